@@ -1,0 +1,1 @@
+"""Analysis, storage, queries and the citation graph (built on the Document record)."""

@@ -1,0 +1,125 @@
+"""Parse many files on all cores, each in a supervised worker process.
+
+A file that takes too long is stopped (its worker is killed and replaced) and
+reported; a worker that dies (out of memory on a bomb, a crash inside a C
+library) costs only the file it was reading. Results come back in input order.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import resource
+import time
+from multiprocessing.connection import wait
+from typing import Callable, Iterable, Iterator
+
+from .models import Document
+from .parse import parse_file, sha256_of
+
+DEFAULT_TIMEOUT = 120.0
+MEMORY_LIMIT = 4 * 1024**3   # address space per worker: a bomb fails here, not the machine
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    except (ValueError, OSError):
+        pass
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        index, path = job
+        try:
+            result = task(path).to_dict()
+        except MemoryError:
+            result = Document(path=path, error="ran out of memory reading it").to_dict()
+        except Exception as exc:  # a reader bug must not stop the batch
+            result = Document(path=path, error=f"internal error: {type(exc).__name__}: {exc}").to_dict()
+        conn.send((index, result))
+
+
+class _Slot:
+    def __init__(self, ctx, task, memory_limit) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=_worker, args=(child, task, memory_limit), daemon=True)
+        self.process.start()
+        child.close()
+        self.job: tuple[int, str] | None = None
+        self.started = 0.0
+
+    def give(self, index: int, path: str) -> None:
+        self.job, self.started = (index, path), time.monotonic()
+        self.conn.send(self.job)
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _failed(path: str, reason: str) -> dict:
+    return Document(path=path, sha256=sha256_of(path), error=reason).to_dict()
+
+
+def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+               task: Callable[[str], Document] = parse_file,
+               memory_limit: int = MEMORY_LIMIT) -> Iterator[dict]:
+    """Yield one record (``Document.to_dict()``) per path, in input order."""
+    queue = list(enumerate(paths))
+    if not queue:
+        return
+    ctx = mp.get_context("fork")
+    slots = [_Slot(ctx, task, memory_limit) for _ in range(min(jobs or default_jobs(), len(queue)))]
+    done: dict[int, dict] = {}
+    next_out, next_in = 0, 0
+    try:
+        while next_out < len(queue):
+            for i, slot in enumerate(slots):
+                if slot.job is None and next_in < len(queue):
+                    slot.give(*queue[next_in])
+                    next_in += 1
+            busy = [s for s in slots if s.job is not None]
+            ready = wait([s.conn for s in busy], timeout=0.2) if busy else []
+            now = time.monotonic()
+            for i, slot in enumerate(slots):
+                if slot.job is None:
+                    continue
+                index, path = slot.job
+                if slot.conn in ready:
+                    try:
+                        got_index, record = slot.conn.recv()
+                        done[got_index] = record
+                        slot.job = None
+                        continue
+                    except (EOFError, OSError):
+                        done[index] = _failed(path, "the reader crashed on this file (out of memory?)")
+                elif now - slot.started > timeout:
+                    done[index] = _failed(path, f"took longer than {timeout:g}s; stopped")
+                else:
+                    continue
+                slot.kill()
+                slots[i] = _Slot(ctx, task, memory_limit)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+    finally:
+        for slot in slots:
+            slot.stop()

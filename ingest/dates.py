@@ -1,0 +1,35 @@
+"""Dates as printed in Vietnamese documents, to ISO form."""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import regexes
+
+
+def _iso(year: str | None, month: str | None, day: str | None) -> str | None:
+    if not (year and month and day):
+        return None
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> tuple[str | None, bool]:
+    """(ISO date, whether a date pattern was there at all).
+
+    ``ngày 04 tháng 3 năm 2024`` -> ``2024-03-04``; ``25-10-2017`` -> ``2017-10-25``;
+    a draft's ``ngày      tháng     năm 2007`` -> (None, True).
+    """
+    m = regexes.DATE_WORDS.search(text)
+    if m:
+        return _iso(m.group("year"), m.group("month"), m.group("day")), True
+    m = regexes.DATE_NUMERIC.search(text)
+    if m:
+        return _iso(m.group("year"), m.group("month"), m.group("day")), True
+    return None, bool(regexes.DATE_WORDS_NO_YEAR.search(text))
+
+
+def year_of(text: str) -> str | None:
+    m = regexes.DATE_WORDS.search(text)
+    return m.group("year") if m else None

@@ -1,0 +1,94 @@
+"""The data that flows through the pipeline.
+
+``Layout`` is what a reader gives: decoded, normalised lines with where they sit.
+``Document`` is the one contract between ``ingest/`` and ``index/``; its JSON form
+(:meth:`Document.to_dict`) is documented in the README.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Line:
+    """One line of text as laid out on the page.
+
+    ``col`` is where the line sits in a two-column block: ``L`` (issuer, number,
+    Nơi nhận), ``R`` (motto, place and date, signature), ``M`` (a middle table
+    column) or ``F`` (full width). ``block`` names the container: ``body``, a
+    table cell such as ``t0.r1.c0``, or ``page-header`` / ``page-footer``.
+    """
+
+    text: str
+    page: int = 0
+    col: str = "F"
+    block: str = "body"
+    top: float | None = None
+    x0: float | None = None
+    x1: float | None = None
+    fonts: tuple[str, ...] = ()
+
+    @property
+    def blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class Layout:
+    """A reader's output: lines in reading order plus what was learnt on the way."""
+
+    format: str
+    lines: list[Line] = field(default_factory=list)
+    pages: int | None = 1
+    encoding: str = "unicode"
+    ocr_pages: list[int] = field(default_factory=list)
+    furniture: list[Line] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def needs_ocr(self) -> bool:
+        return bool(self.ocr_pages)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines).strip("\n")
+
+
+FIELDS = ("doc_type", "type_code", "number", "symbol", "issuer", "issuer_key",
+          "parent_issuer", "place", "date", "title", "signer_name", "signer_title",
+          "signer_authority", "recipients")
+
+
+@dataclass
+class Document:
+    """The structured record of one official document."""
+
+    path: str
+    sha256: str | None = None
+    format: str | None = None
+    pages: int | None = None
+    encoding: str | None = None
+    needs_ocr: bool = False
+    ocr_pages: list[int] = field(default_factory=list)
+    doc_type: str | None = None
+    type_code: str | None = None
+    number: str | None = None
+    symbol: str | None = None
+    issuer: str | None = None
+    issuer_key: str | None = None
+    parent_issuer: str | None = None
+    place: str | None = None
+    date: str | None = None
+    title: str | None = None
+    signer_name: str | None = None
+    signer_title: str | None = None
+    signer_authority: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    text: str = ""
+    provenance: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

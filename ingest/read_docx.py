@@ -1,0 +1,199 @@
+"""DOCX through python-docx: paragraphs and tables in document order, with fonts.
+
+The header block is usually a two-column table (issuer and number left, motto
+and place/date right), sometimes nested; cells keep their column as ``L``/``R``.
+Each run is decoded by its own font, so a VNI document with a Unicode signer
+name comes out right.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+
+import docx
+from docx.oxml.ns import qn
+
+from . import legacy
+from .columns import split_columns
+from .errors import IngestError
+from .models import Layout, Line
+from .safety import check_zip
+from .textnorm import clean_line
+
+W_P, W_TBL, W_TR, W_TC, W_R, W_SDT = (qn(t) for t in ("w:p", "w:tbl", "w:tr", "w:tc", "w:r", "w:sdt"))
+_RUN_TEXT = {qn("w:t"): None, qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n",
+             qn("w:softHyphen"): "\u00ad", qn("w:noBreakHyphen"): "-"}
+
+
+class FontResolver:
+    """The font a run is drawn in: run, character style, paragraph style, defaults."""
+
+    def __init__(self, styles_element) -> None:
+        self.styles: dict[str, tuple[str | None, str | None]] = {}
+        self.default_para: str | None = None
+        self.doc_default: str | None = None
+        if styles_element is None:
+            return
+        for style in styles_element.iter(qn("w:style")):
+            sid = style.get(qn("w:styleId"))
+            based = style.find(qn("w:basedOn"))
+            self.styles[sid] = (_font_of(style.find(qn("w:rPr"))),
+                                based.get(qn("w:val")) if based is not None else None)
+            if style.get(qn("w:type")) == "paragraph" and style.get(qn("w:default")) in ("1", "true"):
+                self.default_para = sid
+        defaults = styles_element.find(qn("w:docDefaults"))
+        if defaults is not None:
+            rpr = defaults.find(qn("w:rPrDefault"))
+            if rpr is not None:
+                self.doc_default = _font_of(rpr.find(qn("w:rPr")))
+
+    def style_font(self, sid: str | None) -> str | None:
+        for _ in range(20):  # basedOn chains are short; the bound stops loops
+            if sid is None or sid not in self.styles:
+                return None
+            font, sid_next = self.styles[sid]
+            if font:
+                return font
+            sid = sid_next
+        return None
+
+    def run_font(self, run, para_style: str | None) -> str | None:
+        rpr = run.find(qn("w:rPr"))
+        font = _font_of(rpr)
+        if font:
+            return font
+        if rpr is not None:
+            rstyle = rpr.find(qn("w:rStyle"))
+            if rstyle is not None and (font := self.style_font(rstyle.get(qn("w:val")))):
+                return font
+        return self.style_font(para_style or self.default_para) or self.doc_default
+
+
+def _font_of(rpr) -> str | None:
+    if rpr is None:
+        return None
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        return None
+    return fonts.get(qn("w:ascii")) or fonts.get(qn("w:hAnsi")) or fonts.get(qn("w:cs"))
+
+
+class _Walker:
+    def __init__(self, resolver: FontResolver) -> None:
+        self.fonts = resolver
+        self.lines: list[Line] = []
+        self.chars_by_encoding: Counter = Counter()
+        self.tables = 0
+
+    def paragraph_runs(self, p) -> list[tuple[str, str | None]]:
+        ppr = p.find(qn("w:pPr"))
+        pstyle = None
+        if ppr is not None and (ps := ppr.find(qn("w:pStyle"))) is not None:
+            pstyle = ps.get(qn("w:val"))
+        runs = []
+        for run in p.iter(W_R):
+            pieces = []
+            for child in run:
+                if child.tag in _RUN_TEXT:
+                    pieces.append(child.text or "" if _RUN_TEXT[child.tag] is None else _RUN_TEXT[child.tag])
+            if pieces:
+                runs.append(("".join(pieces), self.fonts.run_font(run, pstyle)))
+        return runs
+
+    def paragraph_text(self, p) -> str:
+        out = []
+        for text, font in self.paragraph_runs(p):
+            decoded, encoding = legacy.decode_run(text, font)
+            self.chars_by_encoding[encoding] += sum(1 for c in text if ord(c) > 127 and c.isalpha())
+            out.append(decoded)
+        return "".join(out)
+
+    def walk(self, element, col: str | None = None, block: str = "body") -> None:
+        for child in element.iterchildren():
+            if child.tag == W_P:
+                self.add_paragraph(child, col, block)
+            elif child.tag == W_TBL:
+                self.add_table(child, col, block)
+            elif child.tag == W_SDT:
+                content = child.find(qn("w:sdtContent"))
+                if content is not None:
+                    self.walk(content, col, block)
+
+    def add_paragraph(self, p, col: str | None, block: str) -> None:
+        text = self.paragraph_text(p)
+        for raw in text.split("\n"):
+            if col is None:
+                pieces = split_columns(raw, block=block)
+            else:
+                pieces = [Line(text=raw, col=col, block=block)]
+            for line in pieces:
+                line.text = clean_line(line.text)
+                self.lines.append(line)
+
+    def add_table(self, tbl, col: str | None, block: str) -> None:
+        table_id = f"{block}/t{self.tables}" if block != "body" else f"t{self.tables}"
+        self.tables += 1
+        rows = [tr for tr in tbl.iterchildren(W_TR)]
+        for r, tr in enumerate(rows):
+            cells = list(tr.iterchildren(W_TC))
+            for c, tc in enumerate(cells):
+                cell_col = col or ("F" if len(cells) == 1 else "L" if c == 0
+                                   else "R" if c == len(cells) - 1 else "M")
+                self.walk(tc, cell_col, f"{table_id}.r{r}.c{c}")
+
+
+def _encoding_of(counts: Counter) -> str:
+    used = [enc for enc, n in counts.items() if n >= 5]
+    legacy_used = [enc for enc in used if enc != "unicode"]
+    if not legacy_used:
+        return "unicode"
+    if len(used) == 1:
+        return used[0]
+    return "mixed"
+
+
+def read_docx(path: str, fmt: str = "docx") -> Layout:
+    check_zip(path)
+    try:
+        document = docx.Document(path)
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise IngestError(f"not a readable DOCX ({type(exc).__name__}: {exc})") from None
+    walker = _Walker(FontResolver(document.styles.element))
+    walker.walk(document.element.body)
+    layout = Layout(format=fmt, lines=walker.lines, encoding=_encoding_of(walker.chars_by_encoding))
+    if layout.encoding == "unicode":
+        _decode_fontless_legacy(layout)
+    furniture = _Walker(walker.fonts)
+    for section in document.sections:
+        for part, name in ((section.header, "page-header"), (section.footer, "page-footer")):
+            if part.is_linked_to_previous:
+                continue
+            furniture.walk(part._element, "F", name)
+    layout.furniture = [line for line in furniture.lines if line.text]
+    layout.pages = _page_count(path)
+    return layout
+
+
+def _decode_fontless_legacy(layout: Layout) -> None:
+    """A DOCX whose runs name no legacy font can still hold TCVN3 bytes: guarded guess."""
+    text = "\n".join(line.text for line in layout.lines)
+    encoding = legacy.detect(text)
+    if encoding == "unicode":
+        return
+    decode = legacy.decode_tcvn3 if encoding == "tcvn3" else legacy.decode_vni
+    for line in layout.lines:
+        line.text = decode(line.text)
+    layout.encoding = encoding
+    layout.warnings.append(f"no legacy font named; {encoding.upper()} guessed from the text")
+
+
+def _page_count(path: str) -> int | None:
+    """Pages as Word last counted them (docProps/app.xml); None when not recorded."""
+    with zipfile.ZipFile(path) as archive:
+        try:
+            app = archive.read("docProps/app.xml")
+        except KeyError:
+            return None
+    m = re.search(rb"<(?:\w+:)?Pages>(\d+)</", app)
+    return int(m.group(1)) if m else None

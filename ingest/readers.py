@@ -1,0 +1,64 @@
+"""Pick the reader for a file by its extension, and check the content agrees."""
+from __future__ import annotations
+
+import os
+
+from .errors import IngestError, UnsupportedFormat
+from .models import Layout
+
+TEXT_EXT = {".txt": "txt", ".md": "md", ".markdown": "md"}
+OFFICE_EXT = {".doc": "doc", ".rtf": "rtf"}
+IMAGE_EXT = {".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED = {*TEXT_EXT, *OFFICE_EXT, *IMAGE_EXT, ".docx", ".pdf"}
+
+
+def format_of(path: str) -> str:
+    ext = os.path.splitext(path)[1].lower()
+    if ext in TEXT_EXT:
+        return TEXT_EXT[ext]
+    if ext in OFFICE_EXT:
+        return OFFICE_EXT[ext]
+    if ext in IMAGE_EXT:
+        return "image"
+    if ext in (".docx", ".pdf"):
+        return ext[1:]
+    raise UnsupportedFormat(f"unsupported file type '{ext or '(no extension)'}'")
+
+
+def read(path: str) -> Layout:
+    """Read one file into a ``Layout``; raises ``IngestError`` with a plain reason."""
+    fmt = format_of(path)
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise IngestError(f"cannot read the file ({exc.strerror})") from None
+    if size == 0:
+        raise IngestError("empty file")
+    if not os.access(path, os.R_OK):
+        raise IngestError("no permission to read the file")
+    if fmt in ("txt", "md"):
+        from .read_text import read_text
+        return read_text(path, markdown=fmt == "md")
+    if fmt == "docx":
+        from .read_docx import read_docx
+        return read_docx(path)
+    if fmt in ("doc", "rtf"):
+        _check_office_magic(path, fmt)
+        from .read_office import read_office
+        return read_office(path, fmt)
+    if fmt == "pdf":
+        from .read_pdf import read_pdf
+        return read_pdf(path)
+    from .read_image import read_image
+    return read_image(path)
+
+
+def _check_office_magic(path: str, fmt: str) -> None:
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+    if fmt == "doc" and head.startswith(b"PK"):
+        return  # a DOCX saved as .doc: LibreOffice reads it
+    if fmt == "doc" and not head.startswith(b"\xd0\xcf\x11\xe0") and not head.startswith(b"{\\rtf"):
+        raise IngestError("not a Word 97 .doc file (wrong signature)")
+    if fmt == "rtf" and not head.startswith(b"{\\rtf"):
+        raise IngestError("not an RTF file (it does not start with {\\rtf)")

@@ -1,0 +1,62 @@
+"""Unicode clean-up shared by the readers, the parsers and the index.
+
+Everything the pipeline compares goes through here, so ``Ủy ban`` typed in NFD,
+``Uỷ ban`` with the old tone placement and ``UY BAN`` typed without diacritics
+all meet in one key.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# U+00D0 (Icelandic eth) is what OCR and some fonts give for "Đ".
+_REPAIRS = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+_SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\t]")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200d\u2060\ufeff]")
+_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+                         "\u2014": "-", "\u2015": "-", "\u2212": "-"})
+# Cyrillic letters that look Latin; they turn up inside symbols (`NĐ-СР`).
+_CYRILLIC = str.maketrans("АВСЕНКМОРТХУасеорху", "ABCEHKMOPTXYaceopxy")
+
+
+def nfc(text: str) -> str:
+    """NFC with ``Ð`` repaired to ``Đ``."""
+    return unicodedata.normalize("NFC", text).translate(_REPAIRS)
+
+
+def clean_line(text: str) -> str:
+    """NFC, odd spaces to plain spaces, invisible characters dropped, edges trimmed."""
+    text = _INVISIBLE.sub("", nfc(text))
+    return _SPACES.sub(" ", text).strip()
+
+
+def squash(text: str) -> str:
+    """Collapse runs of white space: ``ngày 28     tháng 4`` -> ``ngày 28 tháng 4``."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def dashes(text: str) -> str:
+    """En dash, em dash and minus sign to the ASCII hyphen."""
+    return text.translate(_DASHES)
+
+
+def delatin_cyrillic(text: str) -> str:
+    return text.translate(_CYRILLIC)
+
+
+def strip_marks(text: str) -> str:
+    """Drop every diacritic: ``Cải cách`` -> ``Cai cach``, ``Đ`` -> ``D``."""
+    decomposed = unicodedata.normalize("NFD", nfc(text))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def fold(text: str) -> str:
+    """Case- and accent-free form for comparisons: ``Ủy Ban`` == ``uỷ ban`` == ``UY BAN``."""
+    return squash(strip_marks(text).lower())
+
+
+def is_upper_text(text: str) -> bool:
+    """True when every cased letter is upper case (``BÁO CÁO``, ``SỞ Y TẾ``)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and all(not c.islower() for c in letters)

@@ -1,0 +1,39 @@
+"""How a parsed value is compared with the hand-checked truth."""
+from __future__ import annotations
+
+import difflib
+import re
+
+from ingest.issuers import issuer_key
+from ingest.textnorm import fold
+
+HEADER_FIELDS = ("doc_type", "number", "symbol", "issuer", "parent_issuer", "place", "date",
+                 "title", "signer_name", "signer_title")
+
+
+def same_symbol(a, b) -> bool:
+    return re.sub(r"\s+", "", a or "").upper() == re.sub(r"\s+", "", b or "").upper()
+
+
+def same_name(a, b) -> bool:
+    return issuer_key(a) == issuer_key(b)
+
+
+def similar_title(a, b) -> bool:
+    if not a or not b:
+        return a == b
+    return difflib.SequenceMatcher(None, fold(a), fold(b)).ratio() >= 0.9
+
+
+def field_matches(name: str, got, want) -> bool:
+    if want is None or want == "":
+        return got in (None, "")
+    if got in (None, ""):
+        return False
+    if name == "symbol":
+        return same_symbol(got, want)
+    if name in ("issuer", "parent_issuer", "signer_name", "signer_title", "place", "doc_type"):
+        return same_name(got, want)
+    if name == "title":
+        return similar_title(got, want)
+    return str(got) == str(want)
