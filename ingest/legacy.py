@@ -177,3 +177,19 @@ def decode_detected(text: str) -> tuple[str, str]:
     if encoding == "vni":
         return decode_vni(text), encoding
     return text, encoding
+
+
+def telltale_letters(text: str, encoding: str) -> int:
+    """Letters that show which encoding a run is in: for Unicode, letters beyond Latin-1
+    (``ư``, ``ạ``); for a legacy run, any non-ASCII letter."""
+    floor = 0xFF if encoding == "unicode" else 0x7F
+    return sum(1 for c in text if ord(c) > floor and c.isalpha())
+
+
+def overall_encoding(counts: dict[str, int]) -> str:
+    """``unicode``, ``tcvn3``, ``vni`` or ``mixed`` from telltale letters per encoding."""
+    used = [enc for enc, n in counts.items() if n >= (2 if enc == "unicode" else 5)]
+    legacy_used = [enc for enc in used if enc != "unicode"]
+    if not legacy_used:
+        return "unicode"
+    return legacy_used[0] if len(used) == 1 else "mixed"

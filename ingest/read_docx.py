@@ -105,7 +105,7 @@ class _Walker:
         out = []
         for text, font in self.paragraph_runs(p):
             decoded, encoding = legacy.decode_run(text, font)
-            self.chars_by_encoding[encoding] += sum(1 for c in text if ord(c) > 127 and c.isalpha())
+            self.chars_by_encoding[encoding] += legacy.telltale_letters(decoded, encoding)
             out.append(decoded)
         return "".join(out)
 
@@ -143,16 +143,6 @@ class _Walker:
                 self.walk(tc, cell_col, f"{table_id}.r{r}.c{c}")
 
 
-def _encoding_of(counts: Counter) -> str:
-    used = [enc for enc, n in counts.items() if n >= 5]
-    legacy_used = [enc for enc in used if enc != "unicode"]
-    if not legacy_used:
-        return "unicode"
-    if len(used) == 1:
-        return used[0]
-    return "mixed"
-
-
 def read_docx(path: str, fmt: str = "docx") -> Layout:
     check_zip(path)
     try:
@@ -161,7 +151,7 @@ def read_docx(path: str, fmt: str = "docx") -> Layout:
         raise IngestError(f"not a readable DOCX ({type(exc).__name__}: {exc})") from None
     walker = _Walker(FontResolver(document.styles.element))
     walker.walk(document.element.body)
-    layout = Layout(format=fmt, lines=walker.lines, encoding=_encoding_of(walker.chars_by_encoding))
+    layout = Layout(format=fmt, lines=walker.lines, encoding=legacy.overall_encoding(walker.chars_by_encoding))
     if layout.encoding == "unicode":
         _decode_fontless_legacy(layout)
     furniture = _Walker(walker.fonts)

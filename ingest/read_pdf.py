@@ -134,7 +134,7 @@ def _decode(chars: list[Char]) -> tuple[str, Counter]:
         if group:
             text = "".join(c.ch for c in group)
             decoded, encoding = legacy.decode_run(text, group[0].font)
-            counts[encoding] += sum(1 for ch in text if ord(ch) > 127)
+            counts[encoding] += legacy.telltale_letters(decoded, encoding)
             out.append(decoded)
             group.clear()
 
@@ -233,7 +233,5 @@ def _read(pdf: pdfium.PdfDocument) -> Layout:
         heights.append(height)
     layout.furniture = _drop_furniture(pages, heights)
     layout.lines = [line for lines in pages for line in lines]
-    used = [enc for enc, n in counts.items() if n >= 5]
-    legacy_used = [e for e in used if e != "unicode"]
-    layout.encoding = ("unicode" if not legacy_used else legacy_used[0] if len(used) == 1 else "mixed")
+    layout.encoding = legacy.overall_encoding(counts)
     return layout

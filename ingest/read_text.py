@@ -45,7 +45,11 @@ def read_text(path: str, markdown: bool = False) -> Layout:
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) \
             and data[1::2].count(0) < len(data) // 4:
         raise IngestError("binary data, not text")
-    text = decode_bytes(data)
+    return layout_from_text(decode_bytes(data), markdown=markdown)
+
+
+def layout_from_text(text: str, markdown: bool = False) -> Layout:
+    """Lines of already-decoded text, legacy bytes guessed, columns split at wide gaps."""
     text, encoding = legacy.decode_detected(text)
     layout = Layout(format="md" if markdown else "txt", encoding=encoding)
     for raw in nfc(text).splitlines():

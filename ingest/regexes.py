@@ -34,8 +34,13 @@ OLD_SYMBOL = re.compile(rf"(?P<number>\d{{1,5}})\s*(?P<unit>[A-Z]{{2,4}})\s*/\s*
 """Pre-2000 ministry forms, number glued to the unit: ``60 TC/CĐKT``, ``90TC/TCT``,
 ``1141 TC/QĐ/CĐKT``."""
 
-NUMBER_LINE = re.compile(r"^\s*S[ốỐoOóÓôÔ]\s*(?:[:.;]\s*|(?=\s*\d)|\s+(?=/))", re.I)
-"""The number line: ``Số: 32/BC-UBND``, ``SỐ:``, ``Số:09/...``, ``Số : 01/2006``, ``Số 15/CP``."""
+NUMBER_LINE = re.compile(
+    r"^\s*(?:(?:Luật|Bộ\s+luật|Nghị\s+quyết|Pháp\s+lệnh|Lệnh|Nghị\s+định|Quyết\s+định)\s+)?"
+    r"S[ốỐoOóÓôÔ]\s*(?:[:.;]\s*|(?=\s*\d)|\s+(?=/))",
+    re.I,
+)
+"""The number line: ``Số: 32/BC-UBND``, ``SỐ:``, ``Số:09/...``, ``Số : 01/2006``, ``Số 15/CP``,
+and on laws and resolutions ``Luật số: 121/2025/QH15``, ``Nghị quyết số: 105/2025/UBTVQH15``."""
 
 MOTTO = re.compile(r"C[ỘO]NG\s*H[ÒOÓ][AÀ]\s*X[ÃA]\s*H[ỘO]I|Đ[ẢA]NG\s+C[ỘO]NG\s+S[ẢA]N\s+VI[ỆE]T\s+NAM", re.I)
 """``CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM``, ``Cộng hoà xã hội...``, ``ĐẢNG CỘNG SẢN VIỆT NAM``."""

@@ -1,0 +1,35 @@
+import pytest
+
+from ingest.dates import find_date
+
+CASES = [
+    ("Phường Nguyễn Nghiêm, ngày 04 tháng 3 năm 2024", "2024-03-04"),
+    ("Hà Nội, ngày 22 tháng 6  năm 2007", "2007-06-22"),
+    ("ngày 14 tháng5 năm 2024", "2024-05-14"),
+    ("Tp. Hồ Chí Minh, ngày22tháng 01 năm 2013", "2013-01-22"),
+    ("Kiên Giang, ngày 7 tháng 11 năm 2017", "2017-11-07"),
+    ("25-10-2017", "2017-10-25"),
+    ("21/12/2011", "2011-12-21"),
+    ("27.01.2022", "2022-01-27"),
+    ("NGÀY 04 THÁNG 3 NĂM 2024", "2024-03-04"),
+]
+
+
+@pytest.mark.parametrize("text,iso", CASES)
+def test_dates(text, iso):
+    assert find_date(text) == (iso, True)
+
+
+@pytest.mark.parametrize("text", [
+    "Vũng Tàu , ngày      tháng     năm 2007",      # an unsigned draft
+    "Hà Nội, ngày ... tháng ... năm 2024",
+    "ngày 31 tháng 2 năm 2020",                     # no such day
+    "ngày 14 tháng5",                               # no year printed
+])
+def test_blank_or_impossible_dates_give_null(text):
+    iso, seen = find_date(text)
+    assert iso is None and seen
+
+
+def test_no_date():
+    assert find_date("Báo cáo công tác Quý I/2024") == (None, False)
