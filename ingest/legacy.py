@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # TCVN3 (TCVN 5712:1993, VN3): one byte per letter, as it surfaces in Latin-1.
 # 0xA1-0xA7 are upper-case base letters, 0xA8-0xAE their lower-case partners.
@@ -95,6 +96,7 @@ _SUBSET_PREFIX = re.compile(r"^[A-Z]{6}\+")
 _STYLE_SUFFIX = re.compile(r"(?:[-,]?(?:Bold|Italic|Oblique|Regular|BoldItalic|Semibold|Light|Condensed?|Narrow|MT|PS))+$", re.I)
 
 
+@lru_cache(maxsize=1024)
 def font_encoding(font_name: str | None) -> tuple[str, bool]:
     """The legacy encoding a font implies and whether it is a TCVN3 heading font.
 
