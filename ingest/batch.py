@@ -20,6 +20,15 @@ DEFAULT_TIMEOUT = 120.0
 MEMORY_LIMIT = 4 * 1024**3   # address space per worker: a bomb fails here, not the machine
 
 
+def _memory_limit(workers: int) -> int:
+    """4 GiB per worker, or less where the machine cannot give every worker that much."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return MEMORY_LIMIT
+    return max(1024**3, min(MEMORY_LIMIT, total // (workers + 1)))
+
+
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
@@ -81,13 +90,15 @@ def _failed(path: str, reason: str) -> dict:
 
 def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
                task: Callable[[str], Document] = parse_file,
-               memory_limit: int = MEMORY_LIMIT) -> Iterator[dict]:
+               memory_limit: int | None = None) -> Iterator[dict]:
     """Yield one record (``Document.to_dict()``) per path, in input order."""
     queue = list(enumerate(paths))
     if not queue:
         return
     ctx = mp.get_context("fork")
-    slots = [_Slot(ctx, task, memory_limit) for _ in range(min(jobs or default_jobs(), len(queue)))]
+    workers = min(jobs or default_jobs(), len(queue))
+    memory_limit = memory_limit or _memory_limit(workers)
+    slots = [_Slot(ctx, task, memory_limit) for _ in range(workers)]
     done: dict[int, dict] = {}
     next_out, next_in = 0, 0
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import stat
 
 from .errors import IngestError, UnsupportedFormat
 from .models import Layout
@@ -29,10 +30,12 @@ def read(path: str) -> Layout:
     """Read one file into a ``Layout``; raises ``IngestError`` with a plain reason."""
     fmt = format_of(path)
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
     except OSError as exc:
         raise IngestError(f"cannot read the file ({exc.strerror})") from None
-    if size == 0:
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError("a folder, not a file" if stat.S_ISDIR(info.st_mode) else "not a regular file")
+    if info.st_size == 0:
         raise IngestError("empty file")
     if not os.access(path, os.R_OK):
         raise IngestError("no permission to read the file")

@@ -1,6 +1,7 @@
 """Guards against files built to exhaust memory: zip bombs and XML entity bombs."""
 from __future__ import annotations
 
+import re
 import zipfile
 
 from .errors import IngestError, UnsafeInput
@@ -15,7 +16,7 @@ def check_zip(path: str) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise IngestError("not a valid DOCX (the file is not a zip archive)") from None
+        raise IngestError("not a valid DOCX (not a zip archive, or cut short)") from None
     with archive:
         members = archive.infolist()
         if len(members) > MAX_MEMBERS:
@@ -30,8 +31,24 @@ def check_zip(path: str) -> None:
         if "word/document.xml" not in names:
             raise IngestError("not a Word document (no word/document.xml inside the zip)")
         for name in names:
-            if name.endswith(".xml") or name.endswith(".rels"):
-                with archive.open(name) as part:
-                    head = part.read(4096)
-                if b"<!ENTITY" in head or b"<!DOCTYPE" in head:
-                    raise UnsafeInput(f"{name} declares XML entities (entity bomb?)")
+            if (name.endswith(".xml") or name.endswith(".rels")) and _declares_entities(archive, name):
+                raise UnsafeInput(f"{name} declares XML entities (entity bomb?)")
+
+
+def _declares_entities(archive: zipfile.ZipFile, name: str) -> bool:
+    """A DOCTYPE in the prolog, however long the comments before the root element."""
+    prolog = b""
+    with archive.open(name) as part:
+        while chunk := part.read(65536):
+            prolog += chunk
+            root = _ROOT_START.search(prolog)
+            if root:
+                prolog = prolog[:root.start()]
+                break
+            prolog = prolog[-256:] if b"<!DOCTYPE" not in prolog else prolog
+            if b"<!DOCTYPE" in prolog:
+                return True
+    return b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog
+
+
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
