@@ -266,37 +266,38 @@ def _main_end(lines: list[Line], start: int) -> int:
 _ITEM_START = re.compile(r"^\s*[-+•*–]\s*")
 
 
+_LUU = re.compile(r"^\W*L[ưu]u\b", re.I)
+
+
 def _recipients(lines: list[Line], nn: int, end: int) -> tuple[list[str], list[int]]:
     head = lines[nn]
-    items: list[str] = []
     used: list[int] = []
     inline = rx.NOI_NHAN.sub("", head.text, count=1).strip()
     pending = [inline] if inline else []
-    prev_raw = ""
+    prev_raw = inline
     blanks = 0
+    in_table = head.block != "body"
+    table = head.block.split(".r")[0]
     for i in range(nn + 1, end):
         line = lines[i]
-        if head.block != "body" and not line.block.startswith(head.block.split(".r")[0]):
+        if in_table and not line.block.startswith(table):
             break
-        if head.block != "body" and line.col not in (head.col, "F"):
+        if line.col == "R" or (in_table and line.col not in (head.col, "F")):
             continue
-        if head.block == "body" and line.col == "R":
-            continue
+        after_luu = bool(_LUU.match(prev_raw))  # the Lưu item closes the list
         if not line.text:
             blanks += 1
-            if blanks >= 2 or (items and fold(items[-1]).startswith("luu")):
+            if blanks >= 2 or after_luu:
                 break
             continue
         blanks = 0
         if rx.AUTHORITY.match(line.text) or rx.SIGNED.match(line.text) or _is_motto(line.text):
             break
-        if items and fold(items[-1]).startswith("luu") and not _ITEM_START.match(line.text) \
-                and not prev_raw.rstrip().endswith(","):
+        if after_luu and not _ITEM_START.match(line.text) and not prev_raw.rstrip().endswith(","):
             break
         pending.append(line.text)
         used.append(i)
-        prev_raw = line.text
-        items = _items(pending)
+        prev_raw = _ITEM_START.sub("", line.text)
     return _items(pending), used
 
 

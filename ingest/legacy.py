@@ -181,11 +181,15 @@ def decode_detected(text: str) -> tuple[str, str]:
     return text, encoding
 
 
+_BEYOND_LATIN1 = re.compile("[\u0100-\u024f\u1e00-\u1eff]")
+_NON_ASCII_LETTER = re.compile("[\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
+
+
 def telltale_letters(text: str, encoding: str) -> int:
     """Letters that show which encoding a run is in: for Unicode, letters beyond Latin-1
-    (``ư``, ``ạ``); for a legacy run, any non-ASCII letter."""
-    floor = 0xFF if encoding == "unicode" else 0x7F
-    return sum(1 for c in text if ord(c) > floor and c.isalpha())
+    (``ư``, ``ạ``); for a decoded legacy run, any non-ASCII letter."""
+    pattern = _BEYOND_LATIN1 if encoding == "unicode" else _NON_ASCII_LETTER
+    return len(pattern.findall(text))
 
 
 def overall_encoding(counts: dict[str, int]) -> str:

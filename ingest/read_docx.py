@@ -22,6 +22,29 @@ from .safety import check_zip
 from .textnorm import clean_line
 
 W_P, W_TBL, W_TR, W_TC, W_R, W_SDT = (qn(t) for t in ("w:p", "w:tbl", "w:tr", "w:tc", "w:r", "w:sdt"))
+W_ASCII = qn("w:ascii")
+W_BASEDON = qn("w:basedOn")
+W_BR = qn("w:br")
+W_CR = qn("w:cr")
+W_CS = qn("w:cs")
+W_DEFAULT = qn("w:default")
+W_DOCDEFAULTS = qn("w:docDefaults")
+W_HANSI = qn("w:hAnsi")
+W_NOBREAKHYPHEN = qn("w:noBreakHyphen")
+W_PPR = qn("w:pPr")
+W_PSTYLE = qn("w:pStyle")
+W_RFONTS = qn("w:rFonts")
+W_RPR = qn("w:rPr")
+W_RPRDEFAULT = qn("w:rPrDefault")
+W_RSTYLE = qn("w:rStyle")
+W_SDTCONTENT = qn("w:sdtContent")
+W_SOFTHYPHEN = qn("w:softHyphen")
+W_STYLE = qn("w:style")
+W_STYLEID = qn("w:styleId")
+W_T = qn("w:t")
+W_TAB = qn("w:tab")
+W_TYPE = qn("w:type")
+W_VAL = qn("w:val")
 _RUN_TEXT = {qn("w:t"): None, qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n",
              qn("w:softHyphen"): "\u00ad", qn("w:noBreakHyphen"): "-"}
 
@@ -35,18 +58,18 @@ class FontResolver:
         self.doc_default: str | None = None
         if styles_element is None:
             return
-        for style in styles_element.iter(qn("w:style")):
-            sid = style.get(qn("w:styleId"))
-            based = style.find(qn("w:basedOn"))
-            self.styles[sid] = (_font_of(style.find(qn("w:rPr"))),
-                                based.get(qn("w:val")) if based is not None else None)
-            if style.get(qn("w:type")) == "paragraph" and style.get(qn("w:default")) in ("1", "true"):
+        for style in styles_element.iter(W_STYLE):
+            sid = style.get(W_STYLEID)
+            based = style.find(W_BASEDON)
+            self.styles[sid] = (_font_of(style.find(W_RPR)),
+                                based.get(W_VAL) if based is not None else None)
+            if style.get(W_TYPE) == "paragraph" and style.get(W_DEFAULT) in ("1", "true"):
                 self.default_para = sid
-        defaults = styles_element.find(qn("w:docDefaults"))
+        defaults = styles_element.find(W_DOCDEFAULTS)
         if defaults is not None:
-            rpr = defaults.find(qn("w:rPrDefault"))
+            rpr = defaults.find(W_RPRDEFAULT)
             if rpr is not None:
-                self.doc_default = _font_of(rpr.find(qn("w:rPr")))
+                self.doc_default = _font_of(rpr.find(W_RPR))
 
     def style_font(self, sid: str | None) -> str | None:
         for _ in range(20):  # basedOn chains are short; the bound stops loops
@@ -59,13 +82,13 @@ class FontResolver:
         return None
 
     def run_font(self, run, para_style: str | None) -> str | None:
-        rpr = run.find(qn("w:rPr"))
+        rpr = run.find(W_RPR)
         font = _font_of(rpr)
         if font:
             return font
         if rpr is not None:
-            rstyle = rpr.find(qn("w:rStyle"))
-            if rstyle is not None and (font := self.style_font(rstyle.get(qn("w:val")))):
+            rstyle = rpr.find(W_RSTYLE)
+            if rstyle is not None and (font := self.style_font(rstyle.get(W_VAL))):
                 return font
         return self.style_font(para_style or self.default_para) or self.doc_default
 
@@ -73,10 +96,10 @@ class FontResolver:
 def _font_of(rpr) -> str | None:
     if rpr is None:
         return None
-    fonts = rpr.find(qn("w:rFonts"))
+    fonts = rpr.find(W_RFONTS)
     if fonts is None:
         return None
-    return fonts.get(qn("w:ascii")) or fonts.get(qn("w:hAnsi")) or fonts.get(qn("w:cs"))
+    return fonts.get(W_ASCII) or fonts.get(W_HANSI) or fonts.get(W_CS)
 
 
 class _Walker:
@@ -87,10 +110,10 @@ class _Walker:
         self.tables = 0
 
     def paragraph_runs(self, p) -> list[tuple[str, str | None]]:
-        ppr = p.find(qn("w:pPr"))
+        ppr = p.find(W_PPR)
         pstyle = None
-        if ppr is not None and (ps := ppr.find(qn("w:pStyle"))) is not None:
-            pstyle = ps.get(qn("w:val"))
+        if ppr is not None and (ps := ppr.find(W_PSTYLE)) is not None:
+            pstyle = ps.get(W_VAL)
         runs = []
         for run in p.iter(W_R):
             pieces = []
@@ -116,7 +139,7 @@ class _Walker:
             elif child.tag == W_TBL:
                 self.add_table(child, col, block)
             elif child.tag == W_SDT:
-                content = child.find(qn("w:sdtContent"))
+                content = child.find(W_SDTCONTENT)
                 if content is not None:
                     self.walk(content, col, block)
 

@@ -27,6 +27,7 @@ from .models import Layout, Line
 from .textnorm import clean_line
 
 MIN_TEXT_LETTERS = 40     # fewer letters than this on a page with an image: a scan
+MIN_SCAN_LETTERS = 300    # a full-page image with less text than this: a scan with a stamp
 MAX_PAGES = 5000
 
 
@@ -56,7 +57,9 @@ def _open(path: str) -> pdfium.PdfDocument:
 
 
 def _flatten_widgets(pdf: pdfium.PdfDocument, index: int, page):
-    """Merge widget appearances (e-signature stamps) into the page content."""
+    """Merge widget appearances (e-signature stamps) into the page content.
+
+    Returns the page to read (reloaded when flattened) and whether it was."""
     count = raw.FPDFPage_GetAnnotCount(page)
     has_widget = False
     for i in range(count):
@@ -71,11 +74,32 @@ def _flatten_widgets(pdf: pdfium.PdfDocument, index: int, page):
     return pdf[index], True  # PDFium wants the page reloaded after flattening
 
 
-def _has_image(page) -> bool:
+def _content_letters(page) -> int:
+    """Letters in the page's own content, before any widget is flattened into it."""
+    textpage = page.get_textpage()
+    try:
+        return sum(ch.isalpha() for ch in textpage.get_text_range())
+    finally:
+        textpage.close()
+
+
+def _image_cover(page, width: float, height: float) -> float:
+    """Share of the page covered by its largest image (a scan covers nearly all of it)."""
+    best = 0.0
     for i in range(raw.FPDFPage_CountObjects(page)):
-        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page, i)) == raw.FPDF_PAGEOBJ_IMAGE:
-            return True
-    return False
+        obj = raw.FPDFPage_GetObject(page, i)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_IMAGE:
+            continue
+        left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+        if raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            area = max(0.0, right.value - left.value) * max(0.0, top.value - bottom.value)
+            best = max(best, area / max(width * height, 1.0))
+    return best
+
+
+def _needs_ocr(letters: int, cover: float) -> bool:
+    """No text layer worth the name: a page image with (almost) no text of its own."""
+    return cover > 0 and (letters < MIN_TEXT_LETTERS or (cover > 0.6 and letters < MIN_SCAN_LETTERS))
 
 
 def _chars(textpage, height: float) -> list[Char]:
@@ -222,8 +246,10 @@ def _read(pdf: pdfium.PdfDocument) -> Layout:
     pages, heights = [], []
     for index in range(len(pdf)):
         page = pdf[index]
-        page, flattened = _flatten_widgets(pdf, index, page)
         width, height = page.get_size()
+        cover = _image_cover(page, width, height)
+        own_letters = _content_letters(page) if cover else 0
+        page, flattened = _flatten_widgets(pdf, index, page)
         textpage = page.get_textpage()
         chars = _chars(textpage, height)
         lines: list[Line] = []
@@ -233,8 +259,7 @@ def _read(pdf: pdfium.PdfDocument) -> Layout:
                 counts.update(used)
                 lines.append(Line(text=clean_line(text), page=index, col=col, top=part[0].top,
                                   x0=part[0].x0, x1=part[-1].x1, fonts=(part[0].font,)))
-        letters = sum(ch.ch.isalpha() for ch in chars)
-        if letters < MIN_TEXT_LETTERS and _has_image(page):
+        if _needs_ocr(own_letters, cover):
             layout.ocr_pages.append(index)
         if flattened:
             layout.warnings.append(f"page {index + 1}: signature widgets read from their appearance")

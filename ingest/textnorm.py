@@ -44,11 +44,15 @@ def delatin_cyrillic(text: str) -> str:
     return text.translate(_CYRILLIC)
 
 
+_COMBINING = re.compile("[\u0300-\u036f]")
+_D_BAR = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d"})
+
+
 def strip_marks(text: str) -> str:
     """Drop every diacritic: ``Cải cách`` -> ``Cai cach``, ``Đ`` -> ``D``."""
-    decomposed = unicodedata.normalize("NFD", nfc(text))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return bare.replace("đ", "d").replace("Đ", "D")
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFD", text)).translate(_D_BAR)
 
 
 def fold(text: str) -> str:

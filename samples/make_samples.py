@@ -22,25 +22,25 @@ parser must handle:
 Output is deterministic for a given LibreOffice and font set: DOCX core
 properties and ZIP timestamps are fixed, and the values LibreOffice varies per
 run in a PDF (creation time, /ID, /DocChecksum) are overwritten. The PDFs are
-set in DejaVu Serif Condensed, a font LibreOffice ships with, so no font
-substitution decides the layout.
+set in DejaVu Serif Condensed (installed with LibreOffice on Debian/Ubuntu),
+so no font substitution decides their layout.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import hashlib
 import io
 import json
 import os
 import re
-import ctypes
 import shutil
 import subprocess
 import sys
 import tempfile
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import docx
@@ -125,8 +125,19 @@ class Sample:
     name: str                      # file name inside samples/
     parts: tuple[Part, ...]
     expected: dict
-    issued: dt.datetime            # document date: also the DOCX created/modified time
+    day: dt.date                   # its date; 08:00 that day is the file's creation time
     author: str = "Văn thư"
+    tcvn3: bool = False            # store the text as TCVN3 bytes in .VnTime fonts
+
+    @property
+    def issued(self) -> dt.datetime:
+        return dt.datetime.combine(self.day, dt.time(8, 0))
+
+    @property
+    def font(self) -> str:
+        if self.tcvn3:
+            return TCVN3_FONT
+        return PDF_FONT if self.name.endswith(".pdf") else UNICODE_FONT
 
 
 def header_left(parent: str | None, issuer: tuple[str, ...], number_line: str,
@@ -148,16 +159,19 @@ def header_right(place_date: str | None, motto: str = MOTTO) -> tuple[Para, ...]
     return tuple(lines)
 
 
-def expected(name: str, **values) -> dict:
+def expected(name: str, day: dt.date, title: tuple[str, ...], signer: Signature, **header) -> dict:
+    """The truth record: the values written into the document, in the parser's field form."""
+    values = {**header, "date": day.isoformat(), "title": " ".join(title), "signer_name": signer.name,
+              "signer_title": signer.title, "signer_authority": " / ".join(signer.authority) or None}
     unknown = set(values) - set(EXPECTED_FIELDS)
     assert not unknown, f"{name}: not an expected field: {unknown}"
     return {"path": f"samples/{name}", **{f: values.get(f) for f in EXPECTED_FIELDS}}
 
 
-def vn_date(day: int, month: int, year: int) -> str:
+def vn_date(day: dt.date) -> str:
     """``ngày 05 tháng 4 năm 2024``: day < 10 and month < 3 take a leading zero (Decree 30)."""
-    month_text = f"{month:02d}" if month < 3 else str(month)
-    return f"ngày {day:02d} tháng {month_text} năm {year}"
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 # --- the documents --------------------------------------------------------------
@@ -219,13 +233,12 @@ def ward_report(name: str = "bc_ward_report.docx") -> Sample:
     )
     report = Part(
         header_left=header_left(parent, (issuer,), f"Số: {symbol}"),
-        header_right=header_right(f"{place}, {vn_date(day.day, day.month, day.year)}"),
+        header_right=header_right(f"{place}, {vn_date(day)}"),
         heading=(centred("BÁO CÁO", bold=True), *(centred(t, bold=True) for t in title)),
         body=body, signature=signer)
-    return Sample(name, (report,), issued=dt.datetime(2024, 4, 5, 8, 0), expected=expected(
-        name, doc_type="Báo cáo", number=number, symbol=symbol, issuer=issuer, parent_issuer=parent,
-        place=place, date=day.isoformat(), title=" ".join(title), signer_name=signer.name,
-        signer_title=signer.title, signer_authority=" / ".join(signer.authority)))
+    return Sample(name, (report,), day=day, expected=expected(
+        name, day, title, signer, doc_type="Báo cáo", number=number, symbol=symbol, issuer=issuer,
+        parent_issuer=parent, place=place))
 
 
 def decision_with_regulation() -> Sample:
@@ -234,7 +247,7 @@ def decision_with_regulation() -> Sample:
     number, symbol = "215", "215/QĐ-UBND"
     parent, issuer = "UBND TỈNH QUẢNG NGÃI", "UBND HUYỆN SƠN TỊNH"
     place, day = "Sơn Tịnh", dt.date(2024, 3, 12)
-    date_words = vn_date(day.day, day.month, day.year)
+    date_words = vn_date(day)
     title = ("Về việc ban hành Quy chế làm việc của Bộ phận Tiếp nhận",
              "và Trả kết quả huyện Sơn Tịnh")
     signer = Signature(authority=("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH"), title="PHÓ CHỦ TỊCH",
@@ -296,10 +309,9 @@ def decision_with_regulation() -> Sample:
                       "sửa đổi, bổ sung cho phù hợp./."),
         ),
         signature=Signature(authority=("TM. ỦY BAN NHÂN DÂN",), title="CHỦ TỊCH", name="Phạm Quốc Hưng"))
-    return Sample(name, (decision, regulation), issued=dt.datetime(2024, 3, 12, 8, 0), expected=expected(
-        name, doc_type="Quyết định", number=number, symbol=symbol, issuer=issuer, parent_issuer=parent,
-        place=place, date=day.isoformat(), title=" ".join(title), signer_name=signer.name,
-        signer_title=signer.title, signer_authority=" / ".join(signer.authority)))
+    return Sample(name, (decision, regulation), day=day, expected=expected(
+        name, day, title, signer, doc_type="Quyết định", number=number, symbol=symbol, issuer=issuer,
+        parent_issuer=parent, place=place))
 
 
 def cong_van() -> Sample:
@@ -314,7 +326,7 @@ def cong_van() -> Sample:
                                    "- Lưu: VT, VP."))
     letter = Part(
         header_left=header_left(None, issuer_lines, f"Số: {symbol}", summary),
-        header_right=header_right(f"{place}, {vn_date(day.day, day.month, day.year)}"),
+        header_right=header_right(f"{place}, {vn_date(day)}"),
         heading=(),
         body=(
             Para("Kính gửi:", left_cm=3.0),
@@ -337,11 +349,9 @@ def cong_van() -> Sample:
                       "thực hiện nghiêm túc nội dung Công văn này./."),
         ),
         signature=signer)
-    return Sample(name, (letter,), issued=dt.datetime(2024, 6, 18, 8, 0), expected=expected(
-        name, doc_type="Công văn", number=number, symbol=symbol, issuer=" ".join(issuer_lines),
-        parent_issuer=None, place=place, date=day.isoformat(), title=" ".join(summary),
-        signer_name=signer.name, signer_title=signer.title,
-        signer_authority=" / ".join(signer.authority)))
+    return Sample(name, (letter,), day=day, expected=expected(
+        name, day, summary, signer, doc_type="Công văn", number=number, symbol=symbol,
+        issuer=" ".join(issuer_lines), parent_issuer=None, place=place))
 
 
 def tcvn3_decision() -> Sample:
@@ -356,7 +366,7 @@ def tcvn3_decision() -> Sample:
     decision = Part(
         header_left=header_left(parent, (issuer,), f"Số: {symbol}"),
         # Old tone placement (``HOÀ``), as files of that time print it.
-        header_right=header_right(f"{place}, {vn_date(day.day, day.month, day.year)}",
+        header_right=header_right(f"{place}, {vn_date(day)}",
                                   motto="CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
         heading=(centred("QUYẾT ĐỊNH", bold=True), *(centred(t, bold=True) for t in title),
                  centred("GIÁM ĐỐC SỞ GIÁO DỤC VÀ ĐÀO TẠO", bold=True)),
@@ -377,10 +387,9 @@ def tcvn3_decision() -> Sample:
                       "Quyết định này./."),
         ),
         signature=signer)
-    return Sample(name, (decision,), issued=dt.datetime(2003, 8, 14, 8, 0), expected=expected(
-        name, doc_type="Quyết định", number=number, symbol=symbol, issuer=issuer, parent_issuer=parent,
-        place=place, date=day.isoformat(), title=" ".join(title), signer_name=signer.name,
-        signer_title=signer.title, signer_authority=" / ".join(signer.authority)))
+    return Sample(name, (decision,), day=day, tcvn3=True, expected=expected(
+        name, day, title, signer, doc_type="Quyết định", number=number, symbol=symbol, issuer=issuer,
+        parent_issuer=parent, place=place))
 
 
 def two_column_report() -> Sample:
@@ -396,7 +405,7 @@ def two_column_report() -> Sample:
                                    "- Lưu: VT, NS."))
     report = Part(
         header_left=header_left(parent, (issuer,), f"Số: {symbol}"),
-        header_right=header_right(f"{place}, {vn_date(day.day, day.month, day.year)}"),
+        header_right=header_right(f"{place}, {vn_date(day)}"),
         heading=(centred("BÁO CÁO", bold=True), *(centred(t, bold=True) for t in title)),
         body=(
             paragraph("Thực hiện Quyết định số 1520/QĐ-UBND ngày 15/12/2023 của UBND tỉnh Quảng Ngãi về "
@@ -415,20 +424,21 @@ def two_column_report() -> Sample:
                       "sách chặt chẽ, tiết kiệm, đúng dự toán được giao./."),
         ),
         signature=signer)
-    return Sample(name, (report,), issued=dt.datetime(2024, 7, 10, 8, 0), expected=expected(
-        name, doc_type="Báo cáo", number=number, symbol=symbol, issuer=issuer, parent_issuer=parent,
-        place=place, date=day.isoformat(), title=" ".join(title), signer_name=signer.name,
-        signer_title=signer.title, signer_authority=None))
+    return Sample(name, (report,), day=day, expected=expected(
+        name, day, title, signer, doc_type="Báo cáo", number=number, symbol=symbol, issuer=issuer,
+        parent_issuer=parent, place=place))
 
 
 # The e-signed decision: the page prints blanks; the stamps fill them in.
+ESIGNED_NAME = "qd_esigned.pdf"
 ESIGNED_NUMBER, ESIGNED_DAY = "2280", "29"
-ESIGNED_NUMBER_BLANK = " " * 8
+ESIGNED_NUMBER_BLANK = " " * 11  # wide enough for four digits with air on both sides
 ESIGNED_DAY_BLANK = " " * 6
 
 
 def esigned_decision() -> Sample:
-    name = "qd_esigned.pdf"
+    """A Quyết định printed with blanks for the number and the day, which the stamps fill in."""
+    name = ESIGNED_NAME
     symbol_tail = "/QĐ-UBND"
     issuer_lines = ("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI")
     place, day = "Quảng Ngãi", dt.date(2026, 4, int(ESIGNED_DAY))
@@ -459,11 +469,9 @@ def esigned_decision() -> Sample:
                       "chịu trách nhiệm thi hành Quyết định này./."),
         ),
         signature=signer)
-    return Sample(name, (decision,), issued=dt.datetime(2026, 4, 29, 8, 0), expected=expected(
-        name, doc_type="Quyết định", number=ESIGNED_NUMBER, symbol=ESIGNED_NUMBER + symbol_tail,
-        issuer=" ".join(issuer_lines), parent_issuer=None, place=place, date=day.isoformat(),
-        title=" ".join(title), signer_name=signer.name, signer_title=signer.title,
-        signer_authority=" / ".join(signer.authority)))
+    return Sample(name, (decision,), day=day, expected=expected(
+        name, day, title, signer, doc_type="Quyết định", number=ESIGNED_NUMBER,
+        symbol=ESIGNED_NUMBER + symbol_tail, issuer=" ".join(issuer_lines), parent_issuer=None, place=place))
 
 
 def all_text(sample: Sample) -> list[str]:
@@ -532,25 +540,27 @@ def tcvn3_encode(text: str) -> tuple[str, str]:
 
 ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "left": WD_ALIGN_PARAGRAPH.LEFT,
          "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
-TEXT_WIDTH_CM = 16.5  # A4 minus 3 cm left and 1.5 cm right margins (Decree 30, Appendix I)
+# A4 with 3 cm left and 1.5 cm right margins (Decree 30, Appendix I) leaves 16.5 cm,
+# which the header and the signature tables split between their two columns.
+HEADER_COLUMNS_CM = (6.5, 10.0)
+SIGNATURE_COLUMNS_CM = (8.0, 8.5)
 
 
 class DocxWriter:
     """Renders a ``Sample`` into a python-docx document, in Unicode or in TCVN3."""
 
-    def __init__(self, font: str, tcvn3: bool = False) -> None:
-        self.font = font
-        self.tcvn3 = tcvn3
+    def __init__(self, sample: Sample) -> None:
+        self.sample = sample
 
-    def render(self, sample: Sample) -> docx.document.Document:
+    def render(self) -> docx.document.Document:
         doc = docx.Document()
         self._page_setup(doc)
         self._normal_style(doc)
-        for i, part in enumerate(sample.parts):
+        for i, part in enumerate(self.sample.parts):
             if i:
                 doc.add_page_break()
             self._part(doc, part)
-        self._core_properties(doc, sample)
+        self._core_properties(doc)
         return doc
 
     def _page_setup(self, doc) -> None:
@@ -561,22 +571,22 @@ class DocxWriter:
 
     def _normal_style(self, doc) -> None:
         normal = doc.styles["Normal"]
-        normal.font.name = self.font
+        normal.font.name = self.sample.font
         normal.font.size = Pt(BODY_PT)
         normal.paragraph_format.space_after = Pt(0)
         lang = OxmlElement("w:lang")
         lang.set(qn("w:val"), "vi-VN")
         normal.element.get_or_add_rPr().append(lang)
 
-    def _core_properties(self, doc, sample: Sample) -> None:
+    def _core_properties(self, doc) -> None:
         props = doc.core_properties
-        props.author = props.last_modified_by = sample.author
-        props.created = props.modified = sample.issued
+        props.author = props.last_modified_by = self.sample.author
+        props.created = props.modified = self.sample.issued
         props.revision = 1
         props.comments = ""  # the template says "generated by python-docx"
 
     def _part(self, doc, part: Part) -> None:
-        self._two_columns(doc, part.header_left, part.header_right, (6.5, 10.0))
+        self._two_columns(doc, part.header_left, part.header_right, HEADER_COLUMNS_CM)
         doc.add_paragraph()
         for para in part.heading:
             self._paragraph(doc.add_paragraph(), para)
@@ -596,7 +606,7 @@ class DocxWriter:
                     *(Para(item, align="left", size=RECIPIENT_PT) for item in sig.recipients))
         right = (*(centred(line, bold=True) for line in sig.authority), centred(sig.title, bold=True),
                  *(centred("") for _ in range(SIGNATURE_SPACE)), centred(sig.name, bold=True))
-        self._two_columns(doc, left, right, (8.0, 8.5))
+        self._two_columns(doc, left, right, SIGNATURE_COLUMNS_CM)
 
     def _two_columns(self, doc, left: tuple[Para, ...], right: tuple[Para, ...],
                      widths_cm: tuple[float, float]) -> None:
@@ -620,7 +630,7 @@ class DocxWriter:
             fmt.left_indent = Cm(para.left_cm)
         if not para.text:
             return
-        text, font = tcvn3_encode(para.text) if self.tcvn3 else (para.text, None)
+        text, font = tcvn3_encode(para.text) if self.sample.tcvn3 else (para.text, None)
         run = p.add_run(text)
         run.bold, run.italic = para.bold or None, para.italic or None
         run.font.size = Pt(para.size)
@@ -720,9 +730,10 @@ def normalise_pdf(data: bytes, seed: str, issued: dt.datetime) -> bytes:
     stamp = issued.strftime("%Y%m%d%H%M%S").encode()
 
     def same_length(pattern: bytes, value: bytes, data: bytes) -> bytes:
-        def swap(m: re.Match) -> bytes:
+        def swap(m: re.Match) -> bytes:  # replace group 1 only, keep the rest of the match
             assert len(m.group(1)) == len(value)
-            return m.group(0).replace(m.group(1), value)
+            start, end = m.start(1) - m.start(0), m.end(1) - m.start(0)
+            return m.group(0)[:start] + value + m.group(0)[end:]
         data, n = re.subn(pattern, swap, data)
         assert n, f"PDF lacks {pattern!r}"
         return data
@@ -805,7 +816,7 @@ def pdf_string(text: str) -> bytes:
     return b"(" + text.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def fmt(value: float) -> bytes:
+def pdf_number(value: float) -> bytes:
     return f"{value:.2f}".rstrip("0").rstrip(".").encode()
 
 
@@ -822,11 +833,11 @@ def stamp_objects(stamp: Stamp, widget: int, appearance: int, font: int, page: i
     width, height = rect[2] - rect[0], rect[3] - rect[1]
     x = (width - text_width) / 2  # centred in the blank, as signing tools place it
     content = b"BT /Helv %s Tf 0 0 0 rg %s %s Td %s Tj ET" % (
-        fmt(stamp.font_size), fmt(x), fmt(descent), pdf_string(stamp.text))
+        pdf_number(stamp.font_size), pdf_number(x), pdf_number(descent), pdf_string(stamp.text))
     form = (b"<</Type/XObject/Subtype/Form/BBox[0 0 %s %s]/Resources<</Font<</Helv %d 0 R>>>>/Length %d>>\n"
-            b"stream\n%s\nendstream" % (fmt(width), fmt(height), font, len(content), content))
+            b"stream\n%s\nendstream" % (pdf_number(width), pdf_number(height), font, len(content), content))
     annot = (b"<</Type/Annot/Subtype/Widget/FT/Sig/T%s/F 4/P %d 0 R/Rect[%s]/AP<</N %d 0 R>>>>"
-             % (pdf_string(stamp.field_name), page, b" ".join(map(fmt, rect)), appearance))
+             % (pdf_string(stamp.field_name), page, b" ".join(map(pdf_number, rect)), appearance))
     return {widget: annot, appearance: form}
 
 
@@ -934,10 +945,7 @@ def main() -> None:
     for sample in (*docx_samples, *pdf_samples):
         check_nfc(sample)
 
-    documents = {s.name: DocxWriter(TCVN3_FONT if s.name == "qd_tcvn3_legacy.docx" else UNICODE_FONT,
-                                    tcvn3=s.name == "qd_tcvn3_legacy.docx").render(s)
-                 for s in docx_samples}
-    documents.update({s.name: DocxWriter(PDF_FONT).render(s) for s in pdf_samples})
+    documents = {s.name: DocxWriter(s).render() for s in (*docx_samples, *pdf_samples)}
 
     written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="vanban-samples-") as tmp:
@@ -954,10 +962,10 @@ def main() -> None:
             write(SAMPLES / sample.name, docx_bytes(documents[sample.name], pages), written)
         for sample in pdf_samples:
             data = normalise_pdf((workdir / sample.name).read_bytes(), sample.name, sample.issued)
-            if sample.name == "qd_esigned.pdf":
+            if sample.name == ESIGNED_NAME:
                 data = esigned_pdf(data)
             write(SAMPLES / sample.name, data, written)
-    verify_esigned(SAMPLES / "qd_esigned.pdf", ESIGNED_NUMBER)
+    verify_esigned(SAMPLES / ESIGNED_NAME, ESIGNED_NUMBER)
 
     write(SAMPLES / md_sample.name, render_markdown(md_sample).encode("utf-8"), written)
     truth = [s.expected for s in (*docx_samples, *pdf_samples, md_sample)]
