@@ -28,11 +28,14 @@ from ingest.parse import parse_file  # noqa: E402
 SHARED = pathlib.Path(os.environ.get("VANBAN_SHARED", ROOT.parent / "shared")) / "corpus" / "real"
 
 
+SKIP: list[str] = []
+
+
 def sources(fmt: str) -> list[pathlib.Path]:
     found = sorted((ROOT / "samples").glob(f"*.{fmt}"))
     if SHARED.exists():
         found += [p for p in sorted(SHARED.glob(f"*.{fmt}")) if not p.name.startswith("scan_")]
-    return found
+    return [p for p in found if not any(s in p.name for s in SKIP)]
 
 
 def build(out: pathlib.Path, fmt: str, copies: int) -> list[str]:
@@ -82,10 +85,13 @@ def main() -> None:
     ap.add_argument("--formats", default="docx,pdf,txt,doc")
     ap.add_argument("--memory-files", type=int, default=1000)
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
+    ap.add_argument("--skip", action="append", default=[], help="leave out sources whose name holds this")
     args = ap.parse_args()
+    SKIP.extend(args.skip)
     out = pathlib.Path(args.out)
     report = {"machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-                         f"Python {platform.python_version()}", "jobs": args.jobs}
+                         f"Python {platform.python_version()}", "jobs": args.jobs,
+              "sources": {fmt: [p.name for p in sources(fmt)] for fmt in args.formats.split(",")}}
     for fmt in args.formats.split(","):
         if not sources(fmt):
             continue

@@ -144,6 +144,9 @@ class _Walker:
                     self.walk(content, col, block)
 
     def add_paragraph(self, p, col: str | None, block: str) -> None:
+        if p.find(".//" + W_T) is None and p.find(".//" + W_BR) is None:
+            self.lines.append(Line(text="", col=col or "F", block=block))  # empty: most form cells
+            return
         text = self.paragraph_text(p)
         for raw in text.split("\n"):
             if col is None:
