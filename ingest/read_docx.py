@@ -110,19 +110,23 @@ class _Walker:
         self.tables = 0
 
     def paragraph_runs(self, p) -> list[tuple[str, str | None]]:
+        """(text, font) pieces of a paragraph, neighbouring runs in one font merged."""
         ppr = p.find(W_PPR)
         pstyle = None
         if ppr is not None and (ps := ppr.find(W_PSTYLE)) is not None:
             pstyle = ps.get(W_VAL)
-        runs = []
+        runs: list[tuple[list[str], str | None]] = []
         for run in p.iter(W_R):
-            pieces = []
-            for child in run:
-                if child.tag in _RUN_TEXT:
-                    pieces.append(child.text or "" if _RUN_TEXT[child.tag] is None else _RUN_TEXT[child.tag])
-            if pieces:
-                runs.append(("".join(pieces), self.fonts.run_font(run, pstyle)))
-        return runs
+            pieces = [child.text or "" if child.tag == W_T else _RUN_TEXT[child.tag]
+                      for child in run if child.tag in _RUN_TEXT]
+            if not pieces:
+                continue
+            font = self.fonts.run_font(run, pstyle)
+            if runs and runs[-1][1] == font:
+                runs[-1][0].extend(pieces)
+            else:
+                runs.append((pieces, font))
+        return [("".join(pieces), font) for pieces, font in runs]
 
     def paragraph_text(self, p) -> str:
         out = []
