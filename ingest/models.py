@@ -85,6 +85,11 @@ class Document:
     signer_title: str | None = None
     signer_authority: str | None = None
     recipients: list[str] = field(default_factory=list)
+    citations: list["Citation"] = field(default_factory=list)
+    figures: list["Figure"] = field(default_factory=list)
+    period: "Period | None" = None
+    sections: list["Section"] = field(default_factory=list)
+    parts: list["Part"] = field(default_factory=list)
     text: str = ""
     provenance: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -92,3 +97,76 @@ class Document:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class Citation:
+    """One reference to another document, as printed in the body.
+
+    ``Quyết định số 308/QĐ-UBND ngày 27/01/2022 của UBND phường Nguyễn Nghiêm về
+    việc ban hành Kế hoạch ...`` -> type, symbol, date, issuer, subject, issues.
+    """
+
+    type: str | None
+    symbol: str | None
+    number: str | None
+    date: str | None
+    issuer: str | None
+    issuer_key: str | None
+    subject: str | None
+    text: str
+    start: int
+    end: int
+    part: str = "main"
+    name: str | None = None            # laws cited by name: ``Luật Tổ chức chính quyền địa phương``
+    issuer_inferred: str | None = None  # the document's own issuer, when the symbol is in its series
+    key: str | None = None              # symbol|issuer_key|year: one identity per issued document
+    issues: list[dict] = field(default_factory=list)  # [{type, title}] a decision issues
+
+
+@dataclass
+class Figure:
+    """A number a report reports: ``109 hồ sơ``, ``98,6%``, ``1.250 triệu đồng``."""
+
+    value: float
+    unit: str
+    text: str
+    context: str
+    start: int
+    end: int
+    section: str | None = None
+    value_vnd: float | None = None
+
+
+@dataclass
+class Period:
+    """What a document covers: ``Quý I/2024`` -> quarter 1 of 2024, 2024-01-01..2024-03-31."""
+
+    kind: str            # quarter | half | months | month | year | range
+    text: str
+    year: int | None = None
+    quarter: int | None = None
+    month: int | None = None
+    half: int | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+@dataclass
+class Section:
+    """A numbered heading: ``3.1. Thuận lợi`` (level by numbering style, in order of use)."""
+
+    number: str
+    title: str
+    level: int
+    start: int
+    end: int
+
+
+@dataclass
+class Part:
+    """The main document or an attachment it carries (the Quy chế a Quyết định issues)."""
+
+    name: str
+    start: int
+    end: int

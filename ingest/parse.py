@@ -5,6 +5,7 @@ import hashlib
 import os
 
 from .errors import IngestError
+from .body import read_body
 from .header import parse_header
 from .models import Document, Layout, Line
 from .readers import read
@@ -21,9 +22,9 @@ def sha256_of(path: str) -> str | None:
     return digest.hexdigest()
 
 
-def reading_text(lines: list[Line]) -> str:
-    """Text in reading order: in a two-column stretch, the left column, then the right."""
-    out: list[str] = []
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Lines in reading order: in a two-column stretch, the left column, then the right."""
+    out: list[Line] = []
     i = 0
     while i < len(lines):
         if lines[i].col in ("L", "R", "M"):
@@ -32,15 +33,39 @@ def reading_text(lines: list[Line]) -> str:
                 j += 1
             zone = lines[i:j]
             for col in ("L", "M", "R"):
-                out.extend(l.text for l in zone if l.col == col and l.text)
+                out.extend(l for l in zone if l.col == col and l.text)
             i = j
         else:
-            out.append(lines[i].text)
+            out.append(lines[i])
             i += 1
-    text = "\n".join(out)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return text.strip()
+    return out
+
+
+def text_with_spans(lines: list[Line]) -> tuple[str, list[tuple[int, int, Line]]]:
+    """The record's text and where each line sits in it (at most one blank line in a row)."""
+    pieces: list[str] = []
+    spans: list[tuple[int, int, Line]] = []
+    offset, blank = 0, True
+    for line in reading_order(lines):
+        if not line.text:
+            if not blank:
+                pieces.append("\n")
+                offset += 1
+            blank = True
+            continue
+        if pieces:
+            pieces.append("\n")
+            offset += 1
+        pieces.append(line.text)
+        spans.append((offset, offset + len(line.text), line))
+        offset += len(line.text)
+        blank = False
+    text = "".join(pieces)
+    return text.rstrip(), spans
+
+
+def reading_text(lines: list[Line]) -> str:
+    return text_with_spans(lines)[0]
 
 
 def document_from_layout(path: str, layout: Layout, sha256: str | None = None) -> Document:
@@ -52,7 +77,8 @@ def document_from_layout(path: str, layout: Layout, sha256: str | None = None) -
         setattr(doc, name, value)
     doc.provenance = dict(header.provenance)
     doc.warnings.extend(header.warnings)
-    doc.text = reading_text(layout.lines)
+    doc.text, spans = text_with_spans(layout.lines)
+    read_body(doc, spans)
     if layout.needs_ocr:
         pages = ", ".join(str(p + 1) for p in layout.ocr_pages[:20])
         doc.warnings.append(f"no text layer on page(s) {pages}: waiting for OCR")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 # A code inside a symbol: ``QĐ``, ``UBND``, ``TTg``, ``QH13``, ``BLĐTBXH``, damaged ``qđ``.
-CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9]*"
+CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*"
 # Separators seen between codes: ``QĐ-UBND``, ``QĐ- UBND``, ``QĐ_BKHCN``, ``QĐ/BTC``,
 # ``QĐ. BQL–VP`` (a dot then a space, before upper-case codes only).
-CODE_SEP = r"(?:\s*[-_/]\s*|\.\s*(?=[A-ZĐ]{2}))"
+CODE_SEP = r"(?:\s*[-_/]\s*|\.[ \t]?(?=[A-ZĐ]{2}))"
 NUMBER = r"\d{1,5}[a-zA-Z]?(?:\.\d{1,3})?"   # ``32``, ``3176b``, ``66.15``
 YEAR = r"(?:19|20)\d{2}"
 
@@ -27,8 +27,10 @@ SYMBOL = re.compile(
 ``308/QĐ- UBND``, ``256 /2004/QĐ-UB``, ``10/2007/QĐ_BKHCN``, ``144/2002/QĐ/BTC``,
 ``3176b/QĐ-UBND``, ``66.15/2026/NQ-CP``, ``15/CP``."""
 
-PARTY_SYMBOL = re.compile(rf"(?P<number>\d{{1,5}})\s*-\s*(?P<type>{CODE})\s*/\s*(?P<issuer>{CODE})(?![\wĐđ])")
-"""Party documents, number-TYPE/ISSUER: ``05-CT/TW``, ``18-NQ/TW``, ``123-BC/HU``."""
+PARTY_SYMBOL = re.compile(
+    rf"(?P<number>\d{{1,5}})\s*-\s*(?P<type>{CODE})\s*/\s*(?P<issuer>{CODE}(?:\s*[-/]\s*{CODE})*)(?![\wĐđ])")
+"""Party documents, number-TYPE/ISSUER: ``05-CT/TW``, ``18-NQ/TW``, ``123-BC/HU``; and the
+old ministry form ``999-TC/QĐ-CĐKT`` (also printed ``999- TC/QĐ/CĐKT``)."""
 
 OLD_SYMBOL = re.compile(rf"(?P<number>\d{{1,5}})\s*(?P<unit>[A-Z]{{2,4}})\s*/\s*(?P<codes>{CODE}(?:\s*/\s*{CODE})*)(?![\wĐđ])")
 """Pre-2000 ministry forms, number glued to the unit: ``60 TC/CĐKT``, ``90TC/TCT``,
@@ -103,3 +105,118 @@ BODY_OPENERS = re.compile(r"^\W{0,2}(?:Căn\s+cứ|Kính\s+gửi|Thực\s+hiện
 
 MARKS = re.compile(r"^(?:ĐẾN|KHẨN|THƯỢNG\s+KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT|DỰ\s+THẢO|BẢN\s+SAO|SAO\s+Y.*)$", re.I)
 """Stamps and marks that sit in the header area: ``KHẨN``, ``MẬT``, ``DỰ THẢO``."""
+
+# --- citations ------------------------------------------------------------------
+
+CITED_TYPES = (
+    r"Nghị\s+quyết\s+liên\s+tịch|Thông\s+tư\s+liên\s+tịch|Nghị\s+quyết|Nghị\s+định|Quyết\s+định|"
+    r"Thông\s+tư|Chỉ\s+thị|Kết\s+luận|Quy\s+định|Quy\s+chế|Hướng\s+dẫn|Thông\s+báo|Tờ\s+trình|"
+    r"Đề\s+án|Kế\s+hoạch|Chương\s+trình|Báo\s+cáo|Công\s+điện|Công\s+văn|Văn\s+bản|Pháp\s+lệnh|"
+    r"Bộ\s+luật|Luật|Hiến\s+pháp|Lệnh|Giấy\s+mời|Thông\s+cáo|Phương\s+án|Dự\s+án|Biên\s+bản|"
+    r"QĐ|NĐ|TTLT|TT|NQ|CT|KH|CV"
+)
+
+CITE_SYMBOL = re.compile(
+    rf"(?<![\w/.\-–])(?:"
+    rf"\d{{1,5}}\s*-\s*{CODE}\s*/\s*{CODE}(?:\s*[-/]\s*{CODE})*"                       # 05-CT/TW, 999-TC/QĐ-CĐKT
+    rf"|\d{{1,5}}\s*[A-Z]{{2,4}}\s*/\s*{CODE}(?:\s*/\s*{CODE})*"                        # 60 TC/CĐKT
+    rf"|{NUMBER}\s*/\s*(?:{YEAR}\s*/\s*)?{CODE}(?:{CODE_SEP}{CODE})*"                   # 32/BC-UBND
+    rf")(?![\wĐđ])"
+)
+"""A symbol inside running text: ``308/QĐ- UBND``, ``142/KH-\\nUBND``, ``14-KL/TW``,
+``1141 TC/QĐ/CĐKT``, ``44/2000/TTLT/BTC-BGD&ĐT-BLĐTB&XH``."""
+
+TYPE_BEFORE = re.compile(rf"(?P<type>{CITED_TYPES})\s*(?:số|s[ốo]\s*:)?\s*:?\s*$", re.I)
+"""The type right before a symbol: ``Quyết định số ``, ``Thông tư liên tịch số ``, ``Quyết\\nđịnh số ``."""
+
+NAMED_BEFORE = re.compile(r"(?P<type>Bộ\s+luật|Luật|Pháp\s+lệnh)\s+(?P<name>[^\n;()\d]{2,100}?)\s+số\s*:?\s*$")
+"""A law named before its number: ``Luật Tổ chức Chính phủ số ``."""
+
+LIST_BETWEEN = re.compile(r"^\s*(?:,|;|và|hoặc)?\s*(?:các\s+)?(?:số\s*)?$", re.I)
+"""What separates symbols that share a type: ``12/QĐ-UBND, 13/QĐ-UBND``, ``... và 14/QĐ-UBND``."""
+
+SUBJECT_MARK = re.compile(
+    r"\b(?:về\s+việc|V/v|về|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|phê\s+duyệt|thành\s+lập|"
+    r"công\s+bố|bãi\s+bỏ|triển\s+khai|thực\s+hiện|tuyên\s+truyền|khắc\s+phục)\b",
+    re.I,
+)
+"""Where a citation's subject begins: ``về việc ban hành Kế hoạch ...``, ``hướng dẫn thi hành ...``."""
+
+CITE_DATE = re.compile(
+    r"^[\s,]*(?:ngày\s*)?(?:"
+    r"(?P<d1>\d{1,2})\s*tháng\s*(?P<m1>\d{1,2})\s*năm\s*(?P<y1>\d{4})"
+    r"|(?P<d2>\d{1,2})\s*[/.\-]\s*(?P<m2>\d{1,2})\s*[/.\-]\s*(?P<y2>(?:19|20)\d{2}))",
+    re.I,
+)
+"""A date printed with the reference: ``ngày 27/01/2022``, ``ngày 27 tháng 01 năm 2022``,
+``, ngày 6 tháng 12 năm 2011``, ``27-01-2022``, ``27.01.2022``."""
+
+CITE_ISSUER = re.compile(
+    r"^[\s,]*của\s+(?P<issuer>[^\n;,()]{2,90}?)(?=\s+(?:ngày|về|V/v|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|"
+    r"phê\s+duyệt|thành\s+lập|công\s+bố|bãi\s+bỏ|và|tại|đã|được|nay)\b|\s*[;,().:]|\s*$)",
+    re.I,
+)
+"""``của UBND phường Nguyễn Nghiêm`` before ``về việc``, ``của ủy ban Thường vụ Quốc hội`` before ``ngày``."""
+
+LAW_BY_DATE = re.compile(
+    r"(?P<type>Bộ\s+luật|Luật|Hiến\s+pháp|Pháp\s+lệnh)\s+(?P<name>[^\n;()\d/]{2,100}?)\s+ngày\s+"
+    r"(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})"
+)
+"""A law cited by name and date, no number: ``Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015``."""
+
+ISSUES = re.compile(
+    r"ban\s+hành\s+(?:kèm\s+theo\s+)?(?P<type>Kế\s+hoạch(?:\s+hành\s+động)?|Chương\s+trình|Quy\s+chế|Quy\s+định|"
+    r"Đề\s+án|Phương\s+án|Điều\s+lệ|Danh\s+mục|Chế\s+độ|Hướng\s+dẫn|Bộ\s+tiêu\s+chí|Tiêu\s+chí|Quy\s+trình)"
+    r"\s*(?P<title>[^;\n]*)",
+    re.I,
+)
+"""What a decision issues: ``về việc ban hành Kế hoạch cải cách hành chính năm 2024``."""
+
+# --- figures, periods, sections -------------------------------------------------
+
+VN_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+"""Vietnamese numbers: ``1.234.567``, ``12,5``, ``109``, ``1.250``."""
+
+FIGURE_UNITS = [
+    "tỷ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "đồng", "tỷ USD", "triệu USD", "USD",
+    "triệu tấn", "nghìn tấn", "tấn", "kg", "%", "hồ sơ", "người", "hộ", "lượt", "cuộc", "tin bài",
+    "tin, bài", "tin", "bài viết", "bài", "buổi", "ha", "km", "m2", "m²", "cái", "chiếc", "xã",
+    "cơ sở", "doanh nghiệp", "trường hợp", "vụ", "lớp", "học viên", "đơn vị", "dự án",
+    "công trình", "văn bản", "thủ tục", "TTHC", "cán bộ", "công chức", "viên chức", "đảng viên",
+    "học sinh", "sinh viên", "trẻ", "bệnh nhân", "ca", "mẫu", "liều", "giường", "phòng", "lần",
+    "tỷ", "triệu", "đ",
+]
+FIGURE = re.compile(
+    r"(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>"
+    + "|".join(re.escape(u) for u in sorted(FIGURE_UNITS, key=len, reverse=True))
+    + r")(?![\wÀ-ỹ])"
+)
+"""A number with its unit: ``109 hồ sơ``, ``98,6%``, ``1.250 triệu đồng``, ``48.640.000đ``."""
+
+NOT_FIGURE_BEFORE = re.compile(
+    r"(?:Điều|khoản|điểm|mục|Mục|số|Số|Quý|quý|tháng|năm|ngày|lần\s+thứ|giai\s+đoạn|Chương|Phần|"
+    r"[Kk]hóa|[Kk]hoá|mức\s+độ|cấp\s+độ|độ|loại|hạng|nhóm|Phụ\s+lục|phụ\s+lục|Mẫu|mẫu|ĐT|điện\s+thoại|"
+    r"Fax|fax|lúc|từ\s+ngày|đến\s+ngày)\s*:?\s*$"
+)
+"""Numbers that are not figures: ``Điều 5``, ``khoản 2``, ``Quý I``, ``mức độ 3,4``, ``ĐT: 0255...``."""
+
+PERIOD_QUARTER = re.compile(r"\bQuý\s+(?P<q>I{1,3}|IV|[1-4])\s*(?:/|năm|-)\s*(?P<y>(?:19|20)\d{2})", re.I)
+"""``Quý I/2024``, ``Quý I năm 2024``, ``quý IV-2023``."""
+PERIOD_HALF = re.compile(r"\b(?P<n>6)\s+tháng\s+(?P<which>đầu|cuối)\s+năm\s+(?P<y>(?:19|20)\d{2})", re.I)
+"""``6 tháng đầu năm 2024``, ``6 tháng cuối năm 2023``."""
+PERIOD_MONTHS = re.compile(r"\b(?P<n>\d{1,2})\s+tháng\s+(?:đầu\s+)?năm\s+(?P<y>(?:19|20)\d{2})", re.I)
+"""``9 tháng năm 2024``, ``2 tháng đầu năm 2007``, ``10 tháng năm 2017``."""
+PERIOD_MONTH = re.compile(r"\btháng\s+(?P<m>\d{1,2})\s*(?:/|-|năm)\s*(?P<y>(?:19|20)\d{2})", re.I)
+"""``tháng 10-2017``, ``tháng 3/2024``, ``tháng 02 năm 2007``."""
+PERIOD_RANGE = re.compile(r"\bgiai\s+đoạn\s+(?P<a>(?:19|20)\d{2})\s*[-–]\s*(?P<b>(?:19|20)\d{2})", re.I)
+"""``giai đoạn 2021-2030``, ``giai đoạn 2026 - 2030``."""
+PERIOD_YEAR = re.compile(r"\bnăm\s+(?P<y>(?:19|20)\d{2})\b", re.I)
+"""``năm 2024``."""
+
+SECTION_HEADING = re.compile(
+    r"^(?P<number>(?P<roman>[IVXLC]{1,6})\s*[./)]|(?P<arabic>\d{1,2}(?:\.\d{1,2}){0,3})\s*[.)]|"
+    r"(?P<letter>[a-zđ])\)|(?P<dieu>Điều\s+\d{1,3})\s*[.:]?|(?P<chuong>Chương\s+[IVXLC\d]+)|"
+    r"(?P<phan>Phần\s+(?:thứ\s+\w+|[IVXLC\d]+))|(?P<muc>Mục\s+[IVXLC\d]+))\s*(?P<title>\S.{0,200})?$"
+)
+"""Numbered headings: ``1. Công tác chỉ đạo``, ``3.1. Thuận lợi``, ``I. Kết quả``, ``II/ ...``,
+``a) ...``, ``Điều 1. ...``, ``Chương II``, ``Phần thứ nhất``, ``Mục 2``."""

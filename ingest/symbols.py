@@ -61,11 +61,12 @@ def _party(text: str) -> Symbol | None:
     m = regexes.PARTY_SYMBOL.match(text)
     if not m:
         return None
-    kind, issuer = canonical_code(m.group("type")), canonical_code(m.group("issuer"))
+    kind = canonical_code(m.group("type"))
+    issuers = [canonical_code(c) for c in re.split(r"\s*[-/]\s*", m.group("issuer"))]
     if kind not in TYPE_CODES:
         return None
-    return Symbol(f"{m.group('number')}-{kind}/{issuer}", m.group("number"), None, kind,
-                  [kind, issuer], m.group())
+    return Symbol(f"{m.group('number')}-{kind}/" + "-".join(issuers), m.group("number"), None, kind,
+                  [kind, *issuers], m.group())
 
 
 def _old(text: str) -> Symbol | None:

@@ -16,6 +16,10 @@ CASES = [
     ("18-NQ/TW", "18-NQ/TW", "NQ"),
     ("123-BC/HU", "123-BC/HU", "BC"),
     ("14-KL/TW", "14-KL/TW", "KL"),
+    ("999-TC/QĐ-CĐKT", "999-TC/QĐ-CĐKT", "TC"),
+    ("999- TC/QĐ/CĐKT", "999-TC/QĐ-CĐKT", "TC"),
+    ("44/2000/TTLT/BTC-BGD&ĐT-BLĐTB&XH", "44/2000/TTLT-BTC-BGD&ĐT-BLĐTB&XH", "TTLT"),
+    ("101/QĐ.BQL-TC", "101/QĐ-BQL-TC", "QĐ"),
     ("03/2006/TTLT-BTC-BNV", "03/2006/TTLT-BTC-BNV", "TTLT"),
     ("40/2025/QĐ-TTg", "40/2025/QĐ-TTg", "QĐ"),
     # damage

@@ -1,0 +1,93 @@
+"""Figures a report reports: value, unit, the sentence or table row they stand in."""
+from __future__ import annotations
+
+import re
+
+from . import regexes as rx
+from .models import Figure, Line, Section
+from .textnorm import squash
+
+_VND = {"đồng": 1, "đ": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9}
+_SENTENCE_END = re.compile(r"[.;!?](?=\s)|\n")
+
+
+def parse_number(printed: str) -> float:
+    """``1.234.567`` -> 1234567; ``12,5`` -> 12.5; ``1.250`` -> 1250."""
+    return float(printed.replace(".", "").replace(",", "."))
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 400), start)), default=max(0, start - 400))
+    m = _SENTENCE_END.search(text, end)
+    right = m.start() if m else len(text)
+    return squash(text[left:right]).strip(" -+•")
+
+
+def _table_context(line: Line, rows: dict) -> str | None:
+    """A cell's row label and column header: ``Tổng số hồ sơ | Quý I``."""
+    m = re.match(r"^(?P<table>.+)\.r(?P<r>\d+)\.c(?P<c>\d+)$", line.block)
+    if not m or m.group("c") == "0":
+        return None
+    table, r, c = m.group("table"), int(m.group("r")), int(m.group("c"))
+    label = rows.get((table, r, 0))
+    header = rows.get((table, 0, c)) if r else None
+    return " | ".join(p for p in (label, header) if p) or None
+
+
+def _cells(spans) -> dict:
+    cells: dict = {}
+    for _, _, line in spans:
+        m = re.match(r"^(?P<table>.+)\.r(?P<r>\d+)\.c(?P<c>\d+)$", line.block)
+        if m:
+            key = (m.group("table"), int(m.group("r")), int(m.group("c")))
+            cells.setdefault(key, line.text)
+    return cells
+
+
+def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
+    cells = _cells(spans)
+    out = []
+    for m in rx.FIGURE.finditer(text):
+        before = text[max(0, m.start() - 25):m.start()]
+        if rx.NOT_FIGURE_BEFORE.search(before) or _is_section_number(text, m):
+            continue
+        unit = m.group("unit")
+        if unit in ("tỷ", "triệu") and not re.match(r"\s*(?:đồng|USD)", text[m.end():m.end() + 6]) \
+                and not re.search(r"(?:đồng|USD|vốn|kinh phí|ngân sách)", text[max(0, m.start() - 60):m.start()]):
+            continue  # ``2 triệu`` alone: a count of millions of what?
+        value = parse_number(m.group("number"))
+        line = _line_at(spans, m.start())
+        context = _table_context(line, cells) if line else None
+        out.append(Figure(
+            value=value, unit=unit, text=m.group(), start=m.start(), end=m.end(),
+            context=context or _sentence(text, m.start(), m.end()),
+            section=_section_at(sections, m.start()),
+            value_vnd=value * _VND[unit] if unit in _VND else None,
+        ))
+    return out
+
+
+def _is_section_number(text: str, m: re.Match) -> bool:
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    return not text[line_start:m.start()].strip() and bool(re.match(r"\d+(?:\.\d+)*[.)]\s", text[m.start():m.end() + 2]))
+
+
+def _line_at(spans, offset: int) -> Line | None:
+    lo, hi = 0, len(spans)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if spans[mid][1] < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < len(spans) and spans[lo][0] <= offset <= spans[lo][1]:
+        return spans[lo][2]
+    return None
+
+
+def _section_at(sections: list[Section], offset: int) -> str | None:
+    best = None
+    for section in sections:
+        if section.start <= offset < section.end:
+            best = section
+    return f"{best.number} {best.title}".strip() if best else None
