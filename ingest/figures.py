@@ -7,8 +7,11 @@ from . import regexes as rx
 from .models import Figure, Line, Section
 from .textnorm import squash
 
-_VND = {"đồng": 1, "đ": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9}
-_SENTENCE_END = re.compile(r"[.;!?](?=\s)|\n")
+_VND = {"đồng": 1, "đ": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9,
+        "triệu đ": 1e6, "tỷ đ": 1e9}
+# A sentence ends at a full stop or semicolon, or where a new item or paragraph begins;
+# a bare line break is only the page's wrapping.
+_SENTENCE_END = re.compile(r"[.;!?](?=\s)|\n(?=\s*(?:[-+•]|\d+[.)]|[a-zđ]\)|\n))|\n\n")
 
 
 def parse_number(printed: str) -> float:
@@ -16,11 +19,20 @@ def parse_number(printed: str) -> float:
     return float(printed.replace(".", "").replace(",", "."))
 
 
+CONTEXT_REACH = 150  # characters kept on each side of a figure in a long sentence
+
+
 def _sentence(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in _SENTENCE_END.finditer(text, max(0, start - 400), start)), default=max(0, start - 400))
-    m = _SENTENCE_END.search(text, end)
-    right = m.start() if m else len(text)
-    return squash(text[left:right]).strip(" -+•")
+    """The sentence around a figure, cut to a word boundary where a sentence runs on."""
+    floor = max(0, start - CONTEXT_REACH)
+    left = max((m.end() for m in _SENTENCE_END.finditer(text, floor, start)), default=floor)
+    if left == floor and floor > 0:
+        left = text.find(" ", floor, start) + 1 or floor
+    m = _SENTENCE_END.search(text, end, end + CONTEXT_REACH)
+    right = m.start() if m else min(len(text), end + CONTEXT_REACH)
+    if not m and right < len(text):
+        right = text.rfind(" ", end, right) if text.rfind(" ", end, right) > end else right
+    return squash(text[left:right]).strip(" -+•,")
 
 
 def _table_context(line: Line, rows: dict) -> str | None:
@@ -51,7 +63,8 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
         before = text[max(0, m.start() - 25):m.start()]
         if rx.NOT_FIGURE_BEFORE.search(before) or _is_section_number(text, m):
             continue
-        unit = m.group("unit")
+        unit = squash(m.group("unit"))
+        unit = next((u for u in rx.FIGURE_UNITS if u.lower() == unit.lower()), unit)
         if unit in ("tỷ", "triệu") and not re.match(r"\s*(?:đồng|USD)", text[m.end():m.end() + 6]) \
                 and not re.search(r"(?:đồng|USD|vốn|kinh phí|ngân sách)", text[max(0, m.start() - 60):m.start()]):
             continue  # ``2 triệu`` alone: a count of millions of what?
@@ -59,7 +72,7 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
         line = _line_at(spans, m.start())
         context = _table_context(line, cells) if line else None
         out.append(Figure(
-            value=value, unit=unit, text=m.group(), start=m.start(), end=m.end(),
+            value=value, unit=unit, text=squash(m.group()), start=m.start(), end=m.end(),
             context=context or _sentence(text, m.start(), m.end()),
             section=_section_at(sections, m.start()),
             value_vnd=value * _VND[unit] if unit in _VND else None,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 # A code inside a symbol: ``QĐ``, ``UBND``, ``TTg``, ``QH13``, ``BLĐTBXH``, damaged ``qđ``.
-CODE = r"[A-Za-zĐđ][A-Za-zĐđ0-9&]*"
+CODE = r"[A-Za-zĐđÐ][A-Za-zĐđÐ0-9&]*"
 # Separators seen between codes: ``QĐ-UBND``, ``QĐ- UBND``, ``QĐ_BKHCN``, ``QĐ/BTC``,
 # ``QĐ. BQL–VP`` (a dot then a space, before upper-case codes only).
 CODE_SEP = r"(?:\s*[-_/]\s*|\.[ \t]?(?=[A-ZĐ]{2}))"
@@ -178,18 +178,20 @@ VN_NUMBER = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 """Vietnamese numbers: ``1.234.567``, ``12,5``, ``109``, ``1.250``."""
 
 FIGURE_UNITS = [
-    "tỷ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "đồng", "tỷ USD", "triệu USD", "USD",
-    "triệu tấn", "nghìn tấn", "tấn", "kg", "%", "hồ sơ", "người", "hộ", "lượt", "cuộc", "tin bài",
-    "tin, bài", "tin", "bài viết", "bài", "buổi", "ha", "km", "m2", "m²", "cái", "chiếc", "xã",
-    "cơ sở", "doanh nghiệp", "trường hợp", "vụ", "lớp", "học viên", "đơn vị", "dự án",
-    "công trình", "văn bản", "thủ tục", "TTHC", "cán bộ", "công chức", "viên chức", "đảng viên",
-    "học sinh", "sinh viên", "trẻ", "bệnh nhân", "ca", "mẫu", "liều", "giường", "phòng", "lần",
-    "tỷ", "triệu", "đ",
+    "tỷ đồng", "triệu đồng", "nghìn đồng", "ngàn đồng", "đồng", "tỷ đ", "triệu đ", "tỷ USD",
+    "triệu USD", "nghìn USD", "USD", "triệu tấn", "nghìn tấn", "ngàn tấn", "tấn", "kg", "%",
+    "tỷ kWh", "triệu kWh", "kWh", "MW", "tỷ m3", "triệu m3", "m3", "triệu lít", "lít", "triệu cái",
+    "hồ sơ", "người", "hộ", "lượt", "cuộc", "tin bài", "tin, bài", "tin", "bài viết", "bài",
+    "buổi", "ha", "km", "m2", "m²", "cái", "chiếc", "xã", "cơ sở", "doanh nghiệp", "trường hợp",
+    "vụ", "lớp", "học viên", "đơn vị", "dự án", "công trình", "văn bản", "thủ tục", "TTHC",
+    "cán bộ", "công chức", "viên chức", "đảng viên", "học sinh", "sinh viên", "trẻ", "bệnh nhân",
+    "ca", "mẫu", "liều", "giường", "phòng", "lần", "tỷ", "triệu", "đ",
 ]
+_UNIT_ALTERNATION = "|".join(
+    r"\s+".join(re.escape(word) for word in unit.split(" "))  # a unit may wrap: ``431 triệu\nUSD``
+    for unit in sorted(FIGURE_UNITS, key=len, reverse=True))
 FIGURE = re.compile(
-    r"(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>"
-    + "|".join(re.escape(u) for u in sorted(FIGURE_UNITS, key=len, reverse=True))
-    + r")(?![\wÀ-ỹ])"
+    r"(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>(?i:" + _UNIT_ALTERNATION + r"))(?![\wÀ-ỹ])"
 )
 """A number with its unit: ``109 hồ sơ``, ``98,6%``, ``1.250 triệu đồng``, ``48.640.000đ``."""
 
