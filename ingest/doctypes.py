@@ -2,6 +2,8 @@
 normative types of the Law on legal documents)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .textnorm import fold
 
 TYPE_CODES: dict[str, str] = {
@@ -48,6 +50,7 @@ def type_name(code: str | None) -> str | None:
     return TYPE_CODES.get(code)
 
 
+@lru_cache(maxsize=4096)
 def match_type_name(text: str) -> tuple[str, str] | None:
     """``QUYẾT ĐỊNH CỦA BỘ TRƯỞNG`` -> (``Quyết định``, ``CỦA BỘ TRƯỞNG``)."""
     folded = fold(text)

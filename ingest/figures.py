@@ -49,6 +49,8 @@ def _table_context(line: Line, rows: dict) -> str | None:
 def _cells(spans) -> dict:
     cells: dict = {}
     for _, _, line in spans:
+        if ".r" not in line.block:
+            continue
         m = re.match(r"^(?P<table>.+)\.r(?P<r>\d+)\.c(?P<c>\d+)$", line.block)
         if m:
             key = (m.group("table"), int(m.group("r")), int(m.group("c")))

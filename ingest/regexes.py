@@ -117,7 +117,7 @@ CITED_TYPES = (
 )
 
 CITE_SYMBOL = re.compile(
-    rf"(?<![\w/.\-–])(?:"
+    rf"(?=\d)(?<![\w/.\-–])(?:"
     rf"\d{{1,5}}\s*-\s*{CODE}\s*/\s*{CODE}(?:\s*[-/]\s*{CODE})*"                       # 05-CT/TW, 999-TC/QĐ-CĐKT
     rf"|\d{{1,5}}\s*[A-Z]{{2,4}}\s*/\s*{CODE}(?:\s*/\s*{CODE})*"                        # 60 TC/CĐKT
     rf"|{NUMBER}\s*/\s*(?:{YEAR}\s*/\s*)?{CODE}(?:{CODE_SEP}{CODE})*"                   # 32/BC-UBND
@@ -191,7 +191,7 @@ _UNIT_ALTERNATION = "|".join(
     r"\s+".join(re.escape(word) for word in unit.split(" "))  # a unit may wrap: ``431 triệu\nUSD``
     for unit in sorted(FIGURE_UNITS, key=len, reverse=True))
 FIGURE = re.compile(
-    r"(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>(?i:" + _UNIT_ALTERNATION + r"))(?![\wÀ-ỹ])"
+    r"(?=\d)(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>(?i:" + _UNIT_ALTERNATION + r"))(?![\wÀ-ỹ])"
 )
 """A number with its unit: ``109 hồ sơ``, ``98,6%``, ``1.250 triệu đồng``, ``48.640.000đ``."""
 

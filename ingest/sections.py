@@ -6,6 +6,7 @@ from .models import Section
 from .textnorm import squash
 
 MAX_HEADING = 160   # a longer numbered line is a numbered paragraph, not a heading
+_CAN_OPEN = tuple("0123456789IVXLC") + tuple("abcdefghijklmnopqrstuvwxyzđ") + ("Điều", "Chương", "Phần", "Mục")
 
 
 def _style(m) -> str:
@@ -23,7 +24,7 @@ def find_sections(text: str, body_start: int = 0) -> list[Section]:
     offset = 0
     for line in text.split("\n"):
         start, offset = offset, offset + len(line) + 1
-        if start < body_start or len(line) > MAX_HEADING:
+        if start < body_start or len(line) > MAX_HEADING or not line.lstrip().startswith(_CAN_OPEN):
             continue
         m = rx.SECTION_HEADING.match(line.strip())
         if not m:
