@@ -35,6 +35,23 @@ def _summary(record: dict) -> str:
     lines.append(f"  Signer:     {signer}")
     recipients = record.get("recipients") or []
     lines.append(f"  Recipients: {len(recipients)}" + (f" ({'; '.join(recipients[:3])}{'; …' if len(recipients) > 3 else ''})" if recipients else ""))
+    main = [c for c in record.get("citations", []) if c.get("part") == "main"]
+    if main:
+        lines.append(f"  Cites:      {len(main)}")
+        for c in main[:8]:
+            what = c.get("name") or c.get("type") or ""
+            what = f"{what} {c['symbol']}" if c.get("symbol") else what
+            when = f" ({c['date']})" if c.get("date") else ""
+            issues = "; issues " + ", ".join(f"{i['type']} {i['title'] or ''}".strip() for i in c["issues"]) if c.get("issues") else ""
+            lines.append(f"    - {what}{when}{issues}")
+        if len(main) > 8:
+            lines.append(f"    … and {len(main) - 8} more")
+    if record.get("period"):
+        p = record["period"]
+        lines.append(f"  Period:     {p['text']} ({p['start']} to {p['end']})")
+    if record.get("figures"):
+        shown = ", ".join(f["text"] for f in record["figures"][:5])
+        lines.append(f"  Figures:    {len(record['figures'])} ({shown}{', …' if len(record['figures']) > 5 else ''})")
     if record.get("needs_ocr"):
         lines.append("  Needs OCR:  pages " + ", ".join(str(p + 1) for p in record.get("ocr_pages", [])))
     for warning in record.get("warnings", []):

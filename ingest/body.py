@@ -12,12 +12,21 @@ from .sections import find_sections
 def read_body(doc: Document, spans) -> None:
     text = doc.text
     doc.parts = split_parts(text)
-    main = doc.parts[0]
     title_at = text.find(doc.title[:40]) if doc.title else -1
     body_start = title_at + len(doc.title) if title_at >= 0 else 0
     doc.sections = find_sections(text, body_start)
     doc.citations = find_citations(text, doc.parts, doc.symbol, doc.issuer)
     doc.figures = find_figures(text, spans, doc.sections)
-    opening = text[body_start:body_start + 600] if body_start else text[:600]
-    doc.period = find_period(doc.title, opening) if doc.doc_type == "Báo cáo" or doc.title else None
-    del main
+    doc.period = find_period(doc.title, *_opening(doc, text, body_start))
+
+
+# Documents that report on or plan for a period; others (a Quyết định) name one
+# only in their trích yếu.
+_PERIODIC = {"Báo cáo", "Kế hoạch", "Chương trình", "Thông báo", "Đề án", "Phương án"}
+
+
+def _opening(doc: Document, text: str, body_start: int) -> list[str]:
+    if doc.doc_type not in _PERIODIC:
+        return []
+    first = text[body_start:body_start + 600].split("\n\n")
+    return [part for part in first[:2] if part.strip()]

@@ -27,7 +27,13 @@ def find_period(*texts: str | None) -> Period | None:
     return None
 
 
+def _without_dates(text: str) -> str:
+    """Blank out full dates, so ``ngày 19 tháng 6 năm 2015`` is not read as a period."""
+    return rx.DATE_WORDS.sub(lambda m: " " * len(m.group()), text)
+
+
 def _period_in(text: str) -> Period | None:
+    text = _without_dates(text)
     if m := rx.PERIOD_QUARTER.search(text):
         q = _ROMAN.get(m.group("q").upper()) or int(m.group("q"))
         y = int(m.group("y"))

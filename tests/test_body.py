@@ -135,8 +135,10 @@ def test_periods(text, expected):
     assert (p.kind, p.year, p.start, p.end) == expected
 
 
-def test_no_period():
-    assert find_period("Về việc tổ chức hội nghị") is None
+@pytest.mark.parametrize("text", ["Về việc tổ chức hội nghị",
+                                  "Căn cứ Luật ngày 19 tháng 6 năm 2015;"])  # a date, not a period
+def test_no_period(text):
+    assert find_period(text) is None
 
 
 def test_sections_and_levels():
