@@ -19,6 +19,7 @@ def parse_number(printed: str) -> float:
     return float(printed.replace(".", "").replace(",", "."))
 
 
+_UNIT_SPELLING = {u.lower(): u for u in rx.FIGURE_UNITS}  # ``tỷ kwh`` -> ``tỷ kWh``
 CONTEXT_REACH = 150  # characters kept on each side of a figure in a long sentence
 
 
@@ -66,7 +67,7 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
         if rx.NOT_FIGURE_BEFORE.search(before) or _is_section_number(text, m):
             continue
         unit = squash(m.group("unit"))
-        unit = next((u for u in rx.FIGURE_UNITS if u.lower() == unit.lower()), unit)
+        unit = _UNIT_SPELLING.get(unit.lower(), unit)
         if unit in ("tỷ", "triệu") and not re.match(r"\s*(?:đồng|USD)", text[m.end():m.end() + 6]) \
                 and not re.search(r"(?:đồng|USD|vốn|kinh phí|ngân sách)", text[max(0, m.start() - 60):m.start()]):
             continue  # ``2 triệu`` alone: a count of millions of what?

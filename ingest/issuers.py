@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .textnorm import dashes, fold
 
@@ -19,13 +20,13 @@ _BODY_WORDS = [
 ]
 _BODY_START = re.compile(r"^(?:" + "|".join(sorted(map(re.escape, _BODY_WORDS), key=len, reverse=True)) + r")\b")
 
-_ABBREVIATIONS = [
+_ABBREVIATIONS = [(re.compile(pattern), full) for pattern, full in (
     (r"\bubnd\b", "uy ban nhan dan"), (r"\bhdnd\b", "hoi dong nhan dan"),
     (r"\bubmttq\b", "uy ban mat tran to quoc"), (r"\bmttq\b", "mat tran to quoc"),
     (r"\btp\s*\.\s*|\btp\b", "thanh pho "), (r"\btx\s*\.\s*", "thi xa "), (r"\bbql\b", "ban quan ly"),
     (r"\bkcn\b", "khu cong nghiep"), (r"\bttyt\b", "trung tam y te"), (r"\btw\b", "trung uong"),
     (r"\bdhqg\b", "dai hoc quoc gia"), (r"\bhcm\b", "ho chi minh"),
-]
+)]
 
 
 def starts_body(line: str) -> bool:
@@ -52,6 +53,7 @@ def split_issuer_block(lines: list[str]) -> tuple[str | None, str | None]:
     return issuer, parent
 
 
+@lru_cache(maxsize=8192)
 def issuer_key(name: str | None) -> str | None:
     """Canonical key: abbreviations expanded, case, diacritics and tone placement folded.
 
@@ -62,6 +64,6 @@ def issuer_key(name: str | None) -> str | None:
         return None
     key = fold(dashes(name))
     for pattern, full in _ABBREVIATIONS:
-        key = re.sub(pattern, full, key)
+        key = pattern.sub(full, key)
     key = re.sub(r"[^\w\s]", " ", key)
     return re.sub(r"\s+", " ", key).strip() or None

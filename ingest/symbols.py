@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import regexes
 from .doctypes import TYPE_CODES, canonical_code, type_name
@@ -11,7 +12,7 @@ from .textnorm import delatin_cyrillic, nfc
 _SPLIT_CODES = re.compile(r"\s*[-_/.]\s*")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Symbol:
     symbol: str | None          # normalised; None when the number is blank
     number: str | None
@@ -26,8 +27,10 @@ def _prepare(text: str) -> str:
     return re.sub("[\u2010-\u2015\u2212]", "-", text)
 
 
+@lru_cache(maxsize=8192)
 def parse_symbol(text: str) -> Symbol | None:
-    """The first symbol at the start of ``text`` (leading spaces allowed)."""
+    """The first symbol at the start of ``text`` (leading spaces allowed). The result
+    is shared between callers (cached): do not change it."""
     text = _prepare(text)
     stripped = text.lstrip()
     for parse in (_party, _old, _standard):

@@ -192,3 +192,22 @@ def test_truth_report_figures_are_found(truth):
         wrong = [f for f in doc.figures if (record["file"], f.text) in NOT_REAL_FIGURES]
         print(f"{record['file']}: {len(doc.figures)} figures, {len(wrong)} not real")
         assert len(wrong) <= len(doc.figures) / 10
+
+
+def test_table_cell_figures_take_row_label_and_column_header(tmp_path):
+    import docx
+    d = docx.Document()
+    d.add_paragraph("BÁO CÁO")
+    d.add_paragraph("Kết quả giải quyết thủ tục hành chính Quý I/2024")
+    table = d.add_table(rows=3, cols=3)
+    for r, row in enumerate([("Lĩnh vực", "Quý I", "Quý II"),
+                             ("Hộ tịch", "215 hồ sơ", "230 hồ sơ"),
+                             ("Đất đai", "48 hồ sơ", "52 hồ sơ")]):
+        for c, value in enumerate(row):
+            table.rows[r].cells[c].text = value
+    path = tmp_path / "bc.docx"
+    d.save(path)
+    doc = parse_file(str(path))
+    by_text = {f.text: f.context for f in doc.figures}
+    assert by_text["215 hồ sơ"] == "Hộ tịch | Quý I"
+    assert by_text["52 hồ sơ"] == "Đất đai | Quý II"
