@@ -8,6 +8,7 @@ part they sit in, so the record's own citations are those of ``main``.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
 
 from . import regexes as rx
 from .doctypes import match_type_name
@@ -18,11 +19,8 @@ BACKTRACK_LINES = 6      # lines above an attachment's marker that belong to it
 
 
 def _lines_with_offsets(text: str) -> list[tuple[int, str]]:
-    out, offset = [], 0
-    for line in text.split("\n"):
-        out.append((offset, line))
-        offset += len(line) + 1
-    return out
+    lines = text.split("\n")
+    return list(zip(accumulate((len(line) + 1 for line in lines), initial=0), lines))
 
 
 def _is_marker(line: str) -> bool:

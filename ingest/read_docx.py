@@ -148,7 +148,7 @@ class _Walker:
                     self.walk(content, col, block)
 
     def add_paragraph(self, p, col: str | None, block: str) -> None:
-        if p.find(".//" + W_T) is None and p.find(".//" + W_BR) is None:
+        if next(p.iter(W_T, W_BR), None) is None:
             self.lines.append(Line(text="", col=col or "F", block=block))  # empty: most form cells
             return
         text = self.paragraph_text(p)
