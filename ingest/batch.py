@@ -103,7 +103,7 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
     next_out, next_in = 0, 0
     try:
         while next_out < len(queue):
-            for i, slot in enumerate(slots):
+            for slot in slots:
                 if slot.job is None and next_in < len(queue):
                     slot.give(*queue[next_in])
                     next_in += 1

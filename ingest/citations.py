@@ -103,13 +103,14 @@ def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
     matches = list(rx.CITE_SYMBOL.finditer(text))
     out: list[Citation] = []
     prev: Citation | None = None
+    prev_symbol_end = 0  # where the previous symbol ended: lists share its type
     for i, m in enumerate(matches):
         parsed = parse_symbol(m.group())
         if not parsed or not parsed.symbol:
             continue
         before = text[max(0, m.start() - LOOKBACK):m.start()]
         kind, name, type_at = _type_of(before)
-        listed = prev is not None and rx.LIST_BETWEEN.match(text[prev.end_symbol:m.start()])
+        listed = prev is not None and rx.LIST_BETWEEN.match(text[prev_symbol_end:m.start()])
         if kind is None and listed:
             kind = prev.type
         if kind is None and not _looks_cited(parsed, before):
@@ -123,11 +124,10 @@ def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
                         number=parsed.number, date=None, issuer=None, issuer_key=None, subject=None,
                         text="", start=start, end=m.end(), name=name)
         cite.end = _resolve(text, cite, m.end(), limit)
-        cite.end_symbol = m.end()  # type: ignore[attr-defined]
         if listed and prev is not None and prev.date is None and cite.date:
             prev.date = cite.date  # ``các Quyết định số 12/QĐ-UBND, 13/QĐ-UBND ngày ...``
         out.append(cite)
-        prev = cite
+        prev, prev_symbol_end = cite, m.end()
     out += _laws_by_date(text, out)
     out.sort(key=lambda c: c.start)
     for cite in out:
@@ -161,8 +161,6 @@ def _annotate(cite: Citation, text: str, parts: list[Part], own_symbol: str | No
     cite.part = part_at(parts, cite.start)
     cite.issuer_key = issuer_key(cite.issuer)
     cite.issues = _issues(cite.subject)
-    if hasattr(cite, "end_symbol"):
-        del cite.end_symbol
     key_issuer = cite.issuer_key
     if cite.issuer is None and cite.symbol and own_symbol and own_issuer and _same_series(cite.symbol, own_symbol):
         cite.issuer_inferred = own_issuer

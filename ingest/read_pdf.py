@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium

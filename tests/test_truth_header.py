@@ -1,7 +1,6 @@
 """Header fields against the hand-checked truth of ../shared/corpus/real."""
 from __future__ import annotations
 
-import pytest
 
 from conftest import REAL
 from ingest.parse import parse_file
@@ -11,7 +10,7 @@ LEGACY = ("tcvn3", "vni")
 
 
 def _score(records):
-    rows, hits, total = [], {f: 0 for f in HEADER_FIELDS}, 0
+    hits, total = {f: 0 for f in HEADER_FIELDS}, 0
     misses = []
     for truth in records:
         doc = parse_file(str(REAL / truth["file"])).to_dict()
