@@ -1,0 +1,43 @@
+"""The Vietnamese analyzer chain (index/analysis.py), on real text."""
+import pytest
+
+from index.analysis import folded_analyzer, normalize_tone, syllable_analyzer, word_analyzer
+
+
+def texts(analyzer, value):
+    return [t.text for t in analyzer(value)]
+
+
+@pytest.mark.parametrize("old,new", [
+    ("hoà", "hòa"), ("Hoà", "Hòa"), ("thuỷ", "thủy"), ("Uỷ ban", "Ủy ban"), ("khoẻ", "khỏe"),
+    ("hòa", "hòa"), ("quý", "quý"), ("hoàn thành", "hoàn thành"), ("thuyền", "thuyền"),
+])
+def test_tone_placement(old, new):
+    assert normalize_tone(old) == new
+
+
+def test_symbols_come_out_whole_in_every_damaged_form():
+    for printed in ("308/QĐ-UBND", "308/QĐ- UBND", "308 /qđ-ubnd", "308/QD-UBND", "308/Q\u00d0-UBND"):
+        assert "308/qđ-ubnd" in texts(syllable_analyzer(), f"theo Quyết định số {printed} ngày")
+        assert "308/qd-ubnd" in texts(folded_analyzer(), f"theo Quyết định số {printed} ngày")
+
+
+def test_words_are_segmented_and_normalised():
+    words = texts(word_analyzer(), "UBND phường báo cáo công tác cải cách hành chính Quý I/2024")
+    assert "cải_cách" in words and "hành_chính" in words and "báo_cáo" in words
+
+
+def test_old_and_new_tone_placement_index_alike():
+    assert texts(syllable_analyzer(), "Uỷ ban nhân dân Cộng hoà") == texts(syllable_analyzer(), "ỦY BAN NHÂN DÂN CỘNG HÒA")
+
+
+def test_folded_copy_finds_text_typed_without_diacritics():
+    assert texts(folded_analyzer(), "cải cách hành chính Đức Phổ") == texts(folded_analyzer(), "cai cach hanh chinh duc pho")
+
+
+def test_syllables_carry_positions_and_offsets():
+    value = "Kế hoạch số 16/KH-UBND về tuyên truyền"
+    tokens = [(t.text, t.pos, value[t.startchar:t.endchar])
+              for t in syllable_analyzer()(value, positions=True, chars=True)]
+    assert tokens[3] == ("16/kh-ubnd", 3, "16/KH-UBND")
+    assert [p for _, p, _ in tokens] == list(range(len(tokens)))
