@@ -7,8 +7,7 @@ from . import regexes as rx
 from .models import Figure, Line, Section
 from .textnorm import squash
 
-_VND = {"đồng": 1, "đ": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9,
-        "triệu đ": 1e6, "tỷ đ": 1e9}
+_VND = {"đồng": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9}
 # A sentence ends at a full stop or semicolon, or where a new item or paragraph begins;
 # a bare line break is only the page's wrapping.
 _SENTENCE_END = re.compile(r"[.;!?](?=\s)|\n(?=\s*(?:[-+•]|\d+[.)]|[a-zđ]\)|\n))|\n\n")
@@ -19,7 +18,8 @@ def parse_number(printed: str) -> float:
     return float(printed.replace(".", "").replace(",", "."))
 
 
-_UNIT_SPELLING = {u.lower(): u for u in rx.FIGURE_UNITS}  # ``tỷ kwh`` -> ``tỷ kWh``
+# One spelling per unit: ``tỷ kwh`` -> ``tỷ kWh``; ``48.640.000đ`` is in ``đồng``.
+_UNIT_SPELLING = {u.lower(): u for u in rx.FIGURE_UNITS} | {"đ": "đồng", "triệu đ": "triệu đồng", "tỷ đ": "tỷ đồng"}
 CONTEXT_REACH = 150  # characters kept on each side of a figure in a long sentence
 
 

@@ -185,7 +185,8 @@ FIGURE_UNITS = [
     "buổi", "ha", "km", "m2", "m²", "cái", "chiếc", "xã", "cơ sở", "doanh nghiệp", "trường hợp",
     "vụ", "lớp", "học viên", "đơn vị", "dự án", "công trình", "văn bản", "thủ tục", "TTHC",
     "cán bộ", "công chức", "viên chức", "đảng viên", "học sinh", "sinh viên", "trẻ", "bệnh nhân",
-    "ca", "mẫu", "liều", "giường", "phòng", "lần", "tỷ", "triệu", "đ",
+    "ca", "cas", "mẫu", "liều", "giường", "phòng", "lần", "quyết định", "tập thể", "chỉ tiêu",
+    "thí sinh", "tỷ", "triệu", "đ",
 ]
 _UNIT_ALTERNATION = "|".join(
     r"\s+".join(re.escape(word) for word in unit.split(" "))  # a unit may wrap: ``431 triệu\nUSD``
