@@ -12,6 +12,25 @@ import click
 from ingest.batch import DEFAULT_TIMEOUT, parse_many
 from ingest.files import expand_paths
 
+INDEX_HELP = "Index folder (default: $VANBAN_INDEX, else ./vanban-index)."
+
+
+def _index_option(command):
+    return click.option("--index", "index_dir", envvar="VANBAN_INDEX", default="vanban-index",
+                        show_default=True, help=INDEX_HELP)(command)
+
+
+def _open_store(index_dir: str):
+    from index.store import WhooshStore
+    try:
+        return WhooshStore(index_dir)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _emit(obj) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False))
+
 
 def _summary(record: dict) -> str:
     def val(name):
@@ -90,6 +109,215 @@ def parse(paths, as_json, jobs, timeout):
     if failed:
         click.echo(f"{failed} file(s) could not be parsed", err=True)
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_index_option
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Parse workers (default: all cores).")
+@click.option("--prune", is_flag=True, help="Drop records whose files are gone.")
+@click.option("--wait", is_flag=True, help="Wait for another ingest to finish instead of stopping.")
+@click.option("--timeout", type=click.FloatRange(1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds one file may take before it is stopped and reported.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def ingest(paths, index_dir, jobs, prune, wait, timeout, as_json):
+    """Index files and folders: new and changed files are parsed on all cores,
+    unchanged ones skipped. Exit code 1 if any file failed (the others are indexed)."""
+    from index.ingest import IndexBusy, ingest as run_ingest
+    bar = None
+
+    def progress(done, total, record):
+        nonlocal bar
+        if as_json or total == 0:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Parsing", show_pos=True, show_eta=True, file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        report = run_ingest(paths, index_dir, jobs=jobs, prune=prune, wait=wait, timeout=timeout,
+                            on_progress=progress)
+    except IndexBusy as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for failure in report.failed:
+        click.echo(f"error: {failure['path']}: {failure['error']}", err=True)
+    if as_json:
+        _emit(report.to_dict())
+    else:
+        click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
+                   f"{report.from_cache} from the cache, {report.pruned} pruned, {len(report.failed)} failed "
+                   f"({report.seconds:g} s); {len(report.waiting_ocr)} waiting for OCR")
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@_index_option
+@click.option("--year", type=int, help="Documents dated in this year.")
+@click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
+@click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
+@click.option("--type", "doc_type", help="Document type: BC, QĐ, Báo cáo ...")
+@click.option("--issuer", help="Issuing body, any spelling: 'UBND phường Nguyễn Nghiêm'.")
+@click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--facets", is_flag=True, help="Add counts by year, type and issuer.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
+def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, sort, facets, as_json):
+    """Search the archive. QUERY uses Whoosh syntax (AND, OR, NOT, "phrases",
+    field:value) and may be typed with or without diacritics."""
+    from index.query import search as run_search
+    from whoosh.query.qcore import QueryError
+    store = _open_store(index_dir)
+    try:
+        results = run_search(store, query, year=year, date_from=date_from, date_to=date_to,
+                             doc_type=doc_type, issuer=issuer, limit=limit, sort=sort, facets=facets)
+    except (QueryError, ValueError) as exc:
+        raise click.ClickException(f"cannot read the query: {exc}") from None
+    if as_json:
+        for hit in results.hits:
+            _emit(hit.to_dict())
+        if facets:
+            _emit({"facets": results.facets})
+        return
+    click.echo(f"{results.total} document(s)")
+    for hit in results.hits:
+        head = " ".join(v for v in (hit.doc_type, hit.symbol) if v) or "—"
+        click.echo(f"\n{click.style(head, bold=True)}  {hit.date or ''}  {hit.issuer or ''}  [{hit.score:g}]")
+        click.echo(f"  {hit.title or ''}")
+        click.echo(f"  {hit.snippet}")
+        click.echo(f"  {hit.path}")
+    for name, counts in results.facets.items():
+        click.echo(f"\nby {name}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
+
+
+@cli.command()
+@click.argument("symbol")
+@_index_option
+@click.option("--issuer", help="Only citations of this issuer's document.")
+@click.option("--year", help="Only citations of the document of this year.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per citing document per line.")
+def cites(symbol, index_dir, issuer, year, as_json):
+    """Documents that cite SYMBOL (typed in any form: 308/QD-UBND, 308/QĐ- UBND)."""
+    from index.graph import cites as find_citing
+    store = _open_store(index_dir)
+    try:
+        groups = find_citing(store, symbol, issuer=issuer, year=year)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        for group in groups.values():
+            for citing in group:
+                _emit(citing.to_dict())
+        return
+    if not groups:
+        click.echo(f"no document in the archive cites {symbol}")
+    for key, group in groups.items():
+        sym, issuer_k, yr = (key.split("|") + ["", ""])[:3]
+        click.echo(click.style(f"{sym}  issuer: {issuer_k or 'not printed'}  year: {yr or 'not printed'}", bold=True))
+        for citing in group:
+            r = citing.record
+            click.echo(f"  {' '.join(v for v in (r.get('doc_type'), r.get('symbol')) if v)}  {r.get('date') or ''}  "
+                       f"{r.get('issuer') or ''}\n    {citing.citation.get('text')}\n    {r['path']}")
+
+
+@cli.command()
+@click.argument("target")
+@_index_option
+@click.option("--depth", type=click.IntRange(1), default=2, show_default=True)
+@click.option("--reverse", is_flag=True, help="Walk who cites it instead of what it cites.")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--dot", "dot_file", type=click.Path(dir_okay=False, writable=True), help="Write Graphviz DOT here.")
+def trace(target, index_dir, depth, reverse, as_json, dot_file):
+    """What TARGET (a symbol or an indexed file) cites, following decisions to the
+    plans they issue; each node archived or missing."""
+    from index.graph import find_roots, to_dot, trace as build_trace
+    store = _open_store(index_dir)
+    try:
+        roots = find_roots(store, target)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not roots:
+        raise click.ClickException(f"{target} is not in the archive")
+    trees = [build_trace(store, root, depth=depth, reverse=reverse) for root in roots]
+    if dot_file:
+        with open(dot_file, "w", encoding="utf-8") as handle:
+            handle.write("".join(to_dot(t) for t in trees))
+    if as_json:
+        for tree in trees:
+            _emit(tree.to_dict())
+        return
+    for tree in trees:
+        _print_tree(tree)
+
+
+def _print_tree(node, indent: str = "") -> None:
+    mark = "" if node.status == "archived" else click.style("  [missing]", fg="yellow")
+    when = f"  {node.date}" if node.date else ""
+    click.echo(f"{indent}{node.label}{when}{mark}")
+    if node.text and node.kind != "issued":
+        click.echo(f"{indent}  {node.text[:120]}")
+    for child in node.children:
+        _print_tree(child, indent + "    ")
+
+
+@cli.command()
+@click.argument("target")
+@_index_option
+@click.option("--json", "as_json", is_flag=True)
+def show(target, index_dir, as_json):
+    """The stored record of TARGET (a symbol or an indexed file), without re-parsing."""
+    from index.graph import find_roots
+    from index.records import RecordCache
+    store = _open_store(index_dir)
+    try:
+        roots = find_roots(store, target)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not roots:
+        raise click.ClickException(f"{target} is not in the archive")
+    cache = RecordCache(store.folder)
+    for record in roots:
+        full = cache.get(record.get("sha256")) or record
+        full = {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
+        click.echo(json.dumps(full, ensure_ascii=False) if as_json else _summary(full) + "\n")
+
+
+@cli.command()
+@_index_option
+@click.option("--json", "as_json", is_flag=True)
+def stats(index_dir, as_json):
+    """Documents by year, type and issuer; failed files; files waiting for OCR;
+    citations that resolve to nothing in the archive."""
+    from index.report import stats as compute
+    result = compute(_open_store(index_dir))
+    if as_json:
+        _emit(result)
+        return
+    click.echo(f"{result['documents']} documents")
+    for name in ("by_year", "by_type", "by_issuer"):
+        click.echo(f"{name.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in list(result[name].items())[:15]))
+    click.echo(f"failed files: {len(result['failed'])}")
+    for failure in result["failed"]:
+        click.echo(f"  {failure['path']}: {failure['error']}")
+    click.echo(f"waiting for OCR: {len(result['waiting_for_ocr'])}")
+    click.echo(f"citations: {result['citations']}, of which resolve to nothing in the archive: "
+               f"{result['unresolved_citations']}")
+
+
+@cli.command()
+@_index_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout).")
+def export(index_dir, fmt, output):
+    """Every record of the archive as JSON lines or CSV."""
+    from index.report import export as run_export
+    for chunk in run_export(_open_store(index_dir), fmt):
+        output.write(chunk)
 
 
 if __name__ == "__main__":

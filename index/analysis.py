@@ -120,9 +120,37 @@ class AccentFolder(Filter):
             yield t
 
 
+class PresegmentedTokenizer(VietnameseTokenizer):
+    """The word field's tokenizer. Segmenting is the costly step of indexing, so the
+    parse workers do it on all cores (:func:`presegment`) and the single writer only
+    splits their output on spaces; a query is segmented here, at query time."""
+
+    def __init__(self) -> None:
+        super().__init__(segment=True)
+
+    def __call__(self, value: str, mode: str = "", **kwargs):
+        if mode != "index":
+            yield from super().__call__(value, mode=mode, **kwargs)
+            return
+        token = Token(kwargs.get("positions", False), kwargs.get("chars", False), mode=mode)
+        for pos, m in enumerate(re.finditer(r"\S+", value)):
+            token.text, token.boost, token.stopped = m.group(), 1.0, False
+            if kwargs.get("positions"):
+                token.pos = kwargs.get("start_pos", 0) + pos
+            if kwargs.get("chars"):
+                token.startchar, token.endchar = m.start(), m.end()
+            yield token
+
+
+def presegment(text: str) -> str:
+    """``UBND phường báo cáo công tác cải cách`` -> ``UBND phường báo_cáo công_tác cải_cách``
+    (symbols normalised and whole): what the word field indexes."""
+    return " ".join(t.text for t in VietnameseTokenizer(segment=True)(text))
+
+
 def word_analyzer():
     """Words as underthesea segments them: ``cải_cách``, ``hành_chính``, whole symbols."""
-    return VietnameseTokenizer(segment=True) | VietnameseNormalizer()
+    return PresegmentedTokenizer() | VietnameseNormalizer()
 
 
 def syllable_analyzer():

@@ -95,7 +95,9 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
     queue = list(enumerate(paths))
     if not queue:
         return
-    ctx = mp.get_context("fork")
+    # Spawned, not forked: a forked worker would inherit the index's lock files and
+    # keep them locked after its parent is killed.
+    ctx = mp.get_context("spawn")
     workers = min(jobs or default_jobs(), len(queue))
     memory_limit = memory_limit or _memory_limit(workers)
     slots = [_Slot(ctx, task, memory_limit) for _ in range(workers)]

@@ -41,3 +41,12 @@ def test_syllables_carry_positions_and_offsets():
               for t in syllable_analyzer()(value, positions=True, chars=True)]
     assert tokens[3] == ("16/kh-ubnd", 3, "16/KH-UBND")
     assert [p for _, p, _ in tokens] == list(range(len(tokens)))
+
+
+def test_presegmented_index_and_segmented_query_agree():
+    from index.analysis import presegment
+    text = "UBND phường báo cáo công tác cải cách hành chính theo 308/QĐ- UBND"
+    indexed = [t.text for t in word_analyzer()(presegment(text), mode="index")]
+    queried = [t.text for t in word_analyzer()(text, mode="query")]
+    assert indexed == queried
+    assert "308/qđ-ubnd" in indexed and "cải_cách" in indexed

@@ -1,0 +1,185 @@
+"""The citation graph: who cites a document, and what a document follows.
+
+A symbol alone does not name a document (``308/QĐ-UBND`` is issued by every
+People's Committee every year), so a citation resolves to an archived document
+only when symbol, issuer and year agree, as far as the citation states them.
+"""
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+
+from ingest.issuers import issuer_key
+from ingest.symbols import normalize_symbol, parse_symbol
+from ingest.textnorm import fold
+
+from .store import WhooshStore
+
+
+def citation_year(citation: dict) -> str | None:
+    parsed = parse_symbol(citation["symbol"]) if citation.get("symbol") else None
+    return (parsed.year if parsed else None) or (citation.get("date") or "")[:4] or None
+
+
+def _citation_issuer(citation: dict) -> str | None:
+    return citation.get("issuer_key") or issuer_key(citation.get("issuer_inferred"))
+
+
+def matches(document: dict, citation: dict) -> bool:
+    """Does this archived document answer this citation (symbol, issuer, year)?"""
+    if (document.get("symbol") or "").upper() != (citation.get("symbol") or "").upper():
+        return False
+    year = citation_year(citation)
+    if year and document.get("date") and document["date"][:4] != year:
+        return False
+    wanted, have = _citation_issuer(citation), document.get("issuer_key")
+    return not (wanted and have and wanted not in have and have not in wanted)
+
+
+def resolve(store: WhooshStore, citation: dict) -> list[dict]:
+    if not citation.get("symbol"):
+        return []
+    return [d for d in store.by_symbol(citation["symbol"]) if matches(d, citation)]
+
+
+@dataclass
+class CitingDocument:
+    record: dict
+    citation: dict
+
+    def to_dict(self) -> dict:
+        r, c = self.record, self.citation
+        return {"path": r["path"], "symbol": r.get("symbol"), "date": r.get("date"),
+                "issuer": r.get("issuer"), "title": r.get("title"),
+                "citation": {k: c.get(k) for k in ("text", "symbol", "date", "issuer", "issuer_inferred", "key")}}
+
+
+def cites(store: WhooshStore, symbol_text: str, issuer: str | None = None,
+          year: str | None = None) -> dict[str, list[CitingDocument]]:
+    """Documents citing a symbol typed in any damaged form, grouped by what the
+    citation identifies (symbol|issuer|year): the same symbol from different
+    issuers or years is kept apart."""
+    symbol = normalize_symbol(symbol_text)
+    if not symbol:
+        raise ValueError(f"'{symbol_text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
+    want_issuer = issuer_key(issuer) if issuer else None
+    groups: dict[str, list[CitingDocument]] = {}
+    for record in store.citing(symbol):
+        for citation in record.get("citations") or []:
+            if (citation.get("symbol") or "").upper() != symbol.upper():
+                continue
+            if want_issuer and want_issuer not in (_citation_issuer(citation) or ""):
+                continue
+            if year and citation_year(citation) != str(year):
+                continue
+            groups.setdefault(citation.get("key") or symbol, []).append(CitingDocument(record, citation))
+            break  # one entry per citing document and key
+    return groups
+
+
+@dataclass
+class Node:
+    """One node of a trace: a document, a cited document, or a plan a decision issues."""
+
+    label: str
+    kind: str                     # document | cited | issued
+    status: str                   # archived | missing
+    path: str | None = None
+    date: str | None = None
+    text: str | None = None
+    children: list["Node"] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"label": self.label, "kind": self.kind, "status": self.status, "path": self.path,
+                "date": self.date, "text": self.text, "children": [c.to_dict() for c in self.children]}
+
+
+def _label(record: dict) -> str:
+    what = " ".join(v for v in (record.get("doc_type"), record.get("symbol")) if v) or os.path.basename(record["path"])
+    return f"{what} ({record['issuer']})" if record.get("issuer") else what
+
+
+def find_roots(store: WhooshStore, target: str) -> list[dict]:
+    """A path (indexed) or a symbol in any damaged form."""
+    if os.path.exists(target):
+        record = store.by_path(os.path.abspath(target))
+        return [record] if record else []
+    symbol = normalize_symbol(target)
+    if not symbol:
+        raise ValueError(f"'{target}' is neither an indexed file nor a document symbol")
+    return store.by_symbol(symbol)
+
+
+def _find_plan(store: WhooshStore, issued: dict) -> dict | None:
+    """An archived plan whose type and title match what a decision says it issues."""
+    title = fold(issued.get("title") or "")
+    if not title:
+        return None
+    best, best_ratio = None, 0.0
+    from .query import search  # a title search narrows the candidates
+    for hit in search(store, " ".join(title.split()[:12]), doc_type=issued["type"], limit=5).hits:
+        ratio = difflib.SequenceMatcher(None, fold(hit.title or ""), title).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = hit, ratio
+    return store.by_path(best.path) if best and best_ratio >= 0.8 else None
+
+
+def trace(store: WhooshStore, record: dict, depth: int = 2, reverse: bool = False,
+          seen: set | None = None) -> Node:
+    seen = seen if seen is not None else set()
+    seen.add(record["path"])
+    node = Node(_label(record), "document", "archived", record["path"], record.get("date"), record.get("title"))
+    if depth <= 0:
+        return node
+    if reverse:
+        for group in cites(store, record["symbol"]).values() if record.get("symbol") else []:
+            for citing in group:
+                if matches(record, citing.citation) and citing.record["path"] not in seen:
+                    node.children.append(trace(store, citing.record, depth - 1, True, seen))
+        return node
+    for citation in record.get("citations") or []:
+        if citation.get("part") != "main":
+            continue
+        node.children.append(_cited_node(store, citation, depth, seen))
+    return node
+
+
+def _cited_node(store: WhooshStore, citation: dict, depth: int, seen: set) -> Node:
+    found = resolve(store, citation)
+    label = " ".join(v for v in (citation.get("name") or citation.get("type"), citation.get("symbol")) if v)
+    issuer = citation.get("issuer") or citation.get("issuer_inferred")
+    if issuer:
+        label += f" ({issuer})"
+    if found and found[0]["path"] not in seen and depth > 1:
+        child = trace(store, found[0], depth - 1, False, seen)
+        child.kind, child.text = "cited", citation.get("subject") or child.text
+    else:
+        child = Node(label, "cited", "archived" if found else "missing", found[0]["path"] if found else None,
+                     citation.get("date"), citation.get("subject"))
+    for issued in citation.get("issues") or []:
+        plan = _find_plan(store, issued)
+        child.children.append(Node(f"issues {issued['type']}: {issued.get('title') or ''}".strip(), "issued",
+                                   "archived" if plan else "missing", plan["path"] if plan else None,
+                                   plan.get("date") if plan else None, issued.get("title")))
+    return child
+
+
+def to_dot(root: Node) -> str:
+    """Graphviz DOT: documents as boxes, missing ones dashed."""
+    lines = ["digraph trace {", '  rankdir=LR; node [shape=box, fontname="DejaVu Sans"];']
+    counter = [0]
+
+    def visit(node: Node) -> str:
+        name = f"n{counter[0]}"
+        counter[0] += 1
+        style = ", style=dashed" if node.status == "missing" else ""
+        label = node.label.replace('"', "'")
+        lines.append(f'  {name} [label="{label}"{style}];')
+        for child in node.children:
+            lines.append(f"  {name} -> {visit(child)};")
+        return name
+
+    visit(root)
+    lines.append("}")
+    return "\n".join(lines) + "\n"

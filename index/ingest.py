@@ -1,0 +1,176 @@
+"""``vanban ingest``: parse new and changed files on all cores, one writer indexes.
+
+- incremental: a file whose sha256 is already indexed at its path is skipped; a
+  file whose parsed record is in the cache is indexed without parsing;
+- every good file is indexed even when others fail; a file that fails now keeps
+  the record it had (nothing already indexed is lost); failures go to
+  ``ingest-log.json`` in the index folder;
+- one ingest at a time: a lock file says who holds the index; a second ingest
+  waits (``wait=True``) or stops with a plain message;
+- commits every ``COMMIT_EVERY`` documents, so a kill loses at most the last batch
+  and a rerun finishes the job (Whoosh commits are atomic).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from ingest.batch import DEFAULT_TIMEOUT, parse_many
+from ingest.files import expand_paths
+from ingest.parse import sha256_of
+
+from .records import RecordCache, parse_and_prepare, prepare
+from .store import WhooshStore
+
+COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "200"))  # documents between commits
+LOG_NAME = "ingest-log.json"
+
+
+class IndexBusy(Exception):
+    """Another ingest holds the index."""
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    from_cache: int = 0
+    pruned: int = 0
+    parsed: int = 0
+    failed: list[dict] = field(default_factory=list)
+    waiting_ocr: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+class IngestLock:
+    """An exclusive lock on ``<index>/ingest.lock``; the kernel drops it if we die."""
+
+    def __init__(self, folder: str, wait: bool) -> None:
+        self.path = os.path.join(folder, "ingest.lock")
+        self.wait = wait
+        self.handle = None
+
+    def __enter__(self) -> "IngestLock":
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise IndexBusy(f"another ingest is writing to this index ({holder}); "
+                            "wait for it to finish or run again with --wait") from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.truncate(0)
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+def default_index() -> str:
+    return os.environ.get("VANBAN_INDEX") or "vanban-index"
+
+
+def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,
+           wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
+           on_progress: Callable[[int, int, dict | None], None] | None = None) -> IngestReport:
+    started = time.monotonic()
+    os.makedirs(folder, exist_ok=True)
+    report = IngestReport()
+    with IngestLock(folder, wait):
+        store = WhooshStore(folder, create=True)
+        indexed = store.paths()
+        cache = RecordCache(folder)
+        files = [os.path.abspath(p) for p in expand_paths(paths)]
+        store.begin()
+        try:
+            todo = _index_cached(files, indexed, cache, store, report)
+            _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress)
+            if prune:
+                for path in indexed:
+                    if not os.path.exists(path):
+                        store.delete(path)
+                        report.pruned += 1
+            store.commit(reopen=False)
+        except BaseException:
+            store.commit(reopen=False)  # keep what was indexed before an interruption
+            raise
+        report.seconds = round(time.monotonic() - started, 2)
+        _write_log(folder, report)
+    return report
+
+
+def _index_cached(files, indexed, cache, store, report) -> list[str]:
+    """Skip unchanged files, index the ones whose record is cached; return the rest."""
+    todo = []
+    for path in files:
+        sha = sha256_of(path)
+        if sha and indexed.get(path) == sha:
+            report.unchanged += 1
+            continue
+        record = cache.get(sha)
+        if record is None or "_words" not in record:
+            todo.append(path)
+            continue
+        record["path"] = path
+        _add(store, record, indexed, report)
+        report.from_cache += 1
+    return todo
+
+
+def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress) -> None:
+    done = 0
+    for record in parse_many(todo, jobs=jobs, timeout=timeout, task=parse_and_prepare):
+        done += 1
+        report.parsed += 1
+        if record.get("error"):
+            report.failed.append({"path": record["path"], "error": record["error"]})
+        else:
+            if "_words" not in record:
+                prepare(record)
+            cache.put(record)
+            _add(store, record, indexed, report)
+            if (report.added + report.replaced) % COMMIT_EVERY == 0:
+                store.commit()
+        if on_progress:
+            on_progress(done, len(todo), record)
+
+
+def _add(store, record, indexed, report) -> None:
+    store.add(record)
+    if record["path"] in indexed:
+        report.replaced += 1
+    else:
+        report.added += 1
+    if record.get("needs_ocr"):
+        report.waiting_ocr.append(record["path"])
+
+
+def _write_log(folder: str, report: IngestReport) -> None:
+    log = {"finished": dt.datetime.now().isoformat(timespec="seconds"), **report.to_dict()}
+    tmp = os.path.join(folder, LOG_NAME + ".part")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(log, handle, ensure_ascii=False, indent=1)
+    os.replace(tmp, os.path.join(folder, LOG_NAME))
+
+
+def read_log(folder: str) -> dict:
+    try:
+        with open(os.path.join(folder, LOG_NAME), encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return {}

@@ -1,0 +1,74 @@
+"""From a parsed record to what the index stores, and the cache of parsed records.
+
+``prepare`` runs in the parse workers, on all cores: it segments the title and
+the body with underthesea (the costly part), so the single index writer only
+splits on spaces. The cache keeps each parsed record by the file's sha256 in the
+index folder, so an unchanged file, or a rebuilt index, is never parsed again.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+
+from ingest.parse import parse_file
+
+from .analysis import presegment
+
+BODY_LIMIT = 200_000  # characters of body indexed per document (a 300-page annex stops here)
+
+
+def prepare(record: dict) -> dict:
+    """The record plus ``_words``: presegmented title and body for the word fields."""
+    if record.get("error"):
+        return record
+    text = record.get("text") or ""
+    record["_words"] = {"title": presegment(record.get("title") or ""),
+                        "body": presegment(text[:BODY_LIMIT])}
+    return record
+
+
+class RecordCache:
+    """Parsed records by sha256: ``<index>/records/ab/abcdef....json.gz``."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = os.path.join(folder, "records")
+
+    def _path(self, sha: str) -> str:
+        return os.path.join(self.folder, sha[:2], sha + ".json.gz")
+
+    def get(self, sha: str | None) -> dict | None:
+        if not sha:
+            return None
+        try:
+            with gzip.open(self._path(sha), "rt", encoding="utf-8") as handle:
+                return json.load(handle)
+        except (OSError, ValueError, EOFError):
+            return None  # absent or cut short by a kill: parse again
+
+    def put(self, record: dict) -> None:
+        sha = record.get("sha256")
+        if not sha or record.get("error"):
+            return
+        target = self._path(sha)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".part")
+        with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8", compresslevel=3) as handle:
+            json.dump(record, handle, ensure_ascii=False)
+        os.replace(tmp, target)  # atomic: a reader never sees half a record
+
+
+def parse_and_prepare(path: str) -> "PreparedDocument":
+    """The worker's task for ``ingest``: parse, then segment for the index."""
+    return PreparedDocument(prepare(parse_file(path).to_dict()))
+
+
+class PreparedDocument:
+    """Wraps a prepared record so ``parse_many`` can carry it (it calls ``to_dict``)."""
+
+    def __init__(self, record: dict) -> None:
+        self.record = record
+
+    def to_dict(self) -> dict:
+        return self.record

@@ -1,0 +1,64 @@
+"""Archive-wide views: statistics and export."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from typing import Iterator
+
+from .graph import resolve
+from .ingest import read_log
+from .records import RecordCache
+from .store import WhooshStore
+
+CSV_FIELDS = ["path", "sha256", "format", "doc_type", "symbol", "date", "issuer", "parent_issuer",
+              "place", "title", "signer_name", "signer_title", "needs_ocr", "citations"]
+
+
+def stats(store: WhooshStore) -> dict:
+    by_year, by_type, by_issuer = Counter(), Counter(), Counter()
+    waiting, unresolved, cited = [], Counter(), 0
+    for record in store.records():
+        by_year[(record.get("date") or "")[:4] or "unknown"] += 1
+        by_type[record.get("doc_type") or "unknown"] += 1
+        by_issuer[record.get("issuer") or "unknown"] += 1
+        if record.get("needs_ocr"):
+            waiting.append(record["path"])
+        for citation in record.get("citations") or []:
+            if citation.get("part") == "main" and citation.get("symbol"):
+                cited += 1
+                if not resolve(store, citation):
+                    unresolved[citation.get("key") or citation["symbol"]] += 1
+    log = read_log(store.folder)
+    return {"documents": store.count(), "by_year": dict(sorted(by_year.items())),
+            "by_type": dict(by_type.most_common()), "by_issuer": dict(by_issuer.most_common()),
+            "failed": log.get("failed", []), "waiting_for_ocr": waiting, "citations": cited,
+            "unresolved_citations": len(unresolved), "unresolved": dict(unresolved.most_common(50))}
+
+
+def full_records(store: WhooshStore) -> Iterator[dict]:
+    """Every record, with its text from the cache where it is there."""
+    cache = RecordCache(store.folder)
+    for record in store.records():
+        full = cache.get(record.get("sha256")) or record
+        full["path"] = record["path"]
+        yield {k: v for k, v in full.items() if not k.startswith("_")}
+
+
+def export(store: WhooshStore, fmt: str) -> Iterator[str]:
+    if fmt == "jsonl":
+        for record in full_records(store):
+            yield json.dumps(record, ensure_ascii=False) + "\n"
+        return
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for record in store.records():
+        row = dict(record)
+        row["citations"] = "; ".join(c["symbol"] for c in record.get("citations") or [] if c.get("symbol"))
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()

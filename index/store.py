@@ -1,0 +1,157 @@
+"""The document store: a Whoosh index behind a small interface (add or replace,
+delete, search, lookup by symbol and citation key, commit), so a server backend
+can come next without touching the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from typing import Iterator
+
+from whoosh import index as windex
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import Term
+
+from .analysis import folded_analyzer, syllable_analyzer, word_analyzer
+
+SCHEMA_VERSION = 1
+
+
+def make_schema() -> Schema:
+    words, syllables, folded = word_analyzer(), syllable_analyzer(), folded_analyzer()
+    return Schema(
+        path=ID(stored=True, unique=True),
+        sha256=ID(stored=True),
+        symbol=ID(stored=True),                       # normalised, lower case: 308/qđ-ubnd
+        doc_type=ID(stored=True),
+        issuer_key=ID(stored=True, sortable=True),
+        date=DATETIME(stored=True, sortable=True),
+        year=NUMERIC(stored=True, sortable=True),
+        title=TEXT(analyzer=words, phrase=True, field_boost=3.0),
+        title_syl=TEXT(analyzer=syllables, phrase=True, field_boost=2.0),
+        title_fold=TEXT(analyzer=folded, field_boost=1.2),
+        body=TEXT(analyzer=words, phrase=True),
+        body_syl=TEXT(analyzer=syllables, phrase=True, field_boost=0.8),
+        body_fold=TEXT(analyzer=folded, field_boost=0.4),
+        signer=TEXT(analyzer=folded),
+        cite_symbols=KEYWORD(stored=True, commas=True, lowercase=True),
+        cite_keys=KEYWORD(stored=True, commas=True, lowercase=True),
+        period=ID(stored=True),
+        figures=TEXT(analyzer=syllables),
+        needs_ocr=ID(stored=True),
+        ingested=DATETIME(stored=True),
+        record=STORED,
+    )
+
+
+def _date(iso: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+
+
+def _lean(record: dict) -> str:
+    """The record as stored in the index: everything but the full text (the record
+    cache keeps that), so the index stays small."""
+    return json.dumps({k: v for k, v in record.items() if k not in ("text", "_words")}, ensure_ascii=False)
+
+
+def index_fields(record: dict) -> dict:
+    """A prepared record (see ``records.prepare``) as the index's fields."""
+    date = _date(record.get("date"))
+    words = record.get("_words") or {}
+    text = record.get("text") or ""
+    citations = [c for c in record.get("citations") or []]
+    fields = {
+        "path": record["path"], "sha256": record.get("sha256") or "",
+        "symbol": (record.get("symbol") or "").lower(), "doc_type": record.get("doc_type") or "",
+        "issuer_key": record.get("issuer_key") or "",
+        "title": words.get("title", ""), "title_syl": record.get("title") or "",
+        "title_fold": record.get("title") or "",
+        "body": words.get("body", ""), "body_syl": text, "body_fold": text,
+        "signer": " ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v),
+        "cite_symbols": ",".join(sorted({c["symbol"].lower() for c in citations if c.get("symbol")})),
+        "cite_keys": ",".join(sorted({c["key"].lower() for c in citations if c.get("key")})),
+        "period": (record.get("period") or {}).get("kind", "") if record.get("period") else "",
+        "figures": " ; ".join(f"{f['text']} {f['context']}" for f in record.get("figures") or [])[:20000],
+        "needs_ocr": "yes" if record.get("needs_ocr") else "no",
+        "ingested": dt.datetime.now(), "record": _lean(record),
+    }
+    if date:
+        fields["date"], fields["year"] = date, date.year
+    return fields
+
+
+class WhooshStore:
+    """A Whoosh index in a folder. ``writer()`` is the single writer of an ingest."""
+
+    def __init__(self, folder: str, create: bool = False) -> None:
+        self.folder = folder
+        if windex.exists_in(folder):
+            self.ix = windex.open_dir(folder)
+        elif create:
+            os.makedirs(folder, exist_ok=True)
+            self.ix = windex.create_in(folder, make_schema())
+            with open(os.path.join(folder, "vanban-schema.json"), "w") as handle:
+                json.dump({"schema_version": SCHEMA_VERSION}, handle)
+        else:
+            raise FileNotFoundError(f"no index in {folder} (run 'vanban ingest' first)")
+        self._writer = None
+
+    # --- writing ---------------------------------------------------------------
+
+    def begin(self) -> None:
+        self._writer = self.ix.writer(limitmb=256)
+
+    def add(self, record: dict) -> None:
+        """Add a document, or replace the one at the same path."""
+        self._writer.update_document(**index_fields(record))
+
+    def delete(self, path: str) -> None:
+        self._writer.delete_by_term("path", path)
+
+    def commit(self, reopen: bool = True) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = self.ix.writer(limitmb=256) if reopen else None
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+    # --- reading ---------------------------------------------------------------
+
+    def searcher(self):
+        return self.ix.searcher()
+
+    def paths(self) -> dict[str, str]:
+        """path -> sha256 of every indexed document."""
+        with self.ix.searcher() as s:
+            return {f["path"]: f.get("sha256", "") for f in s.all_stored_fields()}
+
+    def records(self) -> Iterator[dict]:
+        with self.ix.searcher() as s:
+            for fields in s.all_stored_fields():
+                yield json.loads(fields["record"])
+
+    def by_path(self, path: str) -> dict | None:
+        with self.ix.searcher() as s:
+            hit = s.document(path=path)
+            return json.loads(hit["record"]) if hit else None
+
+    def by_symbol(self, symbol: str) -> list[dict]:
+        """Every archived document with this (normalised) symbol, any issuer or year."""
+        with self.ix.searcher() as s:
+            hits = s.search(Term("symbol", symbol.lower()), limit=None)
+            return [json.loads(h["record"]) for h in hits]
+
+    def citing(self, symbol: str) -> list[dict]:
+        """Every document whose citations include this (normalised) symbol."""
+        with self.ix.searcher() as s:
+            hits = s.search(Term("cite_symbols", symbol.lower()), limit=None, sortedby="date")
+            return [json.loads(h["record"]) for h in hits]
+
+    def count(self) -> int:
+        return self.ix.doc_count()

@@ -1,0 +1,175 @@
+"""End to end: ``vanban ingest``, ``search``, ``cites``, ``trace``, ``show``, ``stats``,
+``export`` through click's CliRunner, on a real Whoosh index in a temporary folder."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CORPUS, REAL, ROOT, SAMPLES, need_shared
+from search_cli import cli
+
+SEED = CORPUS / "bc-32-2024-nguyen-nghiem.md"
+
+
+def run(*args, index):
+    result = CliRunner().invoke(cli, [*args, "--index", str(index)])
+    return result
+
+
+def lines(result):
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    need_shared(REAL)
+    index = tmp_path_factory.mktemp("index")
+    result = run("ingest", "--json", str(SAMPLES), str(REAL), str(SEED), index=index)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    return index, report
+
+
+def test_ingest_indexes_everything_and_lists_scans(archive):
+    _, report = archive
+    assert report["failed"] == []
+    assert report["added"] >= 35
+    assert any(p.endswith("scan_bc_2154_syt.pdf") for p in report["waiting_ocr"])
+
+
+def test_search_without_diacritics_finds_the_seed(archive):
+    index, _ = archive
+    result = run("search", "--json", "cong tac tuyen truyen cai cach hanh chinh quy I", index=index)
+    hits = lines(result)
+    assert hits[0]["path"] == str(SEED)
+    assert hits[0]["symbol"] == "32/BC-UBND" and "«" in hits[0]["snippet"]
+
+
+def test_search_filters_and_facets(archive):
+    index, _ = archive
+    hits = lines(run("search", "--json", "--type", "TT", "--facets", "thuế", index=index))
+    facets = hits.pop()["facets"]
+    assert hits and all(h["doc_type"] == "Thông tư" for h in hits)
+    assert set(facets["type"]) == {"Thông tư"}
+    hits = lines(run("search", "--json", "--year", "2024", "--sort", "date", "cải cách", index=index))
+    assert hits and all(h["date"].startswith("2024") for h in hits)
+
+
+@pytest.mark.parametrize("typed", ["308/QD-UBND", "308/QĐ- UBND", "308 /qđ-ubnd"])
+def test_cites_finds_the_seed_whatever_the_form(archive, typed):
+    index, _ = archive
+    found = lines(run("cites", "--json", typed, index=index))
+    assert [f["path"] for f in found] == [str(SEED)]
+    assert found[0]["citation"]["symbol"] == "308/QĐ-UBND" and found[0]["citation"]["date"] == "2022-01-27"
+
+
+def test_trace_lists_the_four_citations_and_the_plans(archive):
+    index, _ = archive
+    (tree,) = lines(run("trace", "--json", str(SEED), index=index))
+    cited = [c["label"] for c in tree["children"]]
+    assert [c.split(" (")[0] for c in cited] == [
+        "Quyết định 308/QĐ-UBND", "Quyết định 241/QĐ-UBND", "Kế hoạch 16/KH-UBND", "Kế hoạch 20/KH-UBND"]
+    plans = [g["label"] for c in tree["children"] for g in c["children"] if g["kind"] == "issued"]
+    assert plans == ["issues Kế hoạch: cải cách hành chính phường giai đoạn 2021-2030",
+                     "issues Kế hoạch: cải cách hành chính năm 2024"]
+    assert all(c["status"] == "missing" for c in tree["children"])
+
+
+def test_trace_dot_and_show_and_stats_and_export(archive, tmp_path):
+    index, _ = archive
+    dot = tmp_path / "t.dot"
+    assert run("trace", "32/BC-UBND", "--dot", str(dot), index=index).exit_code == 0
+    assert dot.read_text().startswith("digraph trace")
+    (shown,) = lines(run("show", "--json", "32/BC-UBND", index=index))
+    assert shown["issuer"] == "UBND phường Nguyễn Nghiêm" and "Quý I/2024" in shown["text"]
+    (stats,) = lines(run("stats", "--json", index=index))
+    assert len(stats["waiting_for_ocr"]) == 13 and stats["unresolved_citations"] > 0
+    exported = run("export", "--format", "csv", index=index).stdout.splitlines()
+    assert exported[0].startswith("path,sha256") and len(exported) > 30
+
+
+def test_reingest_unchanged_parses_nothing(archive):
+    index, _ = archive
+    report = json.loads(run("ingest", "--json", str(SAMPLES), index=index).stdout)
+    assert report["parsed"] == 0 and report["unchanged"] == len(list(SAMPLES.glob("*.*"))) - 2
+
+
+def _report(path, title):
+    path.write_text(f"UBND XÃ AN PHÚ\nSố: 7/BC-UBND\nAn Phú, ngày 02 tháng 5 năm 2024\nBÁO CÁO\n{title}\n"
+                    "Thực hiện Kế hoạch số 3/KH-UBND ngày 05/01/2024 của UBND xã An Phú.\n", encoding="utf-8")
+
+
+def test_changed_file_replaces_its_record_and_corrupt_file_is_reported(tmp_path):
+    folder, index = tmp_path / "docs", tmp_path / "index"
+    folder.mkdir()
+    _report(folder / "bc.txt", "Kết quả tiêm chủng mở rộng")
+    (folder / "broken.docx").write_bytes(b"not a zip at all")
+    result = run("ingest", "--json", str(folder), index=index)
+    assert result.exit_code == 1
+    assert "broken.docx: not a valid DOCX" in result.stderr
+    assert json.loads(result.stdout)["added"] == 1
+    _report(folder / "bc.txt", "Kết quả phòng chống dịch sốt xuất huyết")
+    report = json.loads(run("ingest", "--json", str(folder / "bc.txt"), index=index).stdout)
+    assert (report["replaced"], report["added"]) == (1, 0)
+    assert lines(run("search", "--json", "sot xuat huyet", index=index))[0]["path"] == str(folder / "bc.txt")
+    assert lines(run("search", "--json", "tiêm chủng", index=index)) == []
+    (folder / "bc.txt").unlink()
+    report = json.loads(run("ingest", "--json", "--prune", str(folder), index=index).stdout)
+    assert report["pruned"] == 1
+
+
+def test_second_concurrent_ingest_is_refused(tmp_path):
+    index = tmp_path / "index"
+    index.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time; sys.path.insert(0, sys.argv[1]);"
+        "from index.ingest import IngestLock;"
+        "lock = IngestLock(sys.argv[2], wait=False).__enter__(); print('held', flush=True); time.sleep(60)"),
+        str(ROOT), str(index)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        _report(tmp_path / "bc.txt", "Kết quả")
+        result = run("ingest", str(tmp_path / "bc.txt"), index=index)
+        assert result.exit_code == 1
+        assert "another ingest is writing to this index (pid" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_sigkill_mid_ingest_leaves_an_index_that_opens_and_a_rerun_completes(tmp_path):
+    folder, index = tmp_path / "docs", tmp_path / "index"
+    folder.mkdir()
+    for i in range(600):
+        _report(folder / f"bc_{i:04d}.txt", f"Kết quả công tác số {i} về cải cách hành chính")
+    env = {**os.environ, "VANBAN_COMMIT_EVERY": "50"}
+    proc = subprocess.Popen([sys.executable, str(ROOT / "search_cli.py"), "ingest", "--jobs", "1",
+                             "--index", str(index), str(folder)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    records = index / "records"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if records.exists() and sum(len(files) for _, _, files in os.walk(records)) >= 120:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "ingest finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    result = run("search", "--json", "cai cach hanh chinh", index=index)
+    assert result.exit_code == 0  # the index opens
+    rerun_result = run("ingest", "--json", str(folder), index=index)
+    assert rerun_result.exit_code == 0, (rerun_result.output, rerun_result.exception)
+    rerun = json.loads(rerun_result.stdout)
+    assert rerun["failed"] == []
+    assert rerun["unchanged"] + rerun["added"] == 600  # "added" counts those taken from the cache
+    assert rerun["from_cache"] > 0  # what was parsed before the kill is not parsed again
+    (stats,) = lines(run("stats", "--json", index=index))
+    assert stats["documents"] == 600
