@@ -21,7 +21,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 
 from ingest import regexes as rx
 from ingest.symbols import normalize_symbol
-from ingest.textnorm import nfc, strip_marks
+from ingest.textnorm import delatin_cyrillic, nfc, strip_marks
 
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -29,6 +29,12 @@ _TONES = "\u0300\u0301\u0303\u0309\u0323"
 # the first vowel (``hòa``, ``khỏe``, ``thủy``); after ``q`` the ``u`` is part of
 # the onset (``quý``), so it stays.
 _OLD_PLACEMENT = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?!\w)")
+
+
+def symbol_term(symbol: str) -> str:
+    """How the index spells a normalised symbol: lower case, no leading zeros in the
+    number, so ``01/2026/TT-BNV`` and ``1/2026/TT-BNV`` are one term."""
+    return re.sub(r"^0+(?=\d)", "", symbol.lower())
 
 
 def normalize_tone(text: str) -> str:
@@ -76,12 +82,12 @@ class VietnameseTokenizer(Tokenizer):
             yield 0, len(text), text, False
             return
         cursor = 0
-        for m in rx.CITE_SYMBOL.finditer(text):
+        for m in rx.CITE_SYMBOL.finditer(delatin_cyrillic(text)):  # ``NĐ-СР`` with Cyrillic С, Р
             symbol = normalize_symbol(m.group())
             if not symbol:
                 continue
             yield from self._words(text, cursor, m.start())
-            yield m.start(), m.end(), symbol, True
+            yield m.start(), m.end(), symbol_term(symbol), True
             cursor = m.end()
         yield from self._words(text, cursor, len(text))
 

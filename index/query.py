@@ -15,6 +15,7 @@ from ingest.doctypes import TYPE_CODES, canonical_code, match_type_name
 from ingest.issuers import issuer_key
 from ingest.symbols import normalize_symbol
 
+from .analysis import symbol_term
 from .records import RecordCache
 from .store import WhooshStore
 
@@ -54,16 +55,19 @@ class Results:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+SYMBOL_BOOST = 50  # a document's own number outranks every document that cites it
+
+
 def rewrite_symbols(query: str) -> str:
-    """Typed symbols, in any damaged form, become one quoted term that also asks the
-    document's own symbol: ``308/QD- UBND`` -> ``(symbol:"308/qđ-ubnd"^8 OR "308/QĐ-UBND")``."""
+    """Typed symbols, in any damaged form, become one term that also asks the
+    document's own symbol: ``308/QD- UBND`` -> ``(symbol:308/qđ-ubnd^50 OR 308/QĐ-UBND)``."""
     out, cursor = [], 0
     for m in rx.CITE_SYMBOL.finditer(query):
         symbol = normalize_symbol(m.group())
-        if not symbol or query[max(0, m.start() - 1):m.start()] == '"':
+        if not symbol or query[max(0, m.start() - 1):m.start()] == '"' or ":" in query[max(0, m.start() - 1):m.start()]:
             continue
         out.append(query[cursor:m.start()])
-        out.append(f'(symbol:"{symbol.lower()}"^8 OR "{symbol}")')
+        out.append(f"(symbol:{symbol_term(symbol)}^{SYMBOL_BOOST} OR {symbol})")
         cursor = m.end()
     out.append(query[cursor:])
     return "".join(out)

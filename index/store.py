@@ -12,7 +12,7 @@ from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import Term
 
-from .analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from .analysis import folded_analyzer, symbol_term, syllable_analyzer, word_analyzer
 
 SCHEMA_VERSION = 1
 
@@ -65,13 +65,13 @@ def index_fields(record: dict) -> dict:
     citations = [c for c in record.get("citations") or []]
     fields = {
         "path": record["path"], "sha256": record.get("sha256") or "",
-        "symbol": (record.get("symbol") or "").lower(), "doc_type": record.get("doc_type") or "",
+        "symbol": symbol_term(record.get("symbol") or ""), "doc_type": record.get("doc_type") or "",
         "issuer_key": record.get("issuer_key") or "",
         "title": words.get("title", ""), "title_syl": record.get("title") or "",
         "title_fold": record.get("title") or "",
         "body": words.get("body", ""), "body_syl": text, "body_fold": text,
         "signer": " ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v),
-        "cite_symbols": ",".join(sorted({c["symbol"].lower() for c in citations if c.get("symbol")})),
+        "cite_symbols": ",".join(sorted({symbol_term(c["symbol"]) for c in citations if c.get("symbol")})),
         "cite_keys": ",".join(sorted({c["key"].lower() for c in citations if c.get("key")})),
         "period": (record.get("period") or {}).get("kind", "") if record.get("period") else "",
         "figures": " ; ".join(f"{f['text']} {f['context']}" for f in record.get("figures") or [])[:20000],
@@ -144,13 +144,13 @@ class WhooshStore:
     def by_symbol(self, symbol: str) -> list[dict]:
         """Every archived document with this (normalised) symbol, any issuer or year."""
         with self.ix.searcher() as s:
-            hits = s.search(Term("symbol", symbol.lower()), limit=None)
+            hits = s.search(Term("symbol", symbol_term(symbol)), limit=None)
             return [json.loads(h["record"]) for h in hits]
 
     def citing(self, symbol: str) -> list[dict]:
         """Every document whose citations include this (normalised) symbol."""
         with self.ix.searcher() as s:
-            hits = s.search(Term("cite_symbols", symbol.lower()), limit=None, sortedby="date")
+            hits = s.search(Term("cite_symbols", symbol_term(symbol)), limit=None, sortedby="date")
             return [json.loads(h["record"]) for h in hits]
 
     def count(self) -> int:

@@ -15,7 +15,7 @@ from .issuers import issuer_key
 from .models import Citation, Part
 from .parts import part_at
 from .symbols import parse_symbol
-from .textnorm import squash
+from .textnorm import delatin_cyrillic, squash
 
 LOOKBACK = 120      # characters before a symbol searched for its type
 WINDOW = 220        # characters after a symbol searched for date, issuer, subject
@@ -100,7 +100,7 @@ def _issues(subject: str | None) -> list[dict]:
 
 def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
                    own_issuer: str | None = None) -> list[Citation]:
-    matches = list(rx.CITE_SYMBOL.finditer(text))
+    matches = list(rx.CITE_SYMBOL.finditer(delatin_cyrillic(text)))  # same length: offsets hold
     out: list[Citation] = []
     prev: Citation | None = None
     prev_symbol_end = 0  # where the previous symbol ended: lists share its type
