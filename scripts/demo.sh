@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The demo on samples/: print each sample's record, index them, then search
+# (typed without diacritics), list who cites a plan, and trace a report.
+# The index goes to $VANBAN_INDEX, else to a fresh temporary folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export VANBAN_INDEX="${VANBAN_INDEX:-$(mktemp -d)/vanban-index}"
+vanban=.venv/bin/vanban
+step() { printf '\n\033[1m$ vanban %s\033[0m\n' "$*"; }
+
+step parse samples/
+$vanban parse samples/
+step ingest samples/
+$vanban ingest samples/
+step search '"cai cach hanh chinh"' --limit 3
+$vanban search "cai cach hanh chinh" --limit 3
+step cites 16/KH-UBND
+$vanban cites 16/KH-UBND
+step trace samples/bc_ward_report.docx
+$vanban trace samples/bc_ward_report.docx
+echo
+echo "index: $VANBAN_INDEX"
