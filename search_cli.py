@@ -184,7 +184,7 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
         if facets:
             _emit({"facets": results.facets})
         return
-    click.echo(f"{results.total} document(s)")
+    click.echo(f"{'' if results.exact else 'about '}{results.total} document(s)")
     for hit in results.hits:
         head = " ".join(v for v in (hit.doc_type, hit.symbol) if v) or "—"
         click.echo(f"\n{click.style(head, bold=True)}  {hit.date or ''}  {hit.issuer or ''}  [{hit.score:g}]")

@@ -21,29 +21,60 @@ from whoosh.analysis import Filter, Token, Tokenizer
 
 from ingest import regexes as rx
 from ingest.symbols import normalize_symbol
-from ingest.textnorm import delatin_cyrillic, nfc, strip_marks
+from ingest.textnorm import delatin_cyrillic, nfc
 
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
-# ``oà``/``oè``/``uỳ`` at the end of a syllable: the old placement puts the tone on
-# the first vowel (``hòa``, ``khỏe``, ``thủy``); after ``q`` the ``u`` is part of
-# the onset (``quý``), so it stays.
-_OLD_PLACEMENT = re.compile(r"(?<![qQ])([oOuU])([aAeEyY])([" + _TONES + r"])(?!\w)")
+
+
+def _tone_table() -> dict[str, str]:
+    """``oà`` -> ``òa``, ``oé`` -> ``óe``, ``uỷ`` -> ``ủy`` (and upper case): the tone
+    moved to the first vowel, as the old placement has it."""
+    table = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in _TONES:
+            for f, v in ((first, second), (first.upper(), second.upper()), (first.upper(), second)):
+                old = unicodedata.normalize("NFC", f + v + tone)
+                table[old] = unicodedata.normalize("NFC", f + tone + v)
+    return table
+
+
+_TONE_TABLE = _tone_table()
+# Only at the end of a syllable (``hoàn`` keeps its placement in both styles), and
+# not after ``q``, whose ``u`` belongs to the onset (``quý``).
+_OLD_PLACEMENT = re.compile("(?<![qQ])(?:" + "|".join(sorted(_TONE_TABLE)) + r")(?!\w)")
+
+
+def normalize_tone(text: str) -> str:
+    """``hoà`` -> ``hòa``, ``thuỷ`` -> ``thủy``, ``Uỷ`` -> ``Ủy``; ``quý``, ``hoàn`` unchanged.
+    One pass over the text, lengths kept, so offsets stay valid."""
+    return _OLD_PLACEMENT.sub(lambda m: _TONE_TABLE[m.group()], text)
+
+
+def _fold_table() -> dict[int, str]:
+    """Every precomposed Latin letter with marks -> its base letter; ``đ`` -> ``d``."""
+    table = {}
+    for code in range(0x00C0, 0x1EFA):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+        if len(base) == 1 and base != char and base.isascii():
+            table[code] = base
+    table.update({ord("đ"): "d", ord("Đ"): "D"})
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fold_marks(text: str) -> str:
+    """``cải_cách`` -> ``cai_cach`` by table (one ``str.translate``), lengths kept."""
+    return text.translate(_FOLD)
 
 
 def symbol_term(symbol: str) -> str:
     """How the index spells a normalised symbol: lower case, no leading zeros in the
     number, so ``01/2026/TT-BNV`` and ``1/2026/TT-BNV`` are one term."""
     return re.sub(r"^0+(?=\d)", "", symbol.lower())
-
-
-def normalize_tone(text: str) -> str:
-    """``hoà`` -> ``hòa``, ``thuỷ`` -> ``thủy``, ``Uỷ`` -> ``Ủy``; ``quý``, ``hoàn`` unchanged."""
-    decomposed = unicodedata.normalize("NFD", text)
-    if not any(t in decomposed for t in _TONES):
-        return text
-    moved = _OLD_PLACEMENT.sub(lambda m: m.group(1) + m.group(3) + m.group(2), decomposed)
-    return unicodedata.normalize("NFC", moved)
 
 
 def _segment(text: str) -> list[str]:
@@ -113,7 +144,8 @@ class VietnameseNormalizer(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = normalize_tone(t.text.lower())
+            text = t.text.lower()
+            t.text = text if text.isascii() else normalize_tone(text)
             yield t
 
 
@@ -122,7 +154,7 @@ class AccentFolder(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = strip_marks(t.text)
+            t.text = fold_marks(t.text)
             yield t
 
 

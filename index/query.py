@@ -8,19 +8,22 @@ from dataclasses import dataclass, field
 
 from whoosh import highlight, sorting
 from whoosh.qparser import AndGroup, MultifieldParser
-from whoosh.query import And, DateRange, NumericRange, Term, Wildcard
+from whoosh.query import And, DateRange, NullQuery, NumericRange, Phrase, Term, Wildcard
 
 from ingest import regexes as rx
 from ingest.doctypes import TYPE_CODES, canonical_code, match_type_name
 from ingest.issuers import issuer_key
 from ingest.symbols import normalize_symbol
+from ingest.textnorm import strip_marks
 
 from .analysis import symbol_term
 from .records import RecordCache
 from .store import WhooshStore
 
 SEARCH_FIELDS = ["title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer", "figures"]
-PHRASE_FIELDS = ["title", "title_syl", "title_fold", "body", "body_syl", "body_fold"]
+# Phrases are matched on syllables only: the same words segmented differently would
+# miss, and asking the word fields too doubles the work for nothing.
+PHRASE_FIELDS = {"title_syl", "title_fold", "body_syl", "body_fold"}
 
 
 class _Marker(highlight.Formatter):
@@ -53,6 +56,7 @@ class Results:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    exact: bool = True
 
 
 SYMBOL_BOOST = 50  # a document's own number outranks every document that cites it
@@ -97,9 +101,15 @@ def _filters(year, date_from, date_to, doc_type, issuer):
     return And(parts) if parts else None
 
 
+def _syllable_phrases_only(query):
+    if isinstance(query, Phrase) and query.fieldname not in PHRASE_FIELDS:
+        return NullQuery
+    return query.apply(_syllable_phrases_only)
+
+
 def parse_query(store: WhooshStore, text: str):
     parser = MultifieldParser(SEARCH_FIELDS, store.ix.schema, group=AndGroup)
-    return parser.parse(rewrite_symbols(text))
+    return _syllable_phrases_only(parser.parse(rewrite_symbols(text))).normalize()
 
 
 def search(store: WhooshStore, text: str, year=None, date_from=None, date_to=None, doc_type=None,
@@ -120,13 +130,44 @@ def search(store: WhooshStore, text: str, year=None, date_from=None, date_to=Non
         hits = [_hit(h, cache) for h in results]
         groups = {name: {str(k): v for k, v in results.groups(name).items()} for name in
                   (kwargs.get("groupedby") or {})}
-        return Results(total=len(results), hits=hits, facets=groups)
+        # Counting every match exactly runs the query a second time: say "about".
+        exact = results.has_exact_length()
+        total = len(results) if exact else results.estimated_length()
+        return Results(total=total, hits=hits, facets=groups, exact=exact)
+
+
+SNIPPET_WINDOW = 1500  # characters around the first match that the highlighter reads
+
+
+def _window(text: str, hit) -> str:
+    """The stretch of a long text around its first matched term: re-analysing a whole
+    300-page document for a snippet would cost more than the search itself."""
+    if len(text) <= SNIPPET_WINDOW:
+        return text
+    lowered = text.lower()
+    folded = None
+    first = len(text)
+    for fieldname, term in hit.matched_terms():
+        if not fieldname.startswith(("body", "title")):
+            continue
+        word = term.decode("utf-8").replace("_", " ") if isinstance(term, bytes) else str(term)
+        if fieldname.endswith("_fold"):
+            folded = folded if folded is not None else strip_marks(lowered)
+            at = folded.find(word)
+        else:
+            at = lowered.find(word)
+        if 0 <= at < first:
+            first = at
+    if first == len(text):
+        return text[:SNIPPET_WINDOW]
+    start = max(0, first - SNIPPET_WINDOW // 3)
+    return text[start:start + SNIPPET_WINDOW]
 
 
 def _hit(hit, cache: RecordCache) -> Hit:
     record = json.loads(hit["record"])
     full = cache.get(record.get("sha256"))
-    text = (full or {}).get("text") or record.get("title") or ""
+    text = _window((full or {}).get("text") or record.get("title") or "", hit)
     snippet = ""
     for name in SNIPPET_FIELDS:
         source = text if name.startswith("body") else record.get("title") or ""

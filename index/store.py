@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from contextlib import contextmanager
 from typing import Iterator
 
 from whoosh import index as windex
@@ -98,6 +99,7 @@ class WhooshStore:
         else:
             raise FileNotFoundError(f"no index in {folder} (run 'vanban ingest' first)")
         self._writer = None
+        self._searcher = None
 
     # --- writing ---------------------------------------------------------------
 
@@ -123,33 +125,40 @@ class WhooshStore:
 
     # --- reading ---------------------------------------------------------------
 
+    @contextmanager
     def searcher(self):
-        return self.ix.searcher()
+        """One searcher kept open across queries (opening the segments costs more
+        than most searches); refreshed when the index has changed."""
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        else:
+            self._searcher = self._searcher.refresh()
+        yield self._searcher
 
     def paths(self) -> dict[str, str]:
         """path -> sha256 of every indexed document."""
-        with self.ix.searcher() as s:
+        with self.searcher() as s:
             return {f["path"]: f.get("sha256", "") for f in s.all_stored_fields()}
 
     def records(self) -> Iterator[dict]:
-        with self.ix.searcher() as s:
+        with self.searcher() as s:
             for fields in s.all_stored_fields():
                 yield json.loads(fields["record"])
 
     def by_path(self, path: str) -> dict | None:
-        with self.ix.searcher() as s:
+        with self.searcher() as s:
             hit = s.document(path=path)
             return json.loads(hit["record"]) if hit else None
 
     def by_symbol(self, symbol: str) -> list[dict]:
         """Every archived document with this (normalised) symbol, any issuer or year."""
-        with self.ix.searcher() as s:
+        with self.searcher() as s:
             hits = s.search(Term("symbol", symbol_term(symbol)), limit=None)
             return [json.loads(h["record"]) for h in hits]
 
     def citing(self, symbol: str) -> list[dict]:
         """Every document whose citations include this (normalised) symbol."""
-        with self.ix.searcher() as s:
+        with self.searcher() as s:
             hits = s.search(Term("cite_symbols", symbol_term(symbol)), limit=None, sortedby="date")
             return [json.loads(h["record"]) for h in hits]
 

@@ -192,9 +192,15 @@ def telltale_letters(text: str, encoding: str) -> int:
     return len(pattern.findall(text))
 
 
+def enough_letters(counts: dict[str, int], encoding: str) -> bool:
+    """Whether an encoding already has the letters ``overall_encoding`` needs: the
+    readers stop counting it there (counting every run of a long file is costly)."""
+    return counts.get(encoding, 0) >= (2 if encoding == "unicode" else 5)
+
+
 def overall_encoding(counts: dict[str, int]) -> str:
     """``unicode``, ``tcvn3``, ``vni`` or ``mixed`` from telltale letters per encoding."""
-    used = [enc for enc, n in counts.items() if n >= (2 if enc == "unicode" else 5)]
+    used = [enc for enc in counts if enough_letters(counts, enc)]
     legacy_used = [enc for enc in used if enc != "unicode"]
     if not legacy_used:
         return "unicode"

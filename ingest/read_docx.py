@@ -132,7 +132,8 @@ class _Walker:
         out = []
         for text, font in self.paragraph_runs(p):
             decoded, encoding = legacy.decode_run(text, font)
-            self.chars_by_encoding[encoding] += legacy.telltale_letters(decoded, encoding)
+            if not legacy.enough_letters(self.chars_by_encoding, encoding):
+                self.chars_by_encoding[encoding] += legacy.telltale_letters(decoded, encoding)
             out.append(decoded)
         return "".join(out)
 

@@ -233,7 +233,8 @@ def _decode(chars: list[Char]) -> tuple[str, Counter]:
 def _flush(piece: list[str], font: str, out: list[str], counts: Counter) -> None:
     if piece:
         decoded, encoding = legacy.decode_run("".join(piece), font)
-        counts[encoding] += legacy.telltale_letters(decoded, encoding)
+        if not legacy.enough_letters(counts, encoding):
+            counts[encoding] += legacy.telltale_letters(decoded, encoding)
         out.append(decoded)
         piece.clear()
 
