@@ -16,11 +16,12 @@ from ingest.issuers import issuer_key
 from ingest.symbols import normalize_symbol
 from ingest.textnorm import strip_marks
 
-from .analysis import symbol_term
+from .analysis import fold_marks, symbol_term
 from .records import RecordCache
 from .store import WhooshStore
 
-SEARCH_FIELDS = ["title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer", "figures"]
+# Searched when a query names no field; ``figures:`` and the others by name.
+SEARCH_FIELDS = ["title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer"]
 # Phrases are matched on syllables only: the same words segmented differently would
 # miss, and asking the word fields too doubles the work for nothing.
 PHRASE_FIELDS = {"title_syl", "title_fold", "body_syl", "body_fold"}
@@ -107,8 +108,14 @@ def _syllable_phrases_only(query):
     return query.apply(_syllable_phrases_only)
 
 
+# A query typed without diacritics can only mean the folded text: asking the exact
+# fields as well would cost twice the work for the same documents.
+FOLDED_FIELDS = ["title_fold", "body_fold", "signer"]
+
+
 def parse_query(store: WhooshStore, text: str):
-    parser = MultifieldParser(SEARCH_FIELDS, store.ix.schema, group=AndGroup)
+    fields = FOLDED_FIELDS if fold_marks(text) == text else SEARCH_FIELDS
+    parser = MultifieldParser(fields, store.ix.schema, group=AndGroup)
     return _syllable_phrases_only(parser.parse(rewrite_symbols(text))).normalize()
 
 
