@@ -7,8 +7,9 @@
   ``ingest-log.json`` in the index folder;
 - one ingest at a time: a lock file says who holds the index; a second ingest
   waits (``wait=True``) or stops with a plain message;
-- commits every ``COMMIT_EVERY`` documents, so a kill loses at most the last batch
-  and a rerun finishes the job (Whoosh commits are atomic).
+- commits every minute (or ``COMMIT_EVERY`` documents); Whoosh commits are atomic,
+  so a kill leaves the index as of the last commit, and a rerun finishes the job,
+  taking what was parsed since from the record cache.
 """
 from __future__ import annotations
 
@@ -27,7 +28,12 @@ from ingest.parse import sha256_of
 from .records import RecordCache, parse_and_prepare, prepare
 from .store import WhooshStore
 
-COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "200"))  # documents between commits
+# A commit makes the work so far durable, and costs a segment merge that grows with
+# the index; parsed records are cached as they arrive, so a kill loses only index
+# work, which a rerun redoes from the cache. Commit every minute, or every
+# COMMIT_EVERY documents, whichever comes first.
+COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "5000"))
+COMMIT_SECONDS = float(os.environ.get("VANBAN_COMMIT_SECONDS", "60"))
 LOG_NAME = "ingest-log.json"
 
 
@@ -133,7 +139,7 @@ def _index_cached(files, indexed, cache, store, report) -> list[str]:
 
 
 def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress) -> None:
-    done = 0
+    done, since_commit, last_commit = 0, 0, time.monotonic()
     for record in parse_many(todo, jobs=jobs, timeout=timeout, task=parse_and_prepare):
         done += 1
         report.parsed += 1
@@ -144,8 +150,10 @@ def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_prog
                 prepare(record)
             cache.put(record)
             _add(store, record, indexed, report)
-            if (report.added + report.replaced) % COMMIT_EVERY == 0:
+            since_commit += 1
+            if since_commit >= COMMIT_EVERY or time.monotonic() - last_commit >= COMMIT_SECONDS:
                 store.commit()
+                since_commit, last_commit = 0, time.monotonic()
         if on_progress:
             on_progress(done, len(todo), record)
 
