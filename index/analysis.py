@@ -97,7 +97,7 @@ class VietnameseTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         text = nfc(value)
         pos = start_pos
-        for start, end, piece, is_symbol in self._pieces(text, tokenize):
+        for start, end, piece in self._pieces(text, tokenize):
             token.text, token.boost, token.stopped = piece, 1.0, False
             if keeporiginal:
                 token.original = text[start:end]
@@ -110,7 +110,7 @@ class VietnameseTokenizer(Tokenizer):
 
     def _pieces(self, text: str, tokenize: bool):
         if not tokenize:
-            yield 0, len(text), text, False
+            yield 0, len(text), text
             return
         cursor = 0
         for m in rx.CITE_SYMBOL.finditer(delatin_cyrillic(text)):  # ``NĐ-СР`` with Cyrillic С, Р
@@ -118,7 +118,7 @@ class VietnameseTokenizer(Tokenizer):
             if not symbol:
                 continue
             yield from self._words(text, cursor, m.start())
-            yield m.start(), m.end(), symbol_term(symbol), True
+            yield m.start(), m.end(), symbol_term(symbol)
             cursor = m.end()
         yield from self._words(text, cursor, len(text))
 
@@ -128,7 +128,7 @@ class VietnameseTokenizer(Tokenizer):
             return
         if not self.segment:
             for m in _SYLLABLE.finditer(chunk):
-                yield start + m.start(), start + m.end(), m.group(), False
+                yield start + m.start(), start + m.end(), m.group()
             return
         cursor = 0
         for word in _segment(chunk):
@@ -136,7 +136,7 @@ class VietnameseTokenizer(Tokenizer):
             if at < 0 or not _SYLLABLE.search(word):
                 continue
             cursor = at + len(word)
-            yield start + at, start + cursor, "_".join(_SYLLABLE.findall(word)), False
+            yield start + at, start + cursor, "_".join(_SYLLABLE.findall(word))
 
 
 class VietnameseNormalizer(Filter):
