@@ -44,6 +44,13 @@ def _type_of(before: str) -> tuple[str | None, str | None, int | None]:
     return None, None, None
 
 
+def _type_start(text: str, m: re.Match) -> int:
+    """Where the next citation begins: its type word, else its symbol."""
+    before = text[max(0, m.start() - LOOKBACK):m.start()]
+    _, _, at = _type_of(before)
+    return m.start() - (len(before) - at) if at is not None else m.start()
+
+
 def type_name_of(word: str) -> str:
     word = squash(word)
     if word.upper() in _ABBREVIATED:
@@ -54,12 +61,22 @@ def type_name_of(word: str) -> str:
     return found[0] if found else word[0].upper() + word[1:].lower()
 
 
+# Where a citation's subject ends: a semicolon, a full stop before a new sentence,
+# a new item or paragraph, or a comma before the subject of the main clause
+# (``..., UBND phường Phổ Ninh báo cáo ...``).
+_CLAUSE_END = re.compile(
+    r";|\.\s+(?=[A-ZĐÀ-Ỹ])|\n\s*[-+•]|\n\s*\d+[.)]|\n\n"
+    r"|,\s+(?=(?:UBND|HĐND|Ủy\s+ban|Uỷ\s+ban|Sở|Phòng|Ban|Bộ|Trường|Văn\s+phòng|Chính\s+phủ|Thủ\s+tướng)\s)"
+)
+_LIST_TAIL = re.compile(r"[\s,;]*(?:\bvà|\bhoặc|\bcác|\bvới)?[\s,;]*$")
+
+
 def _clause_end(text: str, start: int, limit: int) -> int:
-    m = re.compile(r";|\.\s+(?=[A-ZĐÀ-Ỹ])|\n\s*[-+•]|\n\s*\d+[.)]|\n\n").search(text, start, limit)
+    m = _CLAUSE_END.search(text, start, limit)
     return m.start() if m else limit
 
 
-def _resolve(text: str, cite: Citation, after: int, limit: int) -> int:
+def _resolve(text: str, cite: Citation, after: int, limit: int, next_cite: int) -> int:
     """Date, issuer and subject after the symbol; returns where the citation ends."""
     pos = after
     window = text[pos:limit]
@@ -83,8 +100,9 @@ def _resolve(text: str, cite: Citation, after: int, limit: int) -> int:
     subject = rx.SUBJECT_MARK.match(window, lead)
     if subject:
         begin = pos + subject.end() if re.match(r"về|v/v", subject.group(), re.I) else pos + subject.start()
-        end = _clause_end(text, begin, min(len(text), begin + SUBJECT_MAX))
-        cite.subject = squash(text[begin:end]).strip(" ,:;.") or None
+        end = _clause_end(text, begin, min(len(text), begin + SUBJECT_MAX, max(begin, next_cite)))
+        subject = text[begin:end]
+        cite.subject = squash(_LIST_TAIL.sub("", subject) if end == next_cite else subject).strip(" ,:;.") or None
         pos = end
     return pos
 
@@ -123,7 +141,7 @@ def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
         cite = Citation(type=kind or type_name(parsed.type_code), symbol=parsed.symbol,
                         number=parsed.number, date=None, issuer=None, issuer_key=None, subject=None,
                         text="", start=start, end=m.end(), name=name)
-        cite.end = _resolve(text, cite, m.end(), limit)
+        cite.end = _resolve(text, cite, m.end(), limit, _type_start(text, matches[i + 1]) if i + 1 < len(matches) else len(text))
         if listed and prev is not None and prev.date is None and cite.date:
             prev.date = cite.date  # ``các Quyết định số 12/QĐ-UBND, 13/QĐ-UBND ngày ...``
         out.append(cite)
