@@ -28,6 +28,18 @@ def _open_store(index_dir: str):
         raise click.ClickException(str(exc)) from None
 
 
+def _roots(store, target: str) -> list[dict]:
+    """The archived documents TARGET names (a file or a symbol), or a plain error."""
+    from index.graph import find_roots
+    try:
+        roots = find_roots(store, target)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not roots:
+        raise click.ClickException(f"{target} is not in the archive")
+    return roots
+
+
 def _emit(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
@@ -235,15 +247,9 @@ def cites(symbol, index_dir, issuer, year, as_json):
 def trace(target, index_dir, depth, reverse, as_json, dot_file):
     """What TARGET (a symbol or an indexed file) cites, following decisions to the
     plans they issue; each node archived or missing."""
-    from index.graph import find_roots, to_dot, trace as build_trace
+    from index.graph import to_dot, trace as build_trace
     store = _open_store(index_dir)
-    try:
-        roots = find_roots(store, target)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    if not roots:
-        raise click.ClickException(f"{target} is not in the archive")
-    trees = [build_trace(store, root, depth=depth, reverse=reverse) for root in roots]
+    trees = [build_trace(store, root, depth=depth, reverse=reverse) for root in _roots(store, target)]
     if dot_file:
         with open(dot_file, "w", encoding="utf-8") as handle:
             handle.write("".join(to_dot(t) for t in trees))
@@ -271,19 +277,11 @@ def _print_tree(node, indent: str = "") -> None:
 @click.option("--json", "as_json", is_flag=True)
 def show(target, index_dir, as_json):
     """The stored record of TARGET (a symbol or an indexed file), without re-parsing."""
-    from index.graph import find_roots
-    from index.records import RecordCache
+    from index.records import RecordCache, full_record
     store = _open_store(index_dir)
-    try:
-        roots = find_roots(store, target)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    if not roots:
-        raise click.ClickException(f"{target} is not in the archive")
     cache = RecordCache(store.folder)
-    for record in roots:
-        full = cache.get(record.get("sha256")) or record
-        full = {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
+    for record in _roots(store, target):
+        full = full_record(cache, record)
         click.echo(json.dumps(full, ensure_ascii=False) if as_json else _summary(full) + "\n")
 
 

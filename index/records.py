@@ -64,6 +64,13 @@ class RecordCache:
         os.replace(tmp, target)  # atomic: a reader never sees half a record
 
 
+def full_record(cache: RecordCache, record: dict) -> dict:
+    """An indexed (lean) record completed from the cache: with its text, without the
+    index's own working fields."""
+    full = cache.get(record.get("sha256")) or record
+    return {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
+
+
 def parse_and_prepare(path: str) -> "PreparedDocument":
     """The worker's task for ``ingest``: parse, then segment for the index."""
     return PreparedDocument(prepare(parse_file(path).to_dict()))

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from .graph import resolve
 from .ingest import read_log
-from .records import RecordCache
+from .records import RecordCache, full_record
 from .store import WhooshStore
 
 CSV_FIELDS = ["path", "sha256", "format", "doc_type", "symbol", "date", "issuer", "parent_issuer",
@@ -41,9 +41,7 @@ def full_records(store: WhooshStore) -> Iterator[dict]:
     """Every record, with its text from the cache where it is there."""
     cache = RecordCache(store.folder)
     for record in store.records():
-        full = cache.get(record.get("sha256")) or record
-        full["path"] = record["path"]
-        yield {k: v for k, v in full.items() if not k.startswith("_")}
+        yield full_record(cache, record)
 
 
 def export(store: WhooshStore, fmt: str) -> Iterator[str]:
