@@ -172,3 +172,27 @@ def test_sigkill_mid_ingest_leaves_an_index_that_opens_and_a_rerun_completes(tmp
     assert rerun["from_cache"] > 0  # what was parsed before the kill is not parsed again
     (stats,) = lines(run("stats", "--json", index=index))
     assert stats["documents"] == 600
+
+
+def test_same_symbol_from_other_issuers_or_years_is_shown_apart(tmp_path):
+    folder, index = tmp_path / "docs", tmp_path / "index"
+    folder.mkdir()
+    citing = [("a.txt", "UBND phường Phổ Ninh", "27/01/2022"), ("b.txt", "UBND xã Tịnh Hà", "05/03/2022"),
+              ("c.txt", "UBND phường Phổ Ninh", "14/02/2023")]
+    for i, (name, issuer, date) in enumerate(citing):
+        (folder / name).write_text(
+            f"UBND XÃ BÌNH AN\nSố: {i + 1}/BC-UBND\nBình An, ngày 02 tháng 5 năm 2024\nBÁO CÁO\nKết quả\n"
+            f"Thực hiện Quyết định số 308/QĐ-UBND ngày {date} của {issuer} về việc ban hành Kế hoạch.\n",
+            encoding="utf-8")
+    assert run("ingest", str(folder), index=index).exit_code == 0
+    found = lines(run("cites", "--json", "308/QD-UBND", index=index))
+    keys = sorted({f["citation"]["key"] for f in found})
+    assert keys == ["308/QĐ-UBND|uy ban nhan dan phuong pho ninh|2022",
+                    "308/QĐ-UBND|uy ban nhan dan phuong pho ninh|2023",
+                    "308/QĐ-UBND|uy ban nhan dan xa tinh ha|2022"]
+    only = lines(run("cites", "--json", "308/QĐ-UBND", "--issuer", "UBND xã Tịnh Hà", index=index))
+    assert [f["path"] for f in only] == [str(folder / "b.txt")]
+    only = lines(run("cites", "--json", "308/QĐ-UBND", "--year", "2023", index=index))
+    assert [f["path"] for f in only] == [str(folder / "c.txt")]
+    text = run("cites", "308/QĐ-UBND", index=index).stdout
+    assert text.count("308/QĐ-UBND  issuer:") == 3
