@@ -20,8 +20,9 @@ from .analysis import fold_marks, symbol_term
 from .records import RecordCache
 from .store import WhooshStore
 
-# Searched when a query names no field; ``figures:`` and the others by name.
-SEARCH_FIELDS = ["title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer"]
+# Searched when a query names no field; ``signer:``, ``figures:`` and the others by
+# name (the signer's name is in the body too).
+SEARCH_FIELDS = ["title", "title_syl", "title_fold", "body", "body_syl", "body_fold"]
 # Phrases are matched on syllables only: the same words segmented differently would
 # miss, and asking the word fields too doubles the work for nothing.
 PHRASE_FIELDS = {"title_syl", "title_fold", "body_syl", "body_fold"}
@@ -110,7 +111,7 @@ def _syllable_phrases_only(query):
 
 # A query typed without diacritics can only mean the folded text: asking the exact
 # fields as well would cost twice the work for the same documents.
-FOLDED_FIELDS = ["title_fold", "body_fold", "signer"]
+FOLDED_FIELDS = ["title_fold", "body_fold"]
 
 
 def parse_query(store: WhooshStore, text: str):
