@@ -14,6 +14,7 @@ from ingest.issuers import issuer_key
 from ingest.symbols import normalize_symbol, parse_symbol
 from ingest.textnorm import fold
 
+from .analysis import symbol_term
 from .store import WhooshStore
 
 
@@ -28,7 +29,7 @@ def _citation_issuer(citation: dict) -> str | None:
 
 def matches(document: dict, citation: dict) -> bool:
     """Does this archived document answer this citation (symbol, issuer, year)?"""
-    if (document.get("symbol") or "").upper() != (citation.get("symbol") or "").upper():
+    if symbol_term(document.get("symbol") or "") != symbol_term(citation.get("symbol") or ""):
         return False
     year = citation_year(citation)
     if year and document.get("date") and document["date"][:4] != year:
@@ -67,7 +68,7 @@ def cites(store: WhooshStore, symbol_text: str, issuer: str | None = None,
     groups: dict[str, list[CitingDocument]] = {}
     for record in store.citing(symbol):
         for citation in record.get("citations") or []:
-            if (citation.get("symbol") or "").upper() != symbol.upper():
+            if symbol_term(citation.get("symbol") or "") != symbol_term(symbol):
                 continue
             if want_issuer and want_issuer not in (_citation_issuer(citation) or ""):
                 continue

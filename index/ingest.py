@@ -25,7 +25,7 @@ from ingest.batch import DEFAULT_TIMEOUT, parse_many
 from ingest.files import expand_paths
 from ingest.parse import sha256_of
 
-from .records import RecordCache, parse_and_prepare, prepare
+from .records import RecordCache, parse_and_prepare
 from .store import WhooshStore
 
 # A commit makes the work so far durable, and costs a segment merge that grows with
@@ -87,10 +87,6 @@ class IngestLock:
         self.handle.close()
 
 
-def default_index() -> str:
-    return os.environ.get("VANBAN_INDEX") or "vanban-index"
-
-
 def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,
            wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
            on_progress: Callable[[int, int, dict | None], None] | None = None) -> IngestReport:
@@ -146,8 +142,6 @@ def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_prog
         if record.get("error"):
             report.failed.append({"path": record["path"], "error": record["error"]})
         else:
-            if "_words" not in record:
-                prepare(record)
             cache.put(record)
             _add(store, record, indexed, report)
             since_commit += 1

@@ -6,10 +6,10 @@ việc ban hành Kế hoạch cải cách hành chính phường giai đoạn 20
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from . import regexes as rx
+from .dates import iso_date
 from .doctypes import TYPE_CODES, match_type_name, type_name
 from .issuers import issuer_key
 from .models import Citation, Part
@@ -26,13 +26,6 @@ _ABBREVIATED = {"QĐ": "Quyết định", "NĐ": "Nghị định", "TT": "Thông
 _BACK_REFERENCE = re.compile(r"\b(?:nêu\s+trên|này|trên)\s*$", re.I)
 
 
-def _iso(year: str, month: str, day: str) -> str | None:
-    try:
-        return dt.date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
-
-
 def _type_of(before: str) -> tuple[str | None, str | None, int | None]:
     """(type, law name, where the type word starts in ``before``)."""
     m = rx.NAMED_BEFORE.search(before)
@@ -44,11 +37,11 @@ def _type_of(before: str) -> tuple[str | None, str | None, int | None]:
     return None, None, None
 
 
-def _type_start(text: str, m: re.Match) -> int:
-    """Where the next citation begins: its type word, else its symbol."""
+def _typed(text: str, m: re.Match) -> tuple[str | None, str | None, int]:
+    """(type, law name, where the citation begins: its type word, else its symbol)."""
     before = text[max(0, m.start() - LOOKBACK):m.start()]
-    _, _, at = _type_of(before)
-    return m.start() - (len(before) - at) if at is not None else m.start()
+    kind, name, at = _type_of(before)
+    return kind, name, m.start() - (len(before) - at) if at is not None else m.start()
 
 
 def type_name_of(word: str) -> str:
@@ -84,7 +77,7 @@ def _resolve(text: str, cite: Citation, after: int, limit: int, next_cite: int) 
         m = rx.CITE_DATE.match(window)
         if m and cite.date is None:
             g = m.groupdict()
-            cite.date = _iso(g["y1"] or g["y2"], g["m1"] or g["m2"], g["d1"] or g["d2"])
+            cite.date = iso_date(g["y1"] or g["y2"], g["m1"] or g["m2"], g["d1"] or g["d2"])
             pos += m.end()
             window = text[pos:limit]
             continue
@@ -119,6 +112,7 @@ def _issues(subject: str | None) -> list[dict]:
 def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
                    own_issuer: str | None = None) -> list[Citation]:
     matches = list(rx.CITE_SYMBOL.finditer(delatin_cyrillic(text)))  # same length: offsets hold
+    typed = [_typed(text, m) for m in matches]  # each citation's start also bounds the one before
     out: list[Citation] = []
     prev: Citation | None = None
     prev_symbol_end = 0  # where the previous symbol ended: lists share its type
@@ -126,22 +120,20 @@ def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
         parsed = parse_symbol(m.group())
         if not parsed or not parsed.symbol:
             continue
-        before = text[max(0, m.start() - LOOKBACK):m.start()]
-        kind, name, type_at = _type_of(before)
+        kind, name, start = typed[i]
         listed = prev is not None and rx.LIST_BETWEEN.match(text[prev_symbol_end:m.start()])
         if kind is None and listed:
             kind = prev.type
-        if kind is None and not _looks_cited(parsed, before):
+        if kind is None and not _looks_cited(parsed, text[max(0, m.start() - LOOKBACK):m.start()]):
             continue
         if parsed.symbol == own_symbol:
             continue
-        start = m.start() - (len(before) - type_at) if type_at is not None else m.start()
         nxt = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        limit = min(nxt, m.end() + WINDOW, len(text))
+        next_cite = typed[i + 1][2] if i + 1 < len(matches) else len(text)
         cite = Citation(type=kind or type_name(parsed.type_code), symbol=parsed.symbol,
                         number=parsed.number, date=None, issuer=None, issuer_key=None, subject=None,
                         text="", start=start, end=m.end(), name=name)
-        cite.end = _resolve(text, cite, m.end(), limit, _type_start(text, matches[i + 1]) if i + 1 < len(matches) else len(text))
+        cite.end = _resolve(text, cite, m.end(), min(nxt, m.end() + WINDOW, len(text)), next_cite)
         if listed and prev is not None and prev.date is None and cite.date:
             prev.date = cite.date  # ``các Quyết định số 12/QĐ-UBND, 13/QĐ-UBND ngày ...``
         out.append(cite)
@@ -167,7 +159,7 @@ def _laws_by_date(text: str, found: list[Citation]) -> list[Citation]:
         if any(a <= m.start() < b for a, b in taken) or re.search(r"\bsố\b", m.group("name")):
             continue
         out.append(Citation(type=type_name_of(m.group("type")), symbol=None, number=None,
-                            date=_iso(m.group("y"), m.group("m"), m.group("d")), issuer=None,
+                            date=iso_date(m.group("y"), m.group("m"), m.group("d")), issuer=None,
                             issuer_key=None, subject=None, text="", start=m.start(), end=m.end(),
                             name=squash(f"{m.group('type')} {m.group('name')}")))
     return out

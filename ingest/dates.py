@@ -6,7 +6,8 @@ import datetime as dt
 from . import regexes
 
 
-def _iso(year: str | None, month: str | None, day: str | None) -> str | None:
+def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:
+    """(``2022``, ``1``, ``27``) -> ``2022-01-27``; None for a blank or impossible date."""
     if not (year and month and day):
         return None
     try:
@@ -23,10 +24,10 @@ def find_date(text: str) -> tuple[str | None, bool]:
     """
     m = regexes.DATE_WORDS.search(text)
     if m:
-        return _iso(m.group("year"), m.group("month"), m.group("day")), True
+        return iso_date(m.group("year"), m.group("month"), m.group("day")), True
     m = regexes.DATE_NUMERIC.search(text)
     if m:
-        return _iso(m.group("year"), m.group("month"), m.group("day")), True
+        return iso_date(m.group("year"), m.group("month"), m.group("day")), True
     return None, bool(regexes.DATE_WORDS_NO_YEAR.search(text))
 
 

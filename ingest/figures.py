@@ -36,12 +36,21 @@ def _sentence(text: str, start: int, end: int) -> str:
     return squash(text[left:right]).strip(" -+•,")
 
 
+_CELL = re.compile(r"^(?P<table>.+)\.r(?P<r>\d+)\.c(?P<c>\d+)$")  # a line's block: ``t3.r2.c1``
+
+
+def _cell_of(block: str) -> tuple[str, int, int] | None:
+    """(table, row, column) of a table cell's block id; None outside tables."""
+    m = _CELL.match(block) if ".r" in block else None
+    return (m.group("table"), int(m.group("r")), int(m.group("c"))) if m else None
+
+
 def _table_context(line: Line, rows: dict) -> str | None:
     """A cell's row label and column header: ``Tổng số hồ sơ | Quý I``."""
-    m = re.match(r"^(?P<table>.+)\.r(?P<r>\d+)\.c(?P<c>\d+)$", line.block)
-    if not m or m.group("c") == "0":
+    cell = _cell_of(line.block)
+    if not cell or cell[2] == 0:
         return None
-    table, r, c = m.group("table"), int(m.group("r")), int(m.group("c"))
+    table, r, c = cell
     label = rows.get((table, r, 0))
     header = rows.get((table, 0, c)) if r else None
     return " | ".join(p for p in (label, header) if p) or None
@@ -50,12 +59,9 @@ def _table_context(line: Line, rows: dict) -> str | None:
 def _cells(spans) -> dict:
     cells: dict = {}
     for _, _, line in spans:
-        if ".r" not in line.block:
-            continue
-        m = re.match(r"^(?P<table>.+)\.r(?P<r>\d+)\.c(?P<c>\d+)$", line.block)
-        if m:
-            key = (m.group("table"), int(m.group("r")), int(m.group("c")))
-            cells.setdefault(key, line.text)
+        cell = _cell_of(line.block)
+        if cell:
+            cells.setdefault(cell, line.text)
     return cells
 
 

@@ -196,3 +196,12 @@ def test_same_symbol_from_other_issuers_or_years_is_shown_apart(tmp_path):
     assert [f["path"] for f in only] == [str(folder / "c.txt")]
     text = run("cites", "308/QĐ-UBND", index=index).stdout
     assert text.count("308/QĐ-UBND  issuer:") == 3
+
+
+def test_a_citation_matches_its_document_as_the_index_spells_symbols():
+    """``01/2026/TT-BNV`` cited, ``1/2026/TT-BNV`` printed: the index's one term, so one document."""
+    from index.graph import matches
+    document = {"symbol": "1/2026/TT-BNV", "date": "2026-01-09", "issuer_key": "bo noi vu"}
+    assert matches(document, {"symbol": "01/2026/TT-BNV", "issuer_key": "bo noi vu"})
+    assert not matches(document, {"symbol": "01/2026/TT-BNV", "issuer_key": "bo tai chinh"})
+    assert not matches(document, {"symbol": "01/2026/TT-BTC"})
