@@ -8,6 +8,10 @@ both cores, index size per 1,000 documents, query latency p50/p95 for term,
 phrase, folded and ``cites`` queries, and peak memory.
 
     python bench/bench_index.py --docs 10000 [--out bench/out/index]
+    python bench/bench_index.py --docs 10000 --reuse   # queries only, on the last build
+
+Ingest memory is read right after the ingest (the writer process and its largest
+parse worker), before the query phase loads records to pick its queries.
 """
 from __future__ import annotations
 
@@ -102,44 +106,60 @@ def timed(fn, queries) -> dict:
             "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--docs", type=int, default=10000)
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--queries", type=int, default=200)
-    ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "index"))
-    args = ap.parse_args()
-    out = pathlib.Path(args.out)
-    shutil.rmtree(out, ignore_errors=True)
-    docs, index = out / "docs", out / "index"
-    build(docs, args.docs)
-    print(f"built {args.docs} documents", flush=True)
+def peak_rss_mb() -> dict:
+    return {"writer": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+
+
+def build_and_ingest(docs: pathlib.Path, index: pathlib.Path, count: int, jobs: int) -> dict:
+    shutil.rmtree(docs.parent, ignore_errors=True)
+    build(docs, count)
+    print(f"built {count} documents", flush=True)
     started = time.monotonic()
-    report = ingest([str(docs)], str(index), jobs=args.jobs)
+    report = ingest([str(docs)], str(index), jobs=jobs)
     seconds = time.monotonic() - started
-    store = WhooshStore(str(index))
     size = sum(f.stat().st_size for f in index.rglob("*") if f.is_file())
     whoosh_size = sum(f.stat().st_size for f in index.glob("*") if f.is_file())
+    result = {"documents": count, "failed": len(report.failed),
+              "ingest_docs_per_s": round(report.added / seconds, 1), "ingest_s": round(seconds, 1),
+              "index_mb_per_1000_docs": round(size / 2**20 / count * 1000, 2),
+              "whoosh_mb_per_1000_docs": round(whoosh_size / 2**20 / count * 1000, 2),
+              "ingest_peak_rss_mb": peak_rss_mb()}
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def query_latencies(store: WhooshStore, n: int) -> dict:
     rnd = random.Random(11)
     records = list(store.records())
     titles = [r["title"] for r in records if r.get("title")]
     words = [w for t in titles[:2000] for w in t.split() if len(w) > 2]
     symbols = [c["symbol"] for r in records[:3000] for c in r.get("citations") or [] if c.get("symbol")]
-    n = args.queries
-    result = {
-        "documents": store.count(), "failed": len(report.failed),
-        "ingest_docs_per_s": round(report.added / seconds, 1), "ingest_s": round(seconds, 1),
-        "index_mb_per_1000_docs": round(size / 2**20 / args.docs * 1000, 2),
-        "whoosh_mb_per_1000_docs": round(whoosh_size / 2**20 / args.docs * 1000, 2),
+    del records
+    return {
+        "indexed": store.count(),
         "term": timed(lambda q: search(store, q, limit=10), [rnd.choice(words) for _ in range(n)]),
         "phrase": timed(lambda q: search(store, q, limit=10),
                         ['"' + " ".join(t.split()[:3]) + '"' for t in rnd.sample(titles, n)]),
         "folded": timed(lambda q: search(store, q, limit=10),
                         [strip_marks(" ".join(t.split()[:4])) for t in rnd.sample(titles, n)]),
         "cites": timed(lambda q: cites(store, q), [rnd.choice(symbols) for _ in range(n)]),
-        "peak_rss_mb": {"this_process": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                        "largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)},
+        "query_phase_peak_rss_mb": peak_rss_mb()["writer"],
     }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--docs", type=int, default=10000)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--out", default=str(ROOT / "bench" / "out" / "index"))
+    ap.add_argument("--reuse", action="store_true", help="skip building and ingesting; query the last index")
+    args = ap.parse_args()
+    out = pathlib.Path(args.out)
+    docs, index = out / "docs", out / "index"
+    result = {} if args.reuse else build_and_ingest(docs, index, args.docs, args.jobs)
+    result.update(query_latencies(WhooshStore(str(index)), args.queries))
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

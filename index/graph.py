@@ -89,7 +89,7 @@ class Node:
     path: str | None = None
     date: str | None = None
     text: str | None = None
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"label": self.label, "kind": self.kind, "status": self.status, "path": self.path,

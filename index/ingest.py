@@ -18,8 +18,9 @@ import fcntl
 import json
 import os
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Self
 
 from ingest.batch import DEFAULT_TIMEOUT, parse_many
 from ingest.files import expand_paths
@@ -65,7 +66,7 @@ class IngestLock:
         self.wait = wait
         self.handle = None
 
-    def __enter__(self) -> "IngestLock":
+    def __enter__(self) -> Self:
         self.handle = open(self.path, "a+")
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
@@ -97,7 +98,7 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
         store = WhooshStore(folder, create=True)
         indexed = store.paths()
         cache = RecordCache(folder)
-        files = [os.path.abspath(p) for p in expand_paths(paths)]
+        files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
         store.begin()
         try:
             todo = _index_cached(files, indexed, cache, store, report)
@@ -153,11 +154,12 @@ def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_prog
 
 
 def _add(store, record, indexed, report) -> None:
-    store.add(record)
+    store.add(record, new=record["path"] not in indexed)
     if record["path"] in indexed:
         report.replaced += 1
     else:
         report.added += 1
+    indexed[record["path"]] = record.get("sha256") or ""
     if record.get("needs_ocr"):
         report.waiting_ocr.append(record["path"])
 

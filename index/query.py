@@ -6,9 +6,10 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from whoosh import highlight, sorting
+import numpy as np
+from whoosh import highlight
 from whoosh.qparser import AndGroup, MultifieldParser
-from whoosh.query import And, DateRange, NullQuery, NumericRange, Phrase, Term, Wildcard
+from whoosh.query import DateRange, NullQuery, Phrase
 
 from ingest import regexes as rx
 from ingest.doctypes import TYPE_CODES, canonical_code, match_type_name
@@ -19,6 +20,7 @@ from ingest.textnorm import strip_marks
 from .analysis import fold_marks, symbol_term
 from .records import RecordCache
 from .store import WhooshStore
+from .vector import Matches, VectorSearch, best_first, top_documents
 
 # Searched when a query names no field; ``signer:``, ``figures:`` and the others by
 # name (the signer's name is in the body too).
@@ -88,19 +90,24 @@ def type_filter(kind: str) -> str:
     return found[0] if found else kind
 
 
-def _filters(year, date_from, date_to, doc_type, issuer):
-    parts = []
+def _filtered(vs: VectorSearch, found: Matches, year, date_from, date_to, doc_type, issuer) -> Matches:
+    """Filters on per-document values, on whole arrays."""
+    keep = np.ones(len(found), dtype=bool)
     if year:
-        parts.append(NumericRange("year", int(year), int(year)))
+        keep &= vs.numbers("year")[found.ids] == int(year)
+    if doc_type:
+        codes, names = vs.labels("doc_type")
+        wanted = type_filter(doc_type)
+        keep &= codes[found.ids] == (names.index(wanted) if wanted in names else -2)
+    if issuer:
+        codes, names = vs.labels("issuer_key")
+        wanted = issuer_key(issuer)
+        keep &= np.isin(codes[found.ids], [i for i, name in enumerate(names) if wanted in name])
     if date_from or date_to:
         start = dt.datetime.fromisoformat(date_from) if date_from else None
         end = dt.datetime.fromisoformat(date_to) if date_to else None
-        parts.append(DateRange("date", start, end))
-    if doc_type:
-        parts.append(Term("doc_type", type_filter(doc_type)))
-    if issuer:
-        parts.append(Wildcard("issuer_key", f"*{issuer_key(issuer)}*"))
-    return And(parts) if parts else None
+        keep &= np.isin(found.ids, vs.constant(DateRange("date", start, end)).ids)
+    return Matches(found.ids[keep], found.scores[keep])
 
 
 def _syllable_phrases_only(query):
@@ -120,34 +127,47 @@ def parse_query(store: WhooshStore, text: str):
     return _syllable_phrases_only(parser.parse(rewrite_symbols(text))).normalize()
 
 
+FACET_FIELDS = {"year": "year", "type": "doc_type", "issuer": "issuer_key"}
+
+
 def search(store: WhooshStore, text: str, year=None, date_from=None, date_to=None, doc_type=None,
            issuer=None, limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
     query = parse_query(store, text)
     cache = RecordCache(store.folder)
-    kwargs = {"limit": limit, "filter": _filters(year, date_from, date_to, doc_type, issuer)}
-    if sort == "date":
-        kwargs.update(sortedby="date", reverse=True)
-    if facets:
-        kwargs["groupedby"] = {"year": sorting.FieldFacet("year", maptype=sorting.Count),
-                               "type": sorting.FieldFacet("doc_type", maptype=sorting.Count),
-                               "issuer": sorting.FieldFacet("issuer_key", maptype=sorting.Count)}
     with store.searcher() as searcher:
-        results = searcher.search(query, terms=True, **kwargs)
-        results.fragmenter = highlight.ContextFragmenter(maxchars=160, surround=50)
-        results.formatter = _Marker()
-        hits = [_hit(h, cache) for h in results]
-        groups = {name: {str(k): v for k, v in results.groups(name).items()} for name in
-                  (kwargs.get("groupedby") or {})}
-        # Counting every match exactly runs the query a second time: say "about".
-        exact = results.has_exact_length()
-        total = len(results) if exact else results.estimated_length()
+        vs = VectorSearch(searcher)
+        found = vs.evaluate(query).without(vs.deleted())
+        found = _filtered(vs, found, year, date_from, date_to, doc_type, issuer)
+        if sort == "date":
+            dates = np.nan_to_num(vs.numbers("date", raw=True)[found.ids], nan=-np.inf)
+            order = np.lexsort((found.ids, -dates))
+        else:
+            order = best_first(found.scores, limit, verify=bool(vs.phrases))
+        shown, total, exact = top_documents(vs, query, found, limit, order)
+        hits = [_hit(searcher, vs, query, int(found.ids[i]), float(found.scores[i]), cache) for i in shown]
+        groups = _facet_counts(vs, found) if facets else {}
+        # Phrases are checked only for the documents shown: the rest is "about".
         return Results(total=total, hits=hits, facets=groups, exact=exact)
 
 
-SNIPPET_WINDOW = 1500  # characters around the first match that the highlighter reads
+def _facet_counts(vs: VectorSearch, found: Matches) -> dict[str, dict[str, int]]:
+    groups = {}
+    years = vs.numbers("year")[found.ids]
+    years = years[~np.isnan(years)].astype(int)
+    values, counts = np.unique(years, return_counts=True)
+    groups["year"] = {str(v): int(c) for v, c in zip(values, counts)}
+    for name in ("type", "issuer"):
+        codes, names = vs.labels(FACET_FIELDS[name])
+        picked = codes[found.ids]
+        values, counts = np.unique(picked[picked >= 0], return_counts=True)
+        groups[name] = {names[v]: int(c) for v, c in zip(values, counts) if names[v]}
+    return groups
 
 
-def _window(text: str, hit) -> str:
+SNIPPET_WINDOW = 600  # characters around the first match that the highlighter reads
+
+
+def _window(text: str, terms: list[tuple[str, str]]) -> str:
     """The stretch of a long text around its first matched term: re-analysing a whole
     300-page document for a snippet would cost more than the search itself."""
     if len(text) <= SNIPPET_WINDOW:
@@ -155,10 +175,10 @@ def _window(text: str, hit) -> str:
     lowered = text.lower()
     folded = None
     first = len(text)
-    for fieldname, term in hit.matched_terms():
+    for fieldname, term in terms:
         if not fieldname.startswith(("body", "title")):
             continue
-        word = term.decode("utf-8").replace("_", " ") if isinstance(term, bytes) else str(term)
+        word = str(term).replace("_", " ")
         if fieldname.endswith("_fold"):
             folded = folded if folded is not None else strip_marks(lowered)
             at = folded.find(word)
@@ -172,18 +192,33 @@ def _window(text: str, hit) -> str:
     return text[start:start + SNIPPET_WINDOW]
 
 
-def _hit(hit, cache: RecordCache) -> Hit:
-    record = json.loads(hit["record"])
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=50)
+_HIGHLIGHTER = highlight.Highlighter(fragmenter=_FRAGMENTER, formatter=_Marker())
+
+
+def _marked(text: str, words: set[str], analyzer) -> str:
+    """Whoosh's own highlighting, given the words the document matched."""
+    tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = _HIGHLIGHTER._merge_matched_tokens(highlight.set_matched_filter(tokens, words))
+    fragments = highlight.top_fragments(_FRAGMENTER.fragment_tokens(text, tokens), 2,
+                                        highlight.BasicFragmentScorer(), highlight.FIRST)
+    return _HIGHLIGHTER.formatter.format(fragments)
+
+
+def _hit(searcher, vs: VectorSearch, query, doc: int, score: float, cache: RecordCache) -> Hit:
+    record = json.loads(searcher.stored_fields(doc)["record"])
+    terms = vs.matched_terms(query, doc)
     full = cache.get(record.get("sha256"))
-    text = _window((full or {}).get("text") or record.get("title") or "", hit)
+    text = _window((full or {}).get("text") or record.get("title") or "", terms)
     snippet = ""
     for name in SNIPPET_FIELDS:
+        words = {str(t) for f, t in terms if f == name}
         source = text if name.startswith("body") else record.get("title") or ""
-        snippet = hit.highlights(name, text=source, top=2)
+        snippet = _marked(source, words, searcher.schema[name].analyzer) if words and source else ""
         if snippet:
             break
     if not snippet:
         snippet = " ".join(text[:200].split())
     return Hit(path=record["path"], symbol=record.get("symbol"), doc_type=record.get("doc_type"),
                date=record.get("date"), issuer=record.get("issuer"), title=record.get("title"),
-               score=round(hit.score, 3), snippet=" ".join(snippet.split()))
+               score=round(score, 3), snippet=" ".join(snippet.split()))

@@ -71,7 +71,7 @@ def full_record(cache: RecordCache, record: dict) -> dict:
     return {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
 
 
-def parse_and_prepare(path: str) -> "PreparedDocument":
+def parse_and_prepare(path: str) -> PreparedDocument:
     """The worker's task for ``ingest``: parse, then segment for the index."""
     return PreparedDocument(prepare(parse_file(path).to_dict()))
 

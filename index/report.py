@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from collections import Counter
-from typing import Iterator
+from collections.abc import Iterator
 
 from .graph import resolve
 from .ingest import read_log

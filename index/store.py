@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from whoosh import index as windex
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.query import Term
 
-from .analysis import folded_analyzer, symbol_term, syllable_analyzer, word_analyzer
+from .analysis import folded_analyzer, syllable_analyzer, symbol_term, word_analyzer
 
 SCHEMA_VERSION = 1
 
@@ -105,12 +105,22 @@ class WhooshStore:
 
     # --- writing ---------------------------------------------------------------
 
-    def begin(self) -> None:
-        self._writer = self.ix.writer(limitmb=256)
+    # Whoosh's posting pool counts a posting at a fraction of what the Python objects
+    # holding it take: 64 "MB" of pool keeps the writer near 300 MB in all, and
+    # spilling runs to disk sooner costs little.
+    POOL_MB = 64
 
-    def add(self, record: dict) -> None:
-        """Add a document, or replace the one at the same path."""
-        self._writer.update_document(**index_fields(record))
+    def begin(self) -> None:
+        self._writer = self.ix.writer(limitmb=self.POOL_MB)
+
+    def add(self, record: dict, new: bool = False) -> None:
+        """Add a document, or replace the one at the same path; ``new`` says there is
+        none (replacing looks the path up in every segment, one search per file)."""
+        fields = index_fields(record)
+        if new:
+            self._writer.add_document(**fields)
+        else:
+            self._writer.update_document(**fields)
 
     def delete(self, path: str) -> None:
         self._writer.delete_by_term("path", path)
@@ -118,7 +128,7 @@ class WhooshStore:
     def commit(self, reopen: bool = True) -> None:
         if self._writer is not None:
             self._writer.commit()
-            self._writer = self.ix.writer(limitmb=256) if reopen else None
+            self._writer = self.ix.writer(limitmb=self.POOL_MB) if reopen else None
 
     def cancel(self) -> None:
         if self._writer is not None:
