@@ -16,7 +16,6 @@ only evaluates the tree it returns.
 from __future__ import annotations
 
 import bisect
-import math
 from collections import OrderedDict
 from dataclasses import dataclass
 

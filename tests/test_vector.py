@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from conftest import CORPUS, need_shared
+
 from index.ingest import ingest
 from index.query import parse_query, search
 from index.store import WhooshStore
