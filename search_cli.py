@@ -4,13 +4,16 @@ Commands are thin shells over the library in ``ingest/`` and ``index/``.
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
 import click
 
-from ingest.batch import DEFAULT_TIMEOUT, parse_many
+from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
 from ingest.files import expand_paths
+from ingest.ocr import OcrSettings, default_cache_dir
+from ingest.parse import parse_file
 
 INDEX_HELP = "Index folder (default: $VANBAN_INDEX, else ./vanban-index)."
 
@@ -101,16 +104,23 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file per line.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Worker processes (default: all cores).")
 @click.option("--timeout", type=click.FloatRange(1), default=DEFAULT_TIMEOUT, show_default=True,
-              help="Seconds one file may take before it is stopped and reported.")
-def parse(paths, as_json, jobs, timeout):
+              help="Seconds a file may go without progress before it is stopped and reported.")
+@click.option("--no-ocr", is_flag=True, help="Do not read scanned pages (they are listed as waiting for OCR).")
+@click.option("--ocr-cache", type=click.Path(file_okay=False), default=default_cache_dir, show_default="~/.cache/vanban/ocr",
+              help="Where pages read by OCR are kept, so no page is read twice.")
+def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache):
     """Parse documents and print their records.
 
-    PATHS are files or folders (searched recursively). Each file that cannot be
-    read gets a one-line error on stderr; the others are still parsed, and the
-    exit code is 1 if any file failed.
+    PATHS are files or folders (searched recursively). Scanned pages are read by
+    Tesseract (vie) when it is installed. Each file that cannot be read gets a
+    one-line error on stderr; the others are still parsed, and the exit code is 1
+    if any file failed.
     """
     failed = 0
-    for record in parse_many(expand_paths(paths), jobs=jobs, timeout=timeout):
+    workers = jobs or default_jobs()
+    settings = None if no_ocr else OcrSettings(cache_dir=ocr_cache, jobs=max(1, default_jobs() // workers))
+    task = functools.partial(parse_file, ocr=settings)
+    for record in parse_many(expand_paths(paths), jobs=jobs, timeout=timeout, task=task):
         if record.get("error"):
             failed += 1
             click.echo(f"error: {record['path']}: {record['error']}", err=True)
@@ -130,9 +140,10 @@ def parse(paths, as_json, jobs, timeout):
 @click.option("--prune", is_flag=True, help="Drop records whose files are gone.")
 @click.option("--wait", is_flag=True, help="Wait for another ingest to finish instead of stopping.")
 @click.option("--timeout", type=click.FloatRange(1), default=DEFAULT_TIMEOUT, show_default=True,
-              help="Seconds one file may take before it is stopped and reported.")
+              help="Seconds a file may go without progress before it is stopped and reported.")
+@click.option("--no-ocr", is_flag=True, help="Index scans without reading them (a later ingest reads them).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def ingest(paths, index_dir, jobs, prune, wait, timeout, as_json):
+def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
     """Index files and folders: new and changed files are parsed on all cores,
     unchanged ones skipped. Exit code 1 if any file failed (the others are indexed)."""
     from index.ingest import IndexBusy, ingest as run_ingest
@@ -149,7 +160,7 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, as_json):
 
     try:
         report = run_ingest(paths, index_dir, jobs=jobs, prune=prune, wait=wait, timeout=timeout,
-                            on_progress=progress)
+                            on_progress=progress, ocr=not no_ocr)
     except IndexBusy as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -163,6 +174,9 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, as_json):
         click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
                    f"{report.from_cache} from the cache, {report.pruned} pruned, {len(report.failed)} failed "
                    f"({report.seconds:g} s); {len(report.waiting_ocr)} waiting for OCR")
+        if report.ocr_pages_read or report.ocr_pages_cached:
+            click.echo(f"OCR: {report.ocr_pages_read} page(s) read ({report.ocr_seconds:g} s of Tesseract), "
+                       f"{report.ocr_pages_cached} from the OCR cache")
     if report.failed:
         sys.exit(1)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import json
 import os
 import time
@@ -22,7 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Self
 
-from ingest.batch import DEFAULT_TIMEOUT, parse_many
+from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
+from ingest.ocr import OcrSettings, tesseract_version
 from ingest.files import expand_paths
 from ingest.parse import sha256_of
 
@@ -52,6 +54,10 @@ class IngestReport:
     parsed: int = 0
     failed: list[dict] = field(default_factory=list)
     waiting_ocr: list[str] = field(default_factory=list)
+    ocr_pages_read: int = 0
+    ocr_pages_cached: int = 0
+    ocr_seconds: float = 0.0
+    tesseract_runs: int = 0
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -88,21 +94,36 @@ class IngestLock:
         self.handle.close()
 
 
+def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
+    """OCR for an ingest: cached in the index folder; each parse worker runs as many
+    Tesseract processes as leaves one per core in all."""
+    workers = jobs or default_jobs()
+    return OcrSettings(cache_dir=os.path.join(folder, "ocr"), jobs=max(1, default_jobs() // workers))
+
+
 def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,
            wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
-           on_progress: Callable[[int, int, dict | None], None] | None = None) -> IngestReport:
+           on_progress: Callable[[int, int, dict | None], None] | None = None,
+           ocr: bool = True) -> IngestReport:
+    """Index files; with ``ocr`` (and Tesseract installed) scans are read, and files
+    indexed earlier as waiting for OCR are picked up again."""
     started = time.monotonic()
     os.makedirs(folder, exist_ok=True)
     report = IngestReport()
     with IngestLock(folder, wait):
         store = WhooshStore(folder, create=True)
         indexed = store.paths()
+        settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
+        if settings:  # read now what an ingest without Tesseract left waiting
+            for path in store.waiting_for_ocr():
+                indexed[path] = "waiting for OCR"
         cache = RecordCache(folder)
         files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
         store.begin()
         try:
-            todo = _index_cached(files, indexed, cache, store, report)
-            _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress)
+            todo = _index_cached(files, indexed, cache, store, report, settings is not None)
+            task = functools.partial(parse_and_prepare, ocr=settings)
+            _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress, task)
             if prune:
                 for path in indexed:
                     if not os.path.exists(path):
@@ -117,8 +138,9 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
     return report
 
 
-def _index_cached(files, indexed, cache, store, report) -> list[str]:
-    """Skip unchanged files, index the ones whose record is cached; return the rest."""
+def _index_cached(files, indexed, cache, store, report, can_ocr: bool) -> list[str]:
+    """Skip unchanged files, index the ones whose record is cached; return the rest
+    (with the cached records still waiting for OCR, where OCR can run now)."""
     todo = []
     for path in files:
         sha = sha256_of(path)
@@ -126,7 +148,7 @@ def _index_cached(files, indexed, cache, store, report) -> list[str]:
             report.unchanged += 1
             continue
         record = cache.get(sha)
-        if record is None or "_words" not in record:
+        if record is None or "_words" not in record or (can_ocr and record.get("needs_ocr")):
             todo.append(path)
             continue
         record["path"] = path
@@ -135,11 +157,16 @@ def _index_cached(files, indexed, cache, store, report) -> list[str]:
     return todo
 
 
-def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress) -> None:
+def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress, task) -> None:
     done, since_commit, last_commit = 0, 0, time.monotonic()
-    for record in parse_many(todo, jobs=jobs, timeout=timeout, task=parse_and_prepare):
+    for record in parse_many(todo, jobs=jobs, timeout=timeout, task=task):
         done += 1
         report.parsed += 1
+        run = record.get("ocr_run") or {}
+        report.ocr_pages_read += run.get("pages_read", 0)
+        report.ocr_pages_cached += run.get("pages_cached", 0)
+        report.ocr_seconds = round(report.ocr_seconds + run.get("seconds", 0.0), 2)
+        report.tesseract_runs += run.get("tesseract_runs", 0)
         if record.get("error"):
             report.failed.append({"path": record["path"], "error": record["error"]})
         else:

@@ -12,6 +12,7 @@ import json
 import os
 import tempfile
 
+from ingest.ocr import OcrSettings
 from ingest.parse import parse_file
 
 from .analysis import presegment
@@ -71,9 +72,10 @@ def full_record(cache: RecordCache, record: dict) -> dict:
     return {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
 
 
-def parse_and_prepare(path: str) -> PreparedDocument:
-    """The worker's task for ``ingest``: parse, then segment for the index."""
-    return PreparedDocument(prepare(parse_file(path).to_dict()))
+def parse_and_prepare(path: str, ocr: OcrSettings | None = None) -> PreparedDocument:
+    """The worker's task for ``ingest``: parse (reading scans by OCR), then segment
+    for the index."""
+    return PreparedDocument(prepare(parse_file(path, ocr).to_dict()))
 
 
 class PreparedDocument:

@@ -143,14 +143,22 @@ class WhooshStore:
         than most searches); refreshed when the index has changed."""
         if self._searcher is None:
             self._searcher = self.ix.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
+        elif not self._searcher.up_to_date():
+            try:
+                self._searcher = self._searcher.refresh()
+            except TypeError:  # Whoosh cannot refresh a searcher of an empty index
+                self._searcher = self.ix.searcher()
         yield self._searcher
 
     def paths(self) -> dict[str, str]:
         """path -> sha256 of every indexed document."""
         with self.searcher() as s:
             return {f["path"]: f.get("sha256", "") for f in s.all_stored_fields()}
+
+    def waiting_for_ocr(self) -> list[str]:
+        """Paths of documents indexed without their scanned pages' text."""
+        with self.searcher() as s:
+            return [s.stored_fields(d)["path"] for d in s.document_numbers(needs_ocr="yes")]
 
     def records(self) -> Iterator[dict]:
         with self.searcher() as s:

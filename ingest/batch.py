@@ -9,14 +9,17 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import threading
 import time
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
 from .models import Document
 from .parse import parse_file, sha256_of
+from .progress import set_heartbeat
 
-DEFAULT_TIMEOUT = 120.0
+DEFAULT_TIMEOUT = 120.0     # seconds a file may go without progress (an OCR page is progress)
+ALIVE = ("alive",)
 MEMORY_LIMIT = 4 * 1024**3   # address space per worker: a bomb fails here, not the machine
 
 
@@ -38,6 +41,13 @@ def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     except (ValueError, OSError):
         pass
+    sending = threading.Lock()
+
+    def beat() -> None:
+        with sending:
+            conn.send(ALIVE)
+
+    set_heartbeat(beat)
     while True:
         try:
             job = conn.recv()
@@ -52,7 +62,8 @@ def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:
             result = Document(path=path, error="ran out of memory reading it").to_dict()
         except Exception as exc:  # a reader bug must not stop the batch
             result = Document(path=path, error=f"internal error: {type(exc).__name__}: {exc}").to_dict()
-        conn.send((index, result))
+        with sending:
+            conn.send((index, result))
 
 
 class _Slot:
@@ -118,7 +129,11 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
                 index, path = slot.job
                 if slot.conn in ready:
                     try:
-                        got_index, record = slot.conn.recv()
+                        message = slot.conn.recv()
+                        if message == ALIVE:
+                            slot.started = now
+                            continue
+                        got_index, record = message
                         done[got_index] = record
                         slot.job = None
                         continue

@@ -149,6 +149,8 @@ def _title_stops(line: Line, title: list[str]) -> bool:
         return True  # the authority line under a mixed-case title: ``THỦ TƯỚNG CHÍNH PHỦ``
     if title and text.rstrip().endswith(":") and match_type_name(text.rstrip(" :")):
         return True  # ``QUYẾT ĐỊNH:``
+    if title and title[0].startswith("(") and title[-1].rstrip(" .").endswith(")"):
+        return True  # ``(V/v ...)`` closed its own summary
     return False
 
 
@@ -204,6 +206,8 @@ def _vv_title(lines: list[Line], a: _Anchors, h: Header) -> None:
                     break
                 parts.append(nxt.text)
                 j += 1
+                if parts[0].startswith("(") and nxt.text.rstrip(" .").endswith(")"):
+                    break  # ``(V/v ...)`` closes its own summary
             h.put("title", _clean_title(parts))
             h.title_end = max(h.title_end, j)
             return
@@ -258,7 +262,9 @@ def _main_end(lines: list[Line], start: int) -> int:
                     not rx.NOI_NHAN.match(lines[i - 1].text) and len(lines[i - 1].text) < 60:
                 i -= 1  # the attachment's issuer lines sit just above its motto
             return i
-        if rx.ATTACHMENT_START.match(text) and (text.startswith("(") or "số" in text[:60]) and len(text) < 160:
+        # A bare ``theo Nghị định số ...`` is a sentence wrapped onto a new line.
+        if rx.ATTACHMENT_START.match(text) and len(text) < 160 and (
+                text.startswith("(") or ("số" in text[:60] and not re.match(r"theo\b", text, re.I))):
             return i
     return len(lines)
 
@@ -358,7 +364,29 @@ def _is_position(text: str) -> bool:
             and (is_upper_text(text) or len(words) <= 3))
 
 
+_POSITION_WORD = re.compile(r"truong|giam doc|chu tich|tuong|bi thu|chanh|uy vien|thu ky|tong cuc|cuc truong")
+_UPPER_TAIL = re.compile(r"(?:(?:PHÓ|P\.)\s*)?[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ. ]{2,}$")
+
+
+def _ocr_signature(sig: list[Line]) -> list[Line]:
+    """Signature lines read by OCR, with the seal's ring (``SỞ``, ``Y TẾ``, ``XHCN``)
+    and stray marks left out: a title keeps only its upper-case tail when it names
+    a position (``St, GIÁM ĐỌC`` -> ``GIÁM ĐỌC``)."""
+    out = []
+    for line in sig:
+        text = squash(line.text)
+        if rx.PERSON_NAME.match(text) or rx.AUTHORITY.match(text) or rx.SIGNED.match(text):
+            out.append(line)
+            continue
+        tail = _UPPER_TAIL.search(text)
+        if tail and _POSITION_WORD.search(fold(tail.group())):
+            out.append(Line(text=tail.group().strip(), page=line.page, col=line.col, top=line.top))
+    return out
+
+
 def _signer(sig: list[Line], h: Header) -> None:
+    if any(l.fonts == ("ocr",) for l in sig):
+        sig = _ocr_signature(sig)
     texts = [squash(l.text) for l in sig if l.text and not _is_filler(l.text)]
     authority = [t for t in texts if rx.AUTHORITY.match(t)]
     name_i = None

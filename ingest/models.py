@@ -28,6 +28,8 @@ class Line:
     x0: float | None = None
     x1: float | None = None
     fonts: tuple[str, ...] = ()
+    conf: float | None = None  # OCR: the lowest confidence (0-100) of the line's words
+    word_confs: tuple[tuple[str, float], ...] = ()  # OCR: each word and its confidence
 
     @property
     def blank(self) -> bool:
@@ -71,6 +73,8 @@ class Document:
     encoding: str | None = None
     needs_ocr: bool = False
     ocr_pages: list[int] = field(default_factory=list)
+    ocr_confidence: float | None = None
+    ocr_run: dict | None = None
     doc_type: str | None = None
     type_code: str | None = None
     number: str | None = None

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 
 from .errors import IngestError
 from .body import read_body
 from .header import parse_header
 from .models import Document, Layout, Line
+from .ocr import OcrRun, OcrSettings, OcrUnavailable, flag_uncertain, ocr_layout, tesseract_version
 from .readers import read
 
 
@@ -68,9 +70,10 @@ def reading_text(lines: list[Line]) -> str:
     return text_with_spans(lines)[0]
 
 
-def document_from_layout(path: str, layout: Layout, sha256: str | None = None) -> Document:
+def document_from_layout(path: str, layout: Layout, sha256: str | None = None,
+                         ocr_run: OcrRun | None = None) -> Document:
     doc = Document(path=path, sha256=sha256, format=layout.format, pages=layout.pages,
-                   encoding=layout.encoding, needs_ocr=layout.needs_ocr,
+                   encoding=layout.encoding, needs_ocr=layout.needs_ocr and ocr_run is None,
                    ocr_pages=list(layout.ocr_pages), warnings=list(layout.warnings))
     header = parse_header(layout.lines)
     for name, value in header.fields.items():
@@ -79,22 +82,35 @@ def document_from_layout(path: str, layout: Layout, sha256: str | None = None) -
     doc.warnings.extend(header.warnings)
     doc.text, spans = text_with_spans(layout.lines)
     read_body(doc, spans)
-    if layout.needs_ocr:
+    if ocr_run is not None:
+        doc.ocr_confidence = ocr_run.confidence
+        doc.ocr_run = {"pages_read": ocr_run.read, "pages_cached": ocr_run.cached, "seconds": ocr_run.seconds,
+                       "tesseract_runs": ocr_run.tesseract_runs}
+        flag_uncertain(doc, layout.lines)
+    elif layout.needs_ocr:
         pages = ", ".join(str(p + 1) for p in layout.ocr_pages[:20])
         doc.warnings.append(f"no text layer on page(s) {pages}: waiting for OCR")
     return doc
 
 
-def parse_file(path: str) -> Document:
-    """Parse one file. Bad input gives a record with ``error`` set, never an exception."""
+def parse_file(path: str, ocr: OcrSettings | None = None) -> Document:
+    """Parse one file. Bad input gives a record with ``error`` set, never an exception.
+    Pages without text are read by OCR when ``ocr`` is given and Tesseract is here;
+    otherwise the record says they wait for it."""
     sha = sha256_of(path)
     try:
         layout = read(path)
+        run = None
+        if layout.needs_ocr and ocr is not None and tesseract_version():
+            try:
+                run = ocr_layout(path, layout, sha, ocr)
+            except (OcrUnavailable, OSError, subprocess.SubprocessError) as exc:
+                layout.warnings.append(f"OCR failed: {exc}")
     except IngestError as exc:
         return Document(path=path, sha256=sha, error=str(exc), format=_fmt(path))
     except MemoryError:
         return Document(path=path, sha256=sha, error="ran out of memory reading it", format=_fmt(path))
-    return document_from_layout(path, layout, sha)
+    return document_from_layout(path, layout, sha, run)
 
 
 def _fmt(path: str) -> str | None:

@@ -67,11 +67,12 @@ DATE_NUMERIC = re.compile(r"(?<![\d/])(?P<day>\d{1,2})\s*[/.\-]\s*(?P<month>\d{1
 """``25-10-2017``, ``21/12/2011``, ``27.01.2022``."""
 
 PLACE_DATE = re.compile(
-    r"^(?P<place>[^,\d]{2,60}?)\s*,?\s*(?=ngày\s*(?:\d|[.…_ ]*tháng)|\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4})",
+    r"^(?P<place>[^,\d]{2,60}?)\s*(?:,\s*(?=ngày)|,?\s*(?=ngày\s*(?:\d|[.…_ ]*tháng)|\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}))",
     re.I,
 )
 """``Hà Nội, ngày 22 tháng 6  năm 2007``, ``Vũng Tàu , ngày      tháng``,
-``Phường Nguyễn Nghiêm, ngày 04 tháng 3 năm 2024``, ``Tp. Hồ Chí Minh, ngày22tháng 01``."""
+``Phường Nguyễn Nghiêm, ngày 04 tháng 3 năm 2024``, ``Tp. Hồ Chí Minh, ngày22tháng 01``,
+and where OCR garbled a handwritten day, ``Kiên Giang, ngày À Ö tháng 10 năm 2017``."""
 
 VV = re.compile(r"^\(?\s*(?:V/v|V\.v|Về việc)\b", re.I)
 """Công văn summary: ``V/v tổ chức bổ sung Vitamin A``, ``(V/v Tăng cường giám sát ...)``."""

@@ -37,3 +37,24 @@ def field_matches(name: str, got, want) -> bool:
     if name == "title":
         return similar_title(got, want)
     return str(got) == str(want)
+
+
+def norm_symbol(symbol: str) -> str:
+    return symbol.replace(" ", "").upper()
+
+
+def header_hits(doc: dict, truth: dict) -> tuple[int, list[str]]:
+    """How many header fields of ``doc`` match the truth, and the misses."""
+    misses = [f"{truth['file']}: {f}: got {doc.get(f)!r}, want {truth.get(f)!r}"
+              for f in HEADER_FIELDS if not field_matches(f, doc.get(f), truth.get(f))]
+    return len(HEADER_FIELDS) - len(misses), misses
+
+
+def citation_counts(doc: dict, truth: dict) -> tuple[int, int, int]:
+    """(true positives, false positives, false negatives) by normalised symbol, in
+    the truth's scope (the main document or the whole file)."""
+    scope = truth.get("cited_scope", "full")
+    ours = {norm_symbol(c["symbol"]) for c in doc.get("citations") or []
+            if c.get("symbol") and (scope.startswith("full") or c.get("part") == "main")}
+    want = {norm_symbol(c["symbol"]) for c in truth.get("cited") or [] if c.get("symbol")}
+    return len(ours & want), len(ours - want), len(want - ours)

@@ -1,0 +1,368 @@
+"""Scanned pages read by Tesseract (``vie``), cached, with word confidences.
+
+A page is rendered by PDFium at 300 dpi (or taken from the image file, one frame
+of a TIFF at a time), cleaned up as ``OcrSettings.cleanup`` says, and read by one
+single-threaded Tesseract process (threaded Tesseract is about 5x slower per page
+on two cores; the pages of a file run side by side instead). Tesseract's TSV gives
+every word with its box and confidence; the words are cached per file sha256,
+page and settings, so re-ingests, re-parses and index rebuilds never read the
+same page twice. Lines are then built from the words and split into the header's
+two columns exactly as the text-PDF reader does, so the parsers see one layout.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .cleanup import clean
+from .models import Layout, Line
+from .ocrfix import is_junk_word, repair
+from .progress import still_working
+from .read_pdf import Char, _split_columns
+from .regexes import NOI_NHAN
+from .textnorm import clean_line, fold
+
+OCR_FORMAT = 1            # bump when what is cached (the words) changes shape
+LOW_CONFIDENCE = 60       # a word below this is flagged where it carries a header value
+TESSERACT_TIMEOUT = 180   # seconds for one page
+
+
+class OcrUnavailable(Exception):
+    """Tesseract or its Vietnamese model is not installed."""
+
+
+@lru_cache(maxsize=1)
+def tesseract_version() -> str | None:
+    """The version of a Tesseract that has the ``vie`` model, or None."""
+    exe = shutil.which("tesseract")
+    if not exe:
+        return None
+    try:
+        langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30).stdout
+        version = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if "vie" not in langs.split():
+        return None
+    return (version.splitlines() or ["tesseract"])[0].strip()
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "vanban", "ocr")
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """What decides the words a page gives (``key``), and where they are kept."""
+
+    lang: str = "vie"
+    dpi: int = 300
+    psm: int = 3
+    cleanup: tuple[str, ...] = ("gray",)
+    cache_dir: str | None = None
+    jobs: int = 0  # Tesseract processes for one file's pages; 0 = one per core
+
+    def key(self) -> str:
+        spec = json.dumps([OCR_FORMAT, tesseract_version(), self.lang, self.dpi, self.psm, list(self.cleanup)])
+        return hashlib.sha256(spec.encode()).hexdigest()[:12]
+
+    def workers(self) -> int:
+        if self.jobs:
+            return self.jobs
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass
+class OcrWord:
+    text: str
+    left: int
+    top: int
+    right: int
+    bottom: int
+    conf: float
+    line_id: tuple[int, int, int]
+
+
+@dataclass
+class OcrPage:
+    width: int
+    height: int
+    words: list[OcrWord] = field(default_factory=list)
+    seconds: float = 0.0
+    cached: bool = False
+
+    @property
+    def confidence(self) -> float | None:
+        scored = [w.conf for w in self.words if w.conf >= 0 and w.text.strip()]
+        return round(sum(scored) / len(scored), 1) if scored else None
+
+    def to_json(self) -> dict:
+        return {"width": self.width, "height": self.height, "seconds": self.seconds,
+                "words": [[w.text, w.left, w.top, w.right, w.bottom, w.conf, *w.line_id] for w in self.words]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> OcrPage:
+        words = [OcrWord(t, l, tp, r, b, c, (bl, pa, li)) for t, l, tp, r, b, c, bl, pa, li in data["words"]]
+        return cls(data["width"], data["height"], words, data.get("seconds", 0.0), cached=True)
+
+
+# -- the cache --------------------------------------------------------------------------
+
+def _cache_path(settings: OcrSettings, sha: str, page: int, zone: str = "") -> str | None:
+    if not settings.cache_dir or not sha:
+        return None
+    return os.path.join(settings.cache_dir, sha[:2], f"{sha}-p{page}{zone}-{settings.key()}.json.gz")
+
+
+def _cached(path: str | None) -> OcrPage | None:
+    if not path:
+        return None
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            return OcrPage.from_json(json.load(handle))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store(path: str | None, page: OcrPage) -> None:
+    if not path:
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".part")
+    with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as handle:
+        json.dump(page.to_json(), handle, ensure_ascii=False)
+    os.replace(tmp, path)  # atomic: two ingests never see half a page
+
+
+# -- reading a page ---------------------------------------------------------------------
+
+def page_image(path: str, fmt: str, index: int, dpi: int):
+    """One page as a PIL image: rendered from a PDF, or a frame of an image file."""
+    if fmt == "pdf":
+        import pypdfium2 as pdfium
+        pdf = pdfium.PdfDocument(path)
+        try:
+            page = pdf[index]
+            image = page.render(scale=dpi / 72).to_pil()
+            page.close()
+            return image
+        finally:
+            pdf.close()
+    from PIL import Image
+    with Image.open(path) as source:
+        source.seek(index)
+        image = source.convert("RGB")
+    # Images carry their own resolution; a small one is scaled up to Tesseract's taste.
+    if image.width < 1600:
+        factor = 2400 / max(image.width, 1)
+        image = image.resize((int(image.width * factor), int(image.height * factor)))
+    return image
+
+
+def run_tesseract(image, settings: OcrSettings, psm: int | None = None) -> OcrPage:
+    if not tesseract_version():
+        raise OcrUnavailable("Tesseract with the Vietnamese model (tesseract-ocr-vie) is not installed")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    started = time.monotonic()
+    done = subprocess.run(["tesseract", "stdin", "stdout", "-l", settings.lang, "--psm", str(psm or settings.psm),
+                           "--dpi", str(settings.dpi), "tsv"],
+                          input=buffer.getvalue(), capture_output=True, env=env, timeout=TESSERACT_TIMEOUT)
+    if done.returncode != 0:
+        raise OcrUnavailable(f"Tesseract failed: {done.stderr.decode(errors='replace').strip()[:200]}")
+    page = OcrPage(image.width, image.height, _words(done.stdout.decode("utf-8", errors="replace")))
+    page.seconds = round(time.monotonic() - started, 2)
+    return page
+
+
+def _words(tsv: str) -> list[OcrWord]:
+    words = []
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        if len(cells) < 12 or cells[0] != "5" or not cells[11].strip():
+            continue
+        left, top, width, height = (int(c) for c in cells[6:10])
+        words.append(OcrWord(cells[11].strip(), left, top, left + width, top + height, float(cells[10]),
+                             (int(cells[2]), int(cells[3]), int(cells[4]))))
+    return words
+
+
+def read_page(path: str, fmt: str, sha: str | None, index: int, settings: OcrSettings) -> OcrPage:
+    """A page's words: from the cache, else rendered, cleaned and read."""
+    where = _cache_path(settings, sha or "", index)
+    page = _cached(where)
+    if page is not None:
+        return page
+    image = clean(page_image(path, fmt, index, settings.dpi), settings.cleanup)
+    page = run_tesseract(image, settings)
+    _store(where, page)
+    return page
+
+
+SIGNATURE_PSM = 11  # sparse text: finds the title and name among a seal's ring and a signature
+
+
+def read_zone(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, int, int, int],
+              settings: OcrSettings) -> OcrPage:
+    """A part of a page read again as sparse text: the signature block, where the
+    page-wide pass takes a seal and a signature for a picture and skips the
+    signer's title and name beside them."""
+    where = _cache_path(settings, sha or "", index, "-sig" + "x".join(map(str, box)))
+    page = _cached(where)
+    if page is not None:
+        return page
+    image = clean(page_image(path, fmt, index, settings.dpi), settings.cleanup).crop(box)
+    page = run_tesseract(image, settings, psm=SIGNATURE_PSM)
+    _store(where, page)
+    return page
+
+
+def signature_box(lines: list[Line], page: OcrPage, dpi: int) -> tuple[int, int, int, int] | None:
+    """The right half of the page beside and below ``Nơi nhận`` (in pixels)."""
+    head = next((line for line in lines if NOI_NHAN.match(line.text)), None)
+    if head is None or head.top is None:
+        return None
+    top = head.top * dpi / 72
+    return (int(0.42 * page.width), int(max(0, top - 0.1 * page.height)),
+            page.width, int(min(page.height, top + 0.3 * page.height)))
+
+
+# -- from words to lines ----------------------------------------------------------------
+
+def page_lines(page: OcrPage, number: int, dpi: int, offset: tuple[int, int] = (0, 0)) -> list[Line]:
+    """Tesseract's lines, split at the header's column gap, top to bottom, in PDF
+    points (as the text-PDF reader gives them). Each line keeps its words'
+    confidences; specks, rules and the incoming-mail stamp are dropped."""
+    groups: dict[tuple, list[OcrWord]] = {}
+    for word in page.words:
+        if not is_junk_word(word.text):
+            groups.setdefault(word.line_id, []).append(word)
+    scale = 72 / dpi
+    dx, dy = offset
+    lines = []
+    for words in groups.values():
+        words.sort(key=lambda w: w.left)
+        chars = [Char(w.text, w.left, w.right, w.top, w.bottom, "", True) for w in words]
+        for col, part in _split_columns(chars, page.width):
+            if abs((part[0].x0 + part[-1].x1) / 2 - page.width / 2) < 0.06 * page.width:
+                col = "F"  # centred: a title line (``QUYẾT ĐỊNH``), whatever specks sit beside it
+            mine = [w for w in words if any(w.left == c.x0 and w.top == c.top for c in part)]
+            text = clean_line(" ".join(c.ch for c in part))
+            if text:
+                lines.append(Line(text=text, page=number, col=col, top=(min(c.top for c in part) + dy) * scale,
+                                  x0=(part[0].x0 + dx) * scale, x1=(part[-1].x1 + dx) * scale, fonts=("ocr",),
+                                  conf=min((w.conf for w in mine), default=None),
+                                  word_confs=tuple((w.text, w.conf) for w in mine)))
+    lines.sort(key=lambda line: (round(line.top / 7), line.x0))
+    return repair(lines, (page.height + dy) * scale)
+
+
+def _with_signature(lines: list[Line], zone: list[Line], box: tuple[int, int, int, int], dpi: int) -> list[Line]:
+    """The page's lines with those of the signature zone read again in place."""
+    left, top, _, bottom = (v * 72 / dpi for v in box)
+    inside = [line for line in lines if line.x0 is not None and line.x0 >= left - 2 and top <= line.top <= bottom]
+    kept = [line for line in lines if not any(line is gone for gone in inside)]
+    # A body line running into the zone was read whole by the page-wide pass.
+    across = [line.top for line in kept if line.x1 is not None and line.x1 > left + 20]
+    zone = [line for line in zone if not any(abs(line.top - t) < 5 for t in across)]
+    for line in zone:
+        line.col = "R"
+    return sorted(kept + zone, key=lambda line: (round(line.top / 7), line.x0))
+
+
+@dataclass
+class OcrRun:
+    """What OCR did for one file: the record's ``ocr_confidence``, and for the
+    ingest report how many pages Tesseract read now and how many came cached."""
+
+    confidence: float | None = None
+    read: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    tesseract_runs: int = 0  # pages and signature zones read now
+
+
+def ocr_layout(path: str, layout: Layout, sha: str | None, settings: OcrSettings) -> OcrRun:
+    """Replace the lines of ``layout.ocr_pages`` with what Tesseract reads there."""
+    fmt = "pdf" if layout.format == "pdf" else "image"
+    wanted = list(layout.ocr_pages)
+
+    def one(index: int) -> OcrPage:
+        page = read_page(path, fmt, sha, index, settings)
+        still_working()
+        return page
+
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.workers(), len(wanted)))) as pool:
+        pages = list(pool.map(one, wanted))
+    read = {i: page_lines(p, i, settings.dpi) for i, p in zip(wanted, pages)}
+    zones: list[OcrPage] = []
+    for i, page in zip(wanted, pages):
+        box = signature_box(read[i], page, settings.dpi)
+        if box:
+            zone = read_zone(path, fmt, sha, i, box, settings)
+            zones.append(zone)
+            read[i] = _with_signature(read[i], page_lines(zone, i, settings.dpi, offset=box[:2]), box, settings.dpi)
+            break  # the first Nơi nhận is the main document's
+    kept = [line for line in layout.lines if line.page not in read]
+    layout.lines = sorted(kept + [line for lines in read.values() for line in lines], key=lambda l: l.page)
+    scored = [(p.confidence, len(p.words)) for p in pages if p.confidence is not None]
+    weight = sum(n for _, n in scored)
+    return OcrRun(confidence=round(sum(c * n for c, n in scored) / weight, 1) if weight else None,
+                  read=sum(not p.cached for p in pages), cached=sum(p.cached for p in pages),
+                  seconds=round(sum(p.seconds for p in pages + zones if not p.cached), 2),
+                  tesseract_runs=sum(not p.cached for p in pages + zones))
+
+
+# -- values read with little confidence -------------------------------------------------
+
+FLAGGED = ("number", "symbol", "date", "issuer", "place", "signer_name")
+_PIECE = re.compile(r"[^\W_]+")
+
+
+def _pieces(name: str, value: str) -> set[str]:
+    if name == "date":  # 2024-03-05 is printed "ngày 05 tháng 3 năm 2024"
+        year, month, day = value.split("-")
+        return {year, month, month.lstrip("0"), day, day.lstrip("0")}
+    return {fold(p) for p in _PIECE.findall(value)}
+
+
+def value_confidence(name: str, value: str, lines: list[Line]) -> float | None:
+    """The lowest confidence of the words that printed ``value``, on the OCR line
+    that holds most of them."""
+    wanted = _pieces(name, str(value))
+    best: list[float] = []
+    for line in lines:
+        if not line.word_confs:
+            continue
+        hits = [conf for word, conf in line.word_confs
+                if any(fold(p) in wanted for p in _PIECE.findall(word))]
+        if len(hits) > len(best):
+            best = hits
+    return min(best) if best else None
+
+
+def flag_uncertain(doc, lines: list[Line]) -> None:
+    """Keep the best reading of a header value that OCR was unsure of (a smudged or
+    handwritten number, a stamped-over date), and say so in ``warnings`` and
+    ``provenance`` instead of dropping or inventing it."""
+    for name in FLAGGED:
+        value = getattr(doc, name, None)
+        if not value:
+            continue
+        conf = value_confidence(name, value, lines)
+        if conf is not None and conf < LOW_CONFIDENCE:
+            doc.warnings.append(f"{name} {value!r} was read by OCR with low confidence ({conf:.0f}%): check it")
+            doc.provenance[name] = f"{doc.provenance.get(name, 'header')}; ocr-uncertain {conf:.0f}%"

@@ -1,0 +1,74 @@
+"""What OCR does to an official document, undone before the parsers see it.
+
+Tesseract reads a header through table rules, stamps and handwriting. Seen on the
+corpus scans (``../shared/corpus/real/scan_*``):
+
+- rules and specks read as words: ``| | | ỦY BAN NHÂN DÂN``, ``_ TỈNH PHÚ THỌ``,
+  ``UBND TỈNH KIÊN GIANG ˆ CỘNG HÒA ...`` (the ``ˆ`` also hides the column gap);
+- ``Số`` misread: ``Só:4222/QĐ-SYT``, ``Sé:.2044/SYT-NVY``, ``S6:2449``;
+- letters for digits beside digits: ``tháng I1`` (11), ``2O17``;
+- the incoming-mail stamp over the header: ``ĐẾN``, ``Ngày: 24. 13. 4202``,
+  ``Giờ:.....C.....``, ``Kính chuyển........``;
+- seals and signatures read as a few low-confidence letters: ``Ị``, ``r N``, ``1W``.
+"""
+from __future__ import annotations
+
+import re
+
+from .models import Line
+
+_KEEP_SYMBOLS = set("-–—+•/()%")
+
+
+_LETTER_OR_DIGIT = re.compile(r"[0-9A-Za-zÀ-ỹĐđ]")
+
+
+def is_junk_word(text: str) -> bool:
+    """A token without a Vietnamese letter or a digit (``|``, ``_``, ``ˆ``, ``\\``) that
+    is not a dash, bullet or bracket."""
+    return not _LETTER_OR_DIGIT.search(text) and not (set(text) & _KEEP_SYMBOLS and len(text) <= 2)
+
+
+_SO = re.compile(r"^\W{0,3}S[ốồổỗộóòỏõọôoơớờởỡợéèẻẽẹêếềểễệ60](?:\s*[:;.,?]+\s*|(?=\d)|(?=\S{0,3}\s*/))", re.IGNORECASE)
+"""``Số`` as OCR reads it before a number: ``Só:4222``, ``Sé:.2044``, ``S6:2449``, ``Sóđd /TBSYT``
+(not ``SỞ Y TẾ``: no colon, digit or slash follows)."""
+_DIGITISH = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
+_NEAR_DIGIT = re.compile(r"(?<=\d)[Il|Oo]+|[Il|Oo]+(?=\d)")
+_SPACED_DATE = re.compile(r"(ngày|tháng|năm)(?=\d)|(?<=\d)(?=tháng|năm)", re.IGNORECASE)
+
+
+def fix_text(text: str) -> str:
+    """One OCR line repaired where the damage is unambiguous."""
+    m = _SO.match(text)
+    if m and not text[:m.end()].lower().startswith("số"):
+        text = "Số: " + text[m.end():].lstrip(".,:;? ")
+    if re.search(r"\d", text) and re.search(r"(ngày|tháng|năm|Số)", text, re.IGNORECASE):
+        text = _NEAR_DIGIT.sub(lambda g: g.group().translate(_DIGITISH), text)
+        text = _SPACED_DATE.sub(lambda g: (g.group(1) + " ") if g.group(1) else " ", text)
+    return text.strip()
+
+
+STAMP = re.compile(r"^(?:Đ[ẾE]N\b|CÔNG\s+VĂN\s+ĐẾN|Giờ\s*[:.]|Ngày\s*[:.]|Kính\s+chuyển|Chuyển\s*[:.])", re.IGNORECASE)
+"""Lines of the incoming-mail stamp (``ĐẾN Số: ... Ngày: ... Giờ: ... Kính chuyển``)."""
+
+
+def is_noise(line: Line) -> bool:
+    """A seal, a signature stroke or a speck read as a few unsure letters."""
+    if not line.word_confs:
+        return False
+    alnum = sum(c.isalnum() for c in line.text)
+    mean = sum(c for _, c in line.word_confs) / len(line.word_confs)
+    return (alnum <= 3 and mean < 60 and not re.fullmatch(r"[IVX\d]{1,3}[.)]?", line.text)) or mean < 15
+
+
+def repair(lines: list[Line], page_height: float) -> list[Line]:
+    """OCR lines fixed, with stamp lines near the top of a page and noise dropped."""
+    out = []
+    for line in lines:
+        line.text = fix_text(line.text)
+        if not line.text or is_noise(line):
+            continue
+        if line.top is not None and line.top < 0.4 * page_height and STAMP.match(line.text):
+            continue
+        out.append(line)
+    return out
