@@ -33,7 +33,7 @@ from .read_pdf import Char, _split_columns
 from .regexes import NOI_NHAN
 from .textnorm import clean_line, fold
 
-OCR_FORMAT = 1            # bump when what is cached (the words) changes shape
+OCR_FORMAT = 2            # bump when what is cached (the words) changes shape
 LOW_CONFIDENCE = 60       # a word below this is flagged where it carries a header value
 TESSERACT_TIMEOUT = 180   # seconds for one page
 
@@ -164,10 +164,14 @@ def page_image(path: str, fmt: str, index: int, dpi: int):
     with Image.open(path) as source:
         source.seek(index)
         image = source.convert("RGB")
-    # Images carry their own resolution; a small one is scaled up to Tesseract's taste.
-    if image.width < 1600:
-        factor = 2400 / max(image.width, 1)
-        image = image.resize((int(image.width * factor), int(image.height * factor)))
+        stated = source.info.get("dpi", (0, 0))[0]
+    # A photo or a low-resolution scan is brought to the resolution the page
+    # would have at ``dpi`` (taking an A4 width where the file states none), so
+    # Tesseract and the layout rules see every page alike.
+    actual = float(stated) if stated and stated > 50 else image.width / 8.27
+    if abs(actual - dpi) > 0.1 * dpi:
+        factor = dpi / actual
+        image = image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS)
     return image
 
 

@@ -37,8 +37,29 @@ _NEAR_DIGIT = re.compile(r"(?<=\d)[Il|Oo]+|[Il|Oo]+(?=\d)")
 _SPACED_DATE = re.compile(r"(ngày|tháng|năm)(?=\d)|(?<=\d)(?=tháng|năm)", re.IGNORECASE)
 
 
+_ONE_BESIDE_DIGITS = re.compile(r"(?<=\d)[Il](?=[\d\]\}]|\b)|(?<=[\dIl])[\]\}]|(?<![\w.,])[Il|](?=[.,]\d{3}\b)")
+_SPLIT_GROUP = re.compile(r"(?<!\d)(\d{1,3}(?:\.\d{3})*)\.\s(\d{3})(?!\d)|(\d\.\d{2})\s(\d)(?![\d.,])")
+_PERCENT_AS_4 = re.compile(r"\((\d{1,3},\d{2})4\)")
+
+
+def fix_numbers(text: str) -> str:
+    """Figures as OCR breaks them: ``I.791.827`` (1.791.827), ``tăng 3l] cas``
+    (311), ``6. 180`` and ``3.71 8`` (a thousands group split), ``(51,134)`` in a
+    sentence of percentages (51,13%: ``%`` read as ``4``)."""
+    text = _ONE_BESIDE_DIGITS.sub("1", text)
+
+    def join(m: re.Match) -> str:
+        if m.group(1) and not text[:m.start()].strip(" -+•*"):
+            return m.group()  # ``3. 100% xã ...``: a list item's number, not a split group
+        return f"{m.group(1)}.{m.group(2)}" if m.group(1) else m.group(3) + m.group(4)
+
+    text = _SPLIT_GROUP.sub(join, text)
+    return _PERCENT_AS_4.sub(r"(\1%)", text)
+
+
 def fix_text(text: str) -> str:
     """One OCR line repaired where the damage is unambiguous."""
+    text = fix_numbers(text)
     m = _SO.match(text)
     if m and not text[:m.end()].lower().startswith("số"):
         text = "Số: " + text[m.end():].lstrip(".,:;? ")

@@ -24,7 +24,7 @@ import pypdfium2.raw as raw
 from . import legacy
 from .errors import IngestError
 from .models import Layout, Line
-from .textnorm import clean_line
+from .textnorm import clean_line, strip_marks
 
 MIN_TEXT_LETTERS = 40     # fewer letters than this on a page with an image: a scan
 MIN_SCAN_LETTERS = 300    # a full-page image with less text than this: a scan with a stamp
@@ -100,6 +100,24 @@ def _image_cover(page, width: float, height: float) -> float:
 def _needs_ocr(letters: int, cover: float) -> bool:
     """No text layer worth the name: a page image with (almost) no text of its own."""
     return cover > 0 and (letters < MIN_TEXT_LETTERS or (cover > 0.6 and letters < MIN_SCAN_LETTERS))
+
+
+_MARKED = re.compile("[À-ỹĐđ]")
+_SYLLABLE = re.compile(
+    r"(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđghklmnpqrstvx])?"
+    r"[aăâeêioôơuưy]{1,3}(?:ch|ng|nh|[cmnpt])?", re.I)
+
+
+def junk_text_layer(text: str) -> bool:
+    """An OCR layer under a scan that is not worth reading: Vietnamese written
+    without its marks (``CONG HOA XA HOI CHU NGHIA``: a good layer marks about half
+    its syllables, a stripped one almost none), or mostly not syllables at all."""
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", text)]
+    if len(words) < 30:
+        return False
+    marked = sum(bool(_MARKED.search(w)) for w in words) / len(words)
+    syllables = sum(bool(_SYLLABLE.fullmatch(strip_marks(w))) for w in words) / len(words)
+    return marked < 0.1 or syllables < 0.5
 
 
 def _chars(textpage, height: float) -> list[Char]:
@@ -316,6 +334,9 @@ def _read(pdf: pdfium.PdfDocument) -> Layout:
                                   x0=part[0].x0, x1=part[-1].x1, fonts=(part[0].font,)))
         if _needs_ocr(own_letters, cover):
             layout.ocr_pages.append(index)
+        elif cover > 0.6 and junk_text_layer(" ".join(line.text for line in lines)):
+            layout.ocr_pages.append(index)  # its lines stay until OCR replaces them
+            layout.warnings.append(f"page {index + 1}: the text layer under the scan is unusable (no diacritics or not words); the page goes to OCR")
         if flattened:
             layout.warnings.append(f"page {index + 1}: signature widgets read from their appearance")
         textpage.close()

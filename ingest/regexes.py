@@ -198,11 +198,12 @@ FIGURE = re.compile(
 """A number with its unit: ``109 hồ sơ``, ``98,6%``, ``1.250 triệu đồng``, ``48.640.000đ``."""
 
 NOT_FIGURE_BEFORE = re.compile(
-    r"(?:Điều|khoản|điểm|mục|Mục|số|Số|Quý|quý|tháng|năm|ngày|lần\s+thứ|giai\s+đoạn|Chương|Phần|"
+    r"(?:Điều|khoản|điểm|mục|Mục|(?<![Dd]ân\s)số|Số|Quý|quý|tháng|năm|ngày|lần\s+thứ|giai\s+đoạn|Chương|Phần|"
     r"[Kk]hóa|[Kk]hoá|mức\s+độ|cấp\s+độ|độ|loại|hạng|nhóm|Phụ\s+lục|phụ\s+lục|Mẫu|mẫu|ĐT|điện\s+thoại|"
     r"Fax|fax|lúc|từ\s+ngày|đến\s+ngày)\s*:?\s*$"
 )
-"""Numbers that are not figures: ``Điều 5``, ``khoản 2``, ``Quý I``, ``mức độ 3,4``, ``ĐT: 0255...``."""
+"""Numbers that are not figures: ``Điều 5``, ``khoản 2``, ``Quý I``, ``mức độ 3,4``, ``ĐT: 0255...``
+(but ``dân số 1.791.827 người`` is a population, not a numbering)."""
 
 PERIOD_QUARTER = re.compile(r"\bQuý\s+(?P<q>I{1,3}|IV|[1-4])\s*(?:/|năm|-)\s*(?P<y>(?:19|20)\d{2})", re.I)
 """``Quý I/2024``, ``Quý I năm 2024``, ``quý IV-2023``."""
