@@ -86,8 +86,11 @@ def _summary(record: dict) -> str:
     if record.get("figures"):
         shown = ", ".join(f["text"] for f in record["figures"][:5])
         lines.append(f"  Figures:    {len(record['figures'])} ({shown}{', …' if len(record['figures']) > 5 else ''})")
+    pages = ", ".join(str(p + 1) for p in record.get("ocr_pages", []))
     if record.get("needs_ocr"):
-        lines.append("  Needs OCR:  pages " + ", ".join(str(p + 1) for p in record.get("ocr_pages", [])))
+        lines.append(f"  Needs OCR:  pages {pages}")
+    elif record.get("ocr_confidence") is not None:
+        lines.append(f"  OCR:        pages {pages}, mean word confidence {record['ocr_confidence']:g}%")
     for warning in record.get("warnings", []):
         lines.append(f"  Note:       {warning}")
     return "\n".join(lines)
@@ -106,7 +109,8 @@ def cli() -> None:
 @click.option("--timeout", type=click.FloatRange(1), default=DEFAULT_TIMEOUT, show_default=True,
               help="Seconds a file may go without progress before it is stopped and reported.")
 @click.option("--no-ocr", is_flag=True, help="Do not read scanned pages (they are listed as waiting for OCR).")
-@click.option("--ocr-cache", type=click.Path(file_okay=False), default=default_cache_dir, show_default="~/.cache/vanban/ocr",
+@click.option("--ocr-cache", type=click.Path(file_okay=False), default=default_cache_dir,
+              show_default="$VANBAN_OCR_CACHE, else ~/.cache/vanban/ocr",
               help="Where pages read by OCR are kept, so no page is read twice.")
 def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache):
     """Parse documents and print their records.

@@ -95,10 +95,12 @@ class IngestLock:
 
 
 def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
-    """OCR for an ingest: cached in the index folder; each parse worker runs as many
-    Tesseract processes as leaves one per core in all."""
+    """OCR for an ingest: cached in the index folder (or in ``$VANBAN_OCR_CACHE``,
+    one cache for several indexes); each parse worker runs as many Tesseract
+    processes as leaves one per core in all."""
     workers = jobs or default_jobs()
-    return OcrSettings(cache_dir=os.path.join(folder, "ocr"), jobs=max(1, default_jobs() // workers))
+    cache = os.environ.get("VANBAN_OCR_CACHE") or os.path.join(folder, "ocr")
+    return OcrSettings(cache_dir=cache, jobs=max(1, default_jobs() // workers))
 
 
 def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,

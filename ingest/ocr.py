@@ -59,6 +59,9 @@ def tesseract_version() -> str | None:
 
 
 def default_cache_dir() -> str:
+    """``$VANBAN_OCR_CACHE``, else the user's cache folder (``~/.cache/vanban/ocr``)."""
+    if os.environ.get("VANBAN_OCR_CACHE"):
+        return os.environ["VANBAN_OCR_CACHE"]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "vanban", "ocr")
 

@@ -14,6 +14,7 @@ parser must handle:
 - ``qd_tcvn3_legacy.docx``    Quyết định stored as TCVN3 bytes in ``.VnTime`` / ``.VnTimeH`` runs
 - ``bc_two_column.pdf``       Báo cáo PDF whose two header columns share text lines
 - ``qd_esigned.pdf``          e-signed Quyết định: number and day exist only in signature widgets
+- ``bc_scan.png``              the two-column report scanned back: 200 dpi, askew, specks, a red seal
 - ``bc_ward_report.md``       Markdown copy of the ward report
 
 ``expected.jsonl`` holds the header fields each document was written to carry
@@ -933,6 +934,34 @@ def esigned_pdf(base: bytes) -> bytes:
 
 # --- main -----------------------------------------------------------------------
 
+SCAN_NAME = "bc_scan.png"
+
+
+def scanned_copy(pdf_path: Path) -> bytes:
+    """The two-column report as an office scanner gives it back: 200 dpi, a little
+    askew, specks, and a red seal over the signature. Seeded, so the PNG is the
+    same on every run."""
+    import random
+
+    from PIL import Image, ImageDraw
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    page = pdf[0].render(scale=200 / 72).to_pil().convert("RGB")
+    pdf.close()
+    page = page.rotate(-0.6, resample=Image.BICUBIC, fillcolor=(255, 255, 255))
+    draw = ImageDraw.Draw(page)
+    rnd = random.Random(2024)
+    for _ in range(1500):
+        x, y = rnd.randrange(page.width), rnd.randrange(page.height)
+        draw.point((x, y), fill=(90, 90, 90))
+    cx, cy, r = int(page.width * 0.66), int(page.height * 0.62), 120
+    for width in (8, 3):
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=(205, 30, 40), width=width)
+        r -= 22
+    buffer = io.BytesIO()
+    page.save(buffer, format="PNG", dpi=(200, 200))
+    return buffer.getvalue()
+
+
 def write(path: Path, data: bytes, written: list[Path]) -> None:
     path.write_bytes(data)
     written.append(path)
@@ -966,9 +995,12 @@ def main() -> None:
                 data = esigned_pdf(data)
             write(SAMPLES / sample.name, data, written)
     verify_esigned(SAMPLES / ESIGNED_NAME, ESIGNED_NUMBER)
+    report = next(s for s in pdf_samples if s.name == "bc_two_column.pdf")
+    write(SAMPLES / SCAN_NAME, scanned_copy(SAMPLES / report.name), written)
+    scan_truth = {**report.expected, "path": f"samples/{SCAN_NAME}"}
 
     write(SAMPLES / md_sample.name, render_markdown(md_sample).encode("utf-8"), written)
-    truth = [s.expected for s in (*docx_samples, *pdf_samples, md_sample)]
+    truth = [s.expected for s in (*docx_samples, *pdf_samples, md_sample)] + [scan_truth]
     lines = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in truth)
     write(SAMPLES / "expected.jsonl", lines.encode("utf-8"), written)
 

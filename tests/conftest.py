@@ -25,3 +25,18 @@ def truth():
     need_shared(REAL / "truth.jsonl")
     with open(REAL / "truth.jsonl", encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_ocr_cache(tmp_path_factory):
+    """One OCR cache for the whole test session: each corpus scan is read by
+    Tesseract once, whichever test meets it first (``$VANBAN_OCR_CACHE``, which an
+    office can also set to share one cache between indexes). Tests about the cache
+    itself point it elsewhere."""
+    previous = os.environ.get("VANBAN_OCR_CACHE")
+    os.environ["VANBAN_OCR_CACHE"] = os.environ.get("VANBAN_TEST_OCR_CACHE") or str(tmp_path_factory.mktemp("ocr"))
+    yield os.environ["VANBAN_OCR_CACHE"]
+    if previous is None:
+        os.environ.pop("VANBAN_OCR_CACHE", None)
+    else:
+        os.environ["VANBAN_OCR_CACHE"] = previous

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import REAL, need_shared
+from ingest.ocr import tesseract_version
 from search_cli import cli
 
 REPORT = """UBND HUYỆN SƠN TỊNH
@@ -50,10 +52,19 @@ def test_parse_summary_and_folder(tmp_path):
 
 def test_parse_real_doc_and_scan():
     need_shared(REAL)
-    result = CliRunner().invoke(cli, ["parse", "--json", str(REAL / "tt_155_1998_btc_tcvn3.doc"),
+    result = CliRunner().invoke(cli, ["parse", "--json", "--no-ocr", str(REAL / "tt_155_1998_btc_tcvn3.doc"),
                                       str(REAL / "scan_gm_147_syt.pdf")])
     assert result.exit_code == 0, result.output
     doc, scan = (json.loads(line) for line in result.output.splitlines())
     assert (doc["format"], doc["encoding"], doc["symbol"]) == ("doc", "tcvn3", "155/1998/TT-BTC")
     assert doc["issuer"] == "BỘ TÀI CHÍNH" and doc["signer_name"] == "Trần Văn Tá"
-    assert scan["needs_ocr"] and scan["ocr_pages"] == [0]
+    assert scan["needs_ocr"] and scan["ocr_pages"] == [0] and scan["ocr_confidence"] is None
+
+
+@pytest.mark.skipif(not tesseract_version(), reason="Tesseract with the vie model is not installed")
+def test_parse_reads_a_scan_by_ocr():
+    need_shared(REAL)
+    result = CliRunner().invoke(cli, ["parse", str(REAL / "scan_gm_147_syt.pdf")])
+    assert result.exit_code == 0, result.output
+    assert "Giấy mời" in result.output and "Nguyễn Trúc Giang" in result.output
+    assert "OCR" in result.output

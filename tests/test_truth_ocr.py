@@ -27,8 +27,8 @@ pytestmark = needs_tesseract
 
 
 @pytest.fixture(scope="session")
-def ocr_cache(tmp_path_factory):
-    return os.environ.get("VANBAN_TEST_OCR_CACHE") or str(tmp_path_factory.mktemp("ocr"))
+def ocr_cache(shared_ocr_cache):
+    return shared_ocr_cache
 
 
 @pytest.fixture(scope="session")
@@ -88,8 +88,9 @@ def _run(*args):
     return CliRunner().invoke(cli, list(args))
 
 
-def test_second_ingest_reads_no_page_again_and_cites_finds_the_scan(tmp_path):
+def test_second_ingest_reads_no_page_again_and_cites_finds_the_scan(tmp_path, monkeypatch):
     need_shared(REAL / "scan_cv_2014_syt.pdf")
+    monkeypatch.delenv("VANBAN_OCR_CACHE")  # this index's own cache, empty at first
     folder, index = tmp_path / "docs", tmp_path / "index"
     folder.mkdir()
     shutil.copy(REAL / "scan_cv_2014_syt.pdf", folder)
