@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Self
 
-from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
+from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many, prefetched
 from ingest.ocr import OcrSettings, tesseract_version
 from ingest.files import expand_paths
 from ingest.parse import sha256_of
@@ -161,7 +161,7 @@ def _index_cached(files, indexed, cache, store, report, can_ocr: bool) -> list[s
 
 def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress, task) -> None:
     done, since_commit, last_commit = 0, 0, time.monotonic()
-    for record in parse_many(todo, jobs=jobs, timeout=timeout, task=task):
+    for record in prefetched(parse_many(todo, jobs=jobs, timeout=timeout, task=task)):
         done += 1
         report.parsed += 1
         run = record.get("ocr_run") or {}

@@ -11,6 +11,7 @@ import os
 import resource
 import threading
 import time
+from queue import Queue
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
@@ -151,3 +152,26 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
     finally:
         for slot in slots:
             slot.stop()
+
+
+def prefetched(records: Iterator[dict], depth: int = 64) -> Iterator[dict]:
+    """``records`` drawn by a background thread, up to ``depth`` ahead. The batch
+    supervisor hands a worker its next file only when asked for the next record;
+    a consumer that stops for a while (the index writer committing) would leave
+    every worker idle. The thread keeps asking; the order is kept."""
+    queue: Queue = Queue(maxsize=depth)
+    done = object()
+
+    def pump() -> None:
+        try:
+            for record in records:
+                queue.put(record)
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(exc)
+        queue.put(done)
+
+    threading.Thread(target=pump, name="parse-prefetch", daemon=True).start()
+    while (item := queue.get()) is not done:
+        if isinstance(item, BaseException):
+            raise item
+        yield item
