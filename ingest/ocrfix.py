@@ -57,9 +57,13 @@ def fix_numbers(text: str) -> str:
     return _PERCENT_AS_4.sub(r"(\1%)", text)
 
 
+_AUTHORITY_COMMA = re.compile(r"^(TM|KT|TL|TUQ)\s*,\s*(?=[A-ZĐÀ-Ỹ])")
+
+
 def fix_text(text: str) -> str:
     """One OCR line repaired where the damage is unambiguous."""
     text = fix_numbers(text)
+    text = _AUTHORITY_COMMA.sub(r"\1. ", text)  # ``KT, BỘ TRƯỞNG``
     m = _SO.match(text)
     if m and not text[:m.end()].lower().startswith("số"):
         text = "Số: " + text[m.end():].lstrip(".,:;? ")
