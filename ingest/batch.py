@@ -11,7 +11,7 @@ import os
 import resource
 import threading
 import time
-from queue import Queue
+from collections import deque
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
@@ -154,24 +154,46 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
             slot.stop()
 
 
-def prefetched(records: Iterator[dict], depth: int = 64) -> Iterator[dict]:
-    """``records`` drawn by a background thread, up to ``depth`` ahead. The batch
-    supervisor hands a worker its next file only when asked for the next record;
-    a consumer that stops for a while (the index writer committing) would leave
-    every worker idle. The thread keeps asking; the order is kept."""
-    queue: Queue = Queue(maxsize=depth)
+def prefetched(records: Iterator[dict], max_records: int = 5000,
+               max_chars: int = 64_000_000) -> Iterator[dict]:
+    """``records`` drawn by a background thread, buffered up to ``max_records`` or
+    ``max_chars`` of text ahead, whichever comes first.
+
+    The batch supervisor hands a worker its next file only when asked for the
+    next record, so a consumer that stops (the index writer merging segments at a
+    commit, a minute at 100,000 documents) would leave every worker idle; with the
+    buffer, parsing goes on through the merge. The order is kept."""
+    buffer: deque = deque()
+    held = [0]  # characters of text in the buffer
+    ready = threading.Condition()
     done = object()
 
+    def size(item) -> int:
+        return len(item.get("text") or "") if isinstance(item, dict) else 0
+
     def pump() -> None:
+        def put(item) -> None:
+            with ready:
+                ready.wait_for(lambda: len(buffer) < max_records and held[0] < max_chars)
+                buffer.append(item)
+                held[0] += size(item)
+                ready.notify_all()
         try:
             for record in records:
-                queue.put(record)
+                put(record)
         except BaseException as exc:  # handed to the consumer, raised there
-            queue.put(exc)
-        queue.put(done)
+            put(exc)
+        put(done)
 
     threading.Thread(target=pump, name="parse-prefetch", daemon=True).start()
-    while (item := queue.get()) is not done:
+    while True:
+        with ready:
+            ready.wait_for(lambda: bool(buffer))
+            item = buffer.popleft()
+            held[0] -= size(item)
+            ready.notify_all()
+        if item is done:
+            return
         if isinstance(item, BaseException):
             raise item
         yield item
