@@ -1,7 +1,6 @@
 """The prefetch between the parse workers and the index writer (ingest/batch.py)."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
