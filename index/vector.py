@@ -290,6 +290,11 @@ class VectorSearch:
             return self.holds(node.a, doc)
         if isinstance(node, wq.Require):
             return self.holds(node.a, doc) and self.holds(node.b, doc)
+        return self.matched(node, doc)
+
+    def matched(self, node, doc: int) -> bool:
+        """Whether ``doc`` is among the matches the array pass found for ``node``
+        (for a phrase: the documents holding all its words)."""
         found = self.memo.get(id(node))
         if found is None:
             return False
@@ -297,7 +302,7 @@ class VectorSearch:
         return bool(at < len(found.ids) and found.ids[at] == doc)
 
     def phrase_holds(self, node: wq.Phrase, doc: int) -> bool:
-        if not self.holds_all_words(node, doc):
+        if not self.matched(node, doc):
             return False
         runs = [self.word_positions(node.fieldname, w, doc) for w in node.words]
         slop = max(1, node.slop)
@@ -312,13 +317,6 @@ class VectorSearch:
                 return True
         return False
 
-    def holds_all_words(self, node: wq.Phrase, doc: int) -> bool:
-        found = self.memo.get(id(node))
-        if found is None:
-            return False
-        at = np.searchsorted(found.ids, doc)
-        return bool(at < len(found.ids) and found.ids[at] == doc)
-
     def word_positions(self, fieldname: str, word, doc: int) -> list[int]:
         cached = self.positions.setdefault((fieldname, word), {})
         if doc not in cached:
@@ -332,7 +330,7 @@ class VectorSearch:
         for node in self.phrases:
             for word in node.words:
                 cached = self.positions.setdefault((node.fieldname, word), {})
-                todo = [d for d in docs if d not in cached and self.holds_all_words(node, d)]
+                todo = [d for d in docs if d not in cached and self.matched(node, d)]
                 if todo:
                     cached.update(self._read_positions(node.fieldname, word, todo))
 
@@ -367,7 +365,7 @@ class VectorSearch:
         if isinstance(node, wq.Term):
             return [(node.fieldname, node.text)] if self.holds(node, doc) else []
         if isinstance(node, wq.Phrase):
-            return [(node.fieldname, w) for w in node.words] if self.holds_all_words(node, doc) else []
+            return [(node.fieldname, w) for w in node.words] if self.matched(node, doc) else []
         if isinstance(node, wq.Not):
             return []
         if isinstance(node, wq.AndNot):
