@@ -263,31 +263,36 @@ def page_lines(page: OcrPage, number: int, dpi: int, offset: tuple[int, int] = (
     for words in groups.values():
         words.sort(key=lambda w: w.left)
         chars = [Char(w.text, w.left, w.right, w.top, w.bottom, "", True) for w in words]
+        word_of = {id(c): w for c, w in zip(chars, words)}
         for col, part in _split_columns(chars, page.width):
             if abs((part[0].x0 + part[-1].x1) / 2 - page.width / 2) < 0.06 * page.width:
                 col = "F"  # centred: a title line (``QUYẾT ĐỊNH``), whatever specks sit beside it
-            mine = [w for w in words if any(w.left == c.x0 and w.top == c.top for c in part)]
+            mine = [word_of[id(c)] for c in part]
             text = clean_line(" ".join(c.ch for c in part))
             if text:
                 lines.append(Line(text=text, page=number, col=col, top=(min(c.top for c in part) + dy) * scale,
                                   x0=(part[0].x0 + dx) * scale, x1=(part[-1].x1 + dx) * scale, fonts=("ocr",),
                                   conf=min((w.conf for w in mine), default=None),
                                   word_confs=tuple((w.text, w.conf) for w in mine)))
-    lines.sort(key=lambda line: (round(line.top / 7), line.x0))
+    lines.sort(key=_reading_key)
     return repair(lines, (page.height + dy) * scale)
+
+
+def _reading_key(line: Line) -> tuple[int, float]:
+    """Top to bottom in bands of 7 points (one text line), then left to right."""
+    return round(line.top / 7), line.x0
 
 
 def _with_signature(lines: list[Line], zone: list[Line], box: tuple[int, int, int, int], dpi: int) -> list[Line]:
     """The page's lines with those of the signature zone read again in place."""
     left, top, _, bottom = (v * 72 / dpi for v in box)
-    inside = [line for line in lines if line.x0 is not None and line.x0 >= left - 2 and top <= line.top <= bottom]
-    kept = [line for line in lines if not any(line is gone for gone in inside)]
+    kept = [line for line in lines if not (line.x0 is not None and line.x0 >= left - 2 and top <= line.top <= bottom)]
     # A body line running into the zone was read whole by the page-wide pass.
     across = [line.top for line in kept if line.x1 is not None and line.x1 > left + 20]
     zone = [line for line in zone if not any(abs(line.top - t) < 5 for t in across)]
     for line in zone:
         line.col = "R"
-    return sorted(kept + zone, key=lambda line: (round(line.top / 7), line.x0))
+    return sorted(kept + zone, key=_reading_key)
 
 
 @dataclass

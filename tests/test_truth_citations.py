@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from conftest import REAL
 from ingest.parse import parse_file
-
-
-def _norm(symbol: str) -> str:
-    return symbol.replace(" ", "").upper()
+from scoring import norm_symbol
 
 
 def _scored(truth_record, doc):
@@ -24,8 +21,8 @@ def test_citation_precision_recall_and_dates(truth):
         doc = parse_file(str(REAL / record["file"]))
         ours: dict[str, set] = {}
         for c in _scored(record, doc):
-            ours.setdefault(_norm(c.symbol), set()).add(c.date)
-        want = {_norm(c["symbol"]): c for c in record["cited"]}
+            ours.setdefault(norm_symbol(c.symbol), set()).add(c.date)
+        want = {norm_symbol(c["symbol"]): c for c in record["cited"]}
         hit = ours.keys() & want.keys()
         tp += len(hit)
         fp += len(ours.keys() - want.keys())
