@@ -18,16 +18,19 @@ from ingest.parse import parse_file
 INDEX_HELP = "Index folder (default: $VANBAN_INDEX, else ./vanban-index)."
 
 
+CITES_SHOWN = 50  # citing documents listed per cited document by default
+
+
 def _index_option(command):
     return click.option("--index", "index_dir", envvar="VANBAN_INDEX", default="vanban-index",
                         show_default=True, help=INDEX_HELP)(command)
 
 
 def _open_store(index_dir: str):
-    from index.store import WhooshStore
+    from index.store import IndexTooOld, WhooshStore
     try:
         return WhooshStore(index_dir)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, IndexTooOld) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -178,6 +181,9 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
         click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
                    f"{report.from_cache} from the cache, {report.pruned} pruned, {len(report.failed)} failed "
                    f"({report.seconds:g} s); {len(report.waiting_ocr)} waiting for OCR")
+        if report.upgraded:
+            click.echo(f"index rebuilt in this version's format: {report.upgraded} document(s) "
+                       "carried over from their parsed records")
         if report.ocr_pages_read or report.ocr_pages_cached:
             click.echo(f"OCR: {report.ocr_pages_read} page(s) read ({report.ocr_seconds:g} s of Tesseract), "
                        f"{report.ocr_pages_cached} from the OCR cache")
@@ -230,13 +236,18 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
 @_index_option
 @click.option("--issuer", help="Only citations of this issuer's document.")
 @click.option("--year", help="Only citations of the document of this year.")
+@click.option("--limit", type=click.IntRange(0), default=None,
+              help="Citing documents listed per cited document, oldest first [default: 50; "
+                   "all with --json]; 0 lists all.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per citing document per line.")
-def cites(symbol, index_dir, issuer, year, as_json):
+def cites(symbol, index_dir, issuer, year, limit, as_json):
     """Documents that cite SYMBOL (typed in any form: 308/QD-UBND, 308/QĐ- UBND)."""
     from index.graph import cites as find_citing
     store = _open_store(index_dir)
+    if limit is None:
+        limit = 0 if as_json else CITES_SHOWN
     try:
-        groups = find_citing(store, symbol, issuer=issuer, year=year)
+        groups = find_citing(store, symbol, issuer=issuer, year=year, limit=limit or None)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -248,11 +259,14 @@ def cites(symbol, index_dir, issuer, year, as_json):
         click.echo(f"no document in the archive cites {symbol}")
     for key, group in groups.items():
         sym, issuer_k, yr = (key.split("|") + ["", ""])[:3]
-        click.echo(click.style(f"{sym}  issuer: {issuer_k or 'not printed'}  year: {yr or 'not printed'}", bold=True))
+        click.echo(click.style(f"{sym}  issuer: {issuer_k or 'not printed'}  year: {yr or 'not printed'}  "
+                               f"cited by {group.total}", bold=True))
         for citing in group:
             r = citing.record
             click.echo(f"  {' '.join(v for v in (r.get('doc_type'), r.get('symbol')) if v)}  {r.get('date') or ''}  "
                        f"{r.get('issuer') or ''}\n    {citing.citation.get('text')}\n    {r['path']}")
+        if group.total > len(group):
+            click.echo(f"  ... and {group.total - len(group)} more (--limit 0 lists them all)")
 
 
 @cli.command()

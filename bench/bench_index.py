@@ -35,6 +35,7 @@ from index.ingest import ingest  # noqa: E402
 from index.query import search  # noqa: E402
 from index.store import WhooshStore  # noqa: E402
 from ingest.textnorm import strip_marks  # noqa: E402
+from search_cli import CITES_SHOWN  # noqa: E402
 
 VBPL = pathlib.Path(os.environ.get("VANBAN_SHARED", ROOT.parent / "shared")) / "corpus" / "vbpl" / "vbpl.jsonl"
 PLACES = ["Phổ Ninh", "Nguyễn Nghiêm", "Phổ Vinh", "Sơn Tịnh", "Bình Sơn", "Nghĩa Hành", "Tư Nghĩa",
@@ -131,11 +132,14 @@ def build_and_ingest(docs: pathlib.Path, index: pathlib.Path, count: int, jobs: 
 
 def query_latencies(store: WhooshStore, n: int) -> dict:
     rnd = random.Random(11)
-    records = list(store.records())
-    titles = [r["title"] for r in records if r.get("title")]
+    titles, symbols = [], []
+    for i, record in enumerate(store.records()):  # streamed: only titles and symbols kept
+        if record.get("title"):
+            titles.append(record["title"])
+        if i < 3000:
+            symbols += [c["symbol"] for c in record.get("citations") or [] if c.get("symbol")]
     words = [w for t in titles[:2000] for w in t.split() if len(w) > 2]
-    symbols = [c["symbol"] for r in records[:3000] for c in r.get("citations") or [] if c.get("symbol")]
-    del records
+    cited = [rnd.choice(symbols) for _ in range(n)]
     return {
         "indexed": store.count(),
         "term": timed(lambda q: search(store, q, limit=10), [rnd.choice(words) for _ in range(n)]),
@@ -143,7 +147,9 @@ def query_latencies(store: WhooshStore, n: int) -> dict:
                         ['"' + " ".join(t.split()[:3]) + '"' for t in rnd.sample(titles, n)]),
         "folded": timed(lambda q: search(store, q, limit=10),
                         [strip_marks(" ".join(t.split()[:4])) for t in rnd.sample(titles, n)]),
-        "cites": timed(lambda q: cites(store, q), [rnd.choice(symbols) for _ in range(n)]),
+        # as ``vanban cites`` lists them (50 per cited document), and every one loaded
+        "cites": timed(lambda q: cites(store, q, limit=CITES_SHOWN), cited),
+        "cites_all_loaded": timed(lambda q: cites(store, q), cited),
         "query_phase_peak_rss_mb": peak_rss_mb()["writer"],
     }
 

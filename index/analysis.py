@@ -9,10 +9,19 @@ with filters by ``|``, used the same way at index and at query time.
 - ``VietnameseNormalizer``: NFC, ``Ð`` repaired, lower case, one tone placement
   (``hoà`` -> ``hòa``, ``uỷ`` -> ``ủy``);
 - ``AccentFolder``: the accent-free copy (``đ`` -> ``d``) for queries typed
-  without diacritics.
+  without diacritics;
+- ``PairFilter`` on folded syllables: the pairs field, so a
+  phrase of common syllables (``quy định công``) is looked up by its pairs, not by
+  checking the positions of words that sit in every document.
+
+Tokenizing is the costly part of analysis, so the parse workers run it on all
+cores (:func:`presegment`, :func:`presplit`) and in index mode the writer's
+tokenizers only split their output on spaces; a query is tokenized in full, the
+same way.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -144,8 +153,7 @@ class VietnameseNormalizer(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            text = t.text.lower()
-            t.text = text if text.isascii() else normalize_tone(text)
+            t.text = _normal(t.text)
             yield t
 
 
@@ -154,48 +162,113 @@ class AccentFolder(Filter):
 
     def __call__(self, tokens):
         for t in tokens:
-            t.text = fold_marks(t.text)
+            t.text = _folded(t.text)
             yield t
 
 
-class PresegmentedTokenizer(VietnameseTokenizer):
-    """The word field's tokenizer. Segmenting is the costly step of indexing, so the
-    parse workers do it on all cores (:func:`presegment`) and the single writer only
-    splits their output on spaces; a query is segmented here, at query time."""
+# A few thousand syllables make up nearly all Vietnamese text: normalising and
+# folding each once and looking it up after is most of the writer's analysis saved.
+_MEMO_LIMIT = 200_000
+_NORMAL: dict[str, str] = {}
+_FOLDED: dict[str, str] = {}
 
-    def __init__(self) -> None:
-        super().__init__(segment=True)
+
+def _normal(text: str) -> str:
+    done = _NORMAL.get(text)
+    if done is None:
+        lower = text.lower()
+        done = lower if lower.isascii() else normalize_tone(lower)
+        if len(_NORMAL) < _MEMO_LIMIT:
+            _NORMAL[text] = done
+    return done
+
+
+def _folded(text: str) -> str:
+    done = _FOLDED.get(text)
+    if done is None:
+        done = fold_marks(text)
+        if len(_FOLDED) < _MEMO_LIMIT:
+            _FOLDED[text] = done
+    return done
+
+
+class PresplitTokenizer(VietnameseTokenizer):
+    """In index mode, splits on spaces what a parse worker tokenized already
+    (:func:`presegment` for words, :func:`presplit` for syllables); a query is
+    tokenized in full here, at query time, with the same tokenizer."""
 
     def __call__(self, value: str, mode: str = "", **kwargs):
         if mode != "index":
             yield from super().__call__(value, mode=mode, **kwargs)
             return
-        token = Token(kwargs.get("positions", False), kwargs.get("chars", False), mode=mode)
+        positions, chars = kwargs.get("positions", False), kwargs.get("chars", False)
+        token = Token(positions, chars, mode=mode)
+        start_pos = kwargs.get("start_pos", 0)
         for pos, m in enumerate(re.finditer(r"\S+", value)):
             token.text, token.boost, token.stopped = m.group(), 1.0, False
-            if kwargs.get("positions"):
-                token.pos = kwargs.get("start_pos", 0) + pos
-            if kwargs.get("chars"):
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
                 token.startchar, token.endchar = m.start(), m.end()
             yield token
 
 
 def presegment(text: str) -> str:
     """``UBND phường báo cáo công tác cải cách`` -> ``UBND phường báo_cáo công_tác cải_cách``
-    (symbols normalised and whole): what the word field indexes."""
+    (symbols normalised and whole): what the word fields index."""
     return " ".join(t.text for t in VietnameseTokenizer(segment=True)(text))
+
+
+def presplit(text: str) -> str:
+    """``Căn cứ Quyết định số 308/QĐ-UBND;`` -> ``Căn cứ Quyết định số 308/qđ-ubnd``:
+    the syllables and whole symbols the syllable, folded and pairs fields index."""
+    return " ".join(t.text for t in VietnameseTokenizer(segment=False)(text))
 
 
 def word_analyzer():
     """Words as underthesea segments them: ``cải_cách``, ``hành_chính``, whole symbols."""
-    return PresegmentedTokenizer() | VietnameseNormalizer()
+    return PresplitTokenizer(segment=True) | VietnameseNormalizer()
 
 
 def syllable_analyzer():
     """Syllables with positions, for phrases that segment differently."""
-    return VietnameseTokenizer(segment=False) | VietnameseNormalizer()
+    return PresplitTokenizer(segment=False) | VietnameseNormalizer()
 
 
 def folded_analyzer():
     """Syllables without diacritics: ``cai cach hanh chinh`` finds ``cải cách hành chính``."""
-    return VietnameseTokenizer(segment=False) | VietnameseNormalizer() | AccentFolder()
+    return PresplitTokenizer(segment=False) | VietnameseNormalizer() | AccentFolder()
+
+
+PAIR_SEPARATOR = " "
+
+
+class PairFilter(Filter):
+    """``quy``, ``dinh``, ``cong`` -> ``quy dinh``, ``dinh cong``. (Whoosh's
+    ``BiWordFilter`` fails on an empty stream and passes a lone token through.)"""
+
+    def __call__(self, tokens):
+        previous = None
+        for t in tokens:
+            text = t.text
+            if previous is not None:
+                t.text = previous + PAIR_SEPARATOR + text
+                yield t
+            previous = text
+
+
+def pairs_analyzer():
+    """Adjacent folded syllables: ``quy dinh``, ``dinh cong``. A phrase's pairs all
+    present is a near-certain match, found without reading a position."""
+    return folded_analyzer() | PairFilter()
+
+
+def phrase_pairs(words: list[str]) -> list[str]:
+    """The pairs-field terms of a phrase's analysed words (exact or folded)."""
+    folded = [_folded(w) for w in words]
+    return [a + PAIR_SEPARATOR + b for a, b in itertools.pairwise(folded)]
+
+
+# Indexes written before schema 2 pickled their word tokenizer under this name;
+# opening one (to rebuild it) needs the name to resolve.
+PresegmentedTokenizer = PresplitTokenizer

@@ -15,7 +15,7 @@ from ingest.symbols import normalize_symbol, parse_symbol
 from ingest.textnorm import fold
 
 from .analysis import symbol_term
-from .store import WhooshStore
+from .store import WhooshStore, key_term
 
 
 def citation_year(citation: dict) -> str | None:
@@ -56,27 +56,49 @@ class CitingDocument:
                 "citation": {k: c.get(k) for k in ("text", "symbol", "date", "issuer", "issuer_inferred", "key")}}
 
 
+@dataclass
+class CitingGroup:
+    """The documents citing one identified document (symbol|issuer|year): ``total``
+    of them, the first ``len(documents)`` (oldest first) loaded."""
+
+    key: str
+    total: int
+    documents: list[CitingDocument]
+
+    def __iter__(self):
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+
 def cites(store: WhooshStore, symbol_text: str, issuer: str | None = None,
-          year: str | None = None) -> dict[str, list[CitingDocument]]:
+          year: str | None = None, limit: int | None = None) -> dict[str, CitingGroup]:
     """Documents citing a symbol typed in any damaged form, grouped by what the
-    citation identifies (symbol|issuer|year): the same symbol from different
-    issuers or years is kept apart."""
+    citation identifies (symbol|issuer|year), the most cited first: the same symbol
+    from different issuers or years is kept apart. ``limit``: documents loaded per
+    group (all when None); ``total`` counts them all."""
     symbol = normalize_symbol(symbol_text)
     if not symbol:
         raise ValueError(f"'{symbol_text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
-    want_issuer = issuer_key(issuer) if issuer else None
-    groups: dict[str, list[CitingDocument]] = {}
-    for record in store.citing(symbol):
-        for citation in record.get("citations") or []:
-            if symbol_term(citation.get("symbol") or "") != symbol_term(symbol):
-                continue
-            if want_issuer and want_issuer not in (_citation_issuer(citation) or ""):
-                continue
-            if year and citation_year(citation) != str(year):
-                continue
-            groups.setdefault(citation.get("key") or symbol, []).append(CitingDocument(record, citation))
-            break  # one entry per citing document and key
-    return groups
+    want_issuer = issuer_key(issuer).lower() if issuer else None
+    groups = []
+    for key, docnums in store.citing_keys(symbol).items():
+        _, key_issuer, key_year = (key.split("|") + ["", ""])[:3]
+        if (want_issuer and want_issuer not in key_issuer) or (year and key_year != str(year)):
+            continue
+        shown = docnums if limit is None else docnums[:limit]
+        documents = [_citing(store.record_at(d), key) for d in shown]
+        label = documents[0].citation.get("key") if documents else key
+        groups.append(CitingGroup(label or key, len(docnums), documents))
+    groups.sort(key=lambda g: (-g.total, g.key))
+    return {g.key: g for g in groups}
+
+
+def _citing(record: dict, key: str) -> CitingDocument:
+    """The record with its first citation under this (indexed) key."""
+    citation = next((c for c in record.get("citations") or [] if c.get("key") and key_term(c["key"]) == key), {})
+    return CitingDocument(record, citation)
 
 
 @dataclass

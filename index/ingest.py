@@ -16,10 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import functools
+import gc
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -29,7 +32,7 @@ from ingest.files import expand_paths
 from ingest.parse import sha256_of
 
 from .records import RecordCache, parse_and_prepare
-from .store import WhooshStore
+from .store import IndexTooOld, WhooshStore, drop_index_files, stored_documents
 
 # A commit makes the work so far durable, and costs a segment merge that grows with
 # the index; parsed records are cached as they arrive, so a kill loses only index
@@ -38,6 +41,7 @@ from .store import WhooshStore
 COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "5000"))
 COMMIT_SECONDS = float(os.environ.get("VANBAN_COMMIT_SECONDS", "60"))
 LOG_NAME = "ingest-log.json"
+UPGRADE_NAME = "upgrading.json"
 
 
 class IndexBusy(Exception):
@@ -58,6 +62,7 @@ class IngestReport:
     ocr_pages_cached: int = 0
     ocr_seconds: float = 0.0
     tesseract_runs: int = 0
+    upgraded: int = 0
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -113,19 +118,19 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
     os.makedirs(folder, exist_ok=True)
     report = IngestReport()
     with IngestLock(folder, wait):
-        store = WhooshStore(folder, create=True)
+        cache = RecordCache(folder)
+        store = _open_store(folder, cache, report)
         indexed = store.paths()
         settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
         if settings:  # read now what an ingest without Tesseract left waiting
             for path in store.waiting_for_ocr():
                 indexed[path] = "waiting for OCR"
-        cache = RecordCache(folder)
         files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
         store.begin()
         try:
             todo = _index_cached(files, indexed, cache, store, report, settings is not None)
-            task = functools.partial(parse_and_prepare, ocr=settings)
-            _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress, task)
+            task = functools.partial(parse_and_prepare, ocr=settings, cache=folder)
+            _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task)
             if prune:
                 for path in indexed:
                     if not os.path.exists(path):
@@ -138,6 +143,37 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
         report.seconds = round(time.monotonic() - started, 2)
         _write_log(folder, report)
     return report
+
+
+def _open_store(folder: str, cache: RecordCache, report: IngestReport) -> WhooshStore:
+    """The index, rebuilt first where an older vanban wrote it: every document is
+    indexed again from its cached record, none is parsed again. The list of what to
+    carry over is written before the old index is dropped, so a kill mid-way
+    resumes from it."""
+    carry = os.path.join(folder, UPGRADE_NAME)
+    try:
+        store = WhooshStore(folder, create=True)
+    except IndexTooOld:
+        tmp = carry + ".part"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(stored_documents(folder), handle, ensure_ascii=False)
+        os.replace(tmp, carry)
+        drop_index_files(folder)
+        store = WhooshStore(folder, create=True)
+    if os.path.exists(carry):
+        with open(carry, encoding="utf-8") as handle:
+            documents = json.load(handle)
+        done = store.paths()
+        store.begin()
+        for path, sha in documents:
+            record = None if path in done else cache.get(sha)
+            if record is not None:  # not cached: the file is parsed again when ingested
+                record["path"] = path
+                store.add(record, new=True)
+                report.upgraded += 1
+        store.commit(reopen=False)
+        os.remove(carry)
+    return store
 
 
 def _index_cached(files, indexed, cache, store, report, can_ocr: bool) -> list[str]:
@@ -159,7 +195,30 @@ def _index_cached(files, indexed, cache, store, report, can_ocr: bool) -> list[s
     return todo
 
 
-def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_progress, task) -> None:
+@contextmanager
+def _writer_tuning():
+    """- The supervisor of the parse workers is a thread of this process, the
+      writer's; at Python's default 5 ms switch interval it waits that long for the
+      interpreter lock before it can hand a worker its next file.
+    - Whoosh's posting pool holds millions of small tuples, which every full
+      collection of the cyclic garbage collector walks again: collect far less often
+      (they hold no cycles; the pool is freed by reference counting)."""
+    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    sys.setswitchinterval(0.0005)
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(interval)
+        gc.set_threshold(*thresholds)
+
+
+def _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task) -> None:
+    with _writer_tuning():
+        _index_parsed(todo, indexed, store, report, jobs, timeout, on_progress, task)
+
+
+def _index_parsed(todo, indexed, store, report, jobs, timeout, on_progress, task) -> None:
     done, since_commit, last_commit = 0, 0, time.monotonic()
     for record in prefetched(parse_many(todo, jobs=jobs, timeout=timeout, task=task)):
         done += 1
@@ -171,8 +230,7 @@ def _parse_and_index(todo, indexed, cache, store, report, jobs, timeout, on_prog
         report.tesseract_runs += run.get("tesseract_runs", 0)
         if record.get("error"):
             report.failed.append({"path": record["path"], "error": record["error"]})
-        else:
-            cache.put(record)
+        else:  # the worker has cached the parsed record
             _add(store, record, indexed, report)
             since_commit += 1
             if since_commit >= COMMIT_EVERY or time.monotonic() - last_commit >= COMMIT_SECONDS:

@@ -15,7 +15,7 @@ import tempfile
 from ingest.ocr import OcrSettings
 from ingest.parse import parse_file
 
-from .analysis import presegment
+from .analysis import presegment, presplit
 
 # underthesea segments about 115,000 characters a second on one core here, the
 # costliest step of ingest by far. The word field (ranking on whole words) takes
@@ -26,13 +26,22 @@ SEGMENT_LIMIT = 6_000
 
 
 def prepare(record: dict) -> dict:
-    """The record plus ``_words``: presegmented title and body for the word fields."""
+    """The record plus what the index's tokenizers would make of it: ``_words``,
+    the presegmented title and body for the word fields, and ``_syllables``, the
+    tokenized title and body for the syllable, folded and pairs fields."""
     if record.get("error"):
         return record
-    text = record.get("text") or ""
-    record["_words"] = {"title": presegment(record.get("title") or ""),
-                        "body": presegment(text[:SEGMENT_LIMIT])}
+    text, title = record.get("text") or "", record.get("title") or ""
+    if "_words" not in record:
+        record["_words"] = {"title": presegment(title), "body": presegment(text[:SEGMENT_LIMIT])}
+    if "_syllables" not in record:  # records cached before schema 2 have only the words
+        record["_syllables"] = {"title": presplit(title), "body": presplit(text)}
     return record
+
+
+def is_prepared(record: dict) -> bool:
+    """Whether a cached record carries what this version's index needs."""
+    return "_words" in record and "_syllables" in record
 
 
 class RecordCache:
@@ -72,10 +81,15 @@ def full_record(cache: RecordCache, record: dict) -> dict:
     return {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
 
 
-def parse_and_prepare(path: str, ocr: OcrSettings | None = None) -> PreparedDocument:
-    """The worker's task for ``ingest``: parse (reading scans by OCR), then segment
-    for the index."""
-    return PreparedDocument(prepare(parse_file(path, ocr).to_dict()))
+def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None) -> PreparedDocument:
+    """The worker's task for ``ingest``: parse (reading scans by OCR), segment for
+    the index, and keep the result in the record cache of the index ``cache``
+    (here, on all cores, not in the single writer)."""
+    record = prepare(parse_file(path, ocr).to_dict())
+    if cache and not record.get("error"):
+        RecordCache(cache).put(record)
+        del record["text"]  # the writer indexes the syllables; the cache has the text
+    return PreparedDocument(record)
 
 
 class PreparedDocument:

@@ -10,17 +10,54 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
 from whoosh import index as windex
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import (
+    DATETIME,
+    ID,
+    KEYWORD,
+    NUMERIC,
+    STORED,
+    TEXT,
+    FieldType,
+    Schema,
+)
+from whoosh.formats import Existence
 from whoosh.query import Term
 
-from .analysis import folded_analyzer, syllable_analyzer, symbol_term, word_analyzer
+from .analysis import (
+    folded_analyzer,
+    pairs_analyzer,
+    syllable_analyzer,
+    symbol_term,
+    word_analyzer,
+)
+from .records import is_prepared, prepare
 
-SCHEMA_VERSION = 1
+# 2: pairs fields, syllables tokenized by the parse workers, citation keys spelled
+# with the index's symbol term.
+SCHEMA_VERSION = 2
+VERSION_FILE = "vanban-schema.json"
+
+
+class IndexTooOld(Exception):
+    """The index was written by an older vanban; ``vanban ingest`` rebuilds it."""
+
+
+class PAIRS(FieldType):
+    """Adjacent-syllable pairs: present or not, no frequencies, positions or lengths
+    (they filter phrase candidates and never score)."""
+
+    def __init__(self, analyzer) -> None:
+        self.analyzer = analyzer
+        self.format = Existence()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
 
 
 def make_schema() -> Schema:
-    words, syllables, folded = word_analyzer(), syllable_analyzer(), folded_analyzer()
+    words, syllables, folded, pairs = word_analyzer(), syllable_analyzer(), folded_analyzer(), pairs_analyzer()
     return Schema(
         path=ID(stored=True, unique=True),
         sha256=ID(stored=True),
@@ -37,6 +74,7 @@ def make_schema() -> Schema:
         body=TEXT(analyzer=words, phrase=False),
         body_syl=TEXT(analyzer=syllables, phrase=True, field_boost=0.8),
         body_fold=TEXT(analyzer=folded, field_boost=0.4),
+        title_pairs=PAIRS(pairs), body_pairs=PAIRS(pairs),
         signer=TEXT(analyzer=folded, phrase=False),
         cite_symbols=KEYWORD(stored=True, commas=True, lowercase=True),
         cite_keys=KEYWORD(stored=True, commas=True, lowercase=True),
@@ -87,25 +125,35 @@ def _date(iso: str | None) -> dt.datetime | None:
 def _lean(record: dict) -> str:
     """The record as stored in the index: everything but the full text (the record
     cache keeps that), so the index stays small."""
-    return json.dumps({k: v for k, v in record.items() if k not in ("text", "_words")}, ensure_ascii=False)
+    return json.dumps({k: v for k, v in record.items() if k != "text" and not k.startswith("_")},
+                      ensure_ascii=False)
+
+
+def key_term(key: str) -> str:
+    """A citation key as the index spells it: ``01/2026/TT-BNV|bộ nội vụ|2026`` ->
+    ``1/2026/tt-bnv|bộ nội vụ|2026``, so ``cites`` finds keys by the symbol's term."""
+    symbol, _, rest = key.partition("|")
+    return f"{symbol_term(symbol)}|{rest.lower()}" if rest else key.lower()
 
 
 def index_fields(record: dict) -> dict:
     """A prepared record (see ``records.prepare``) as the index's fields."""
+    if not is_prepared(record):
+        record = prepare(dict(record))  # a record cached by an older version
     date = _date(record.get("date"))
-    words = record.get("_words") or {}
-    text = record.get("text") or ""
+    words, syllables = record["_words"], record["_syllables"]
     citations = [c for c in record.get("citations") or []]
     fields = {
         "path": record["path"], "sha256": record.get("sha256") or "",
         "symbol": symbol_term(record.get("symbol") or ""), "doc_type": record.get("doc_type") or "",
         "issuer_key": record.get("issuer_key") or "",
-        "title": words.get("title", ""), "title_syl": record.get("title") or "",
-        "title_fold": record.get("title") or "",
-        "body": words.get("body", ""), "body_syl": text, "body_fold": text,
+        "title": words["title"], "title_syl": syllables["title"], "title_fold": syllables["title"],
+        "title_pairs": syllables["title"],
+        "body": words["body"], "body_syl": syllables["body"], "body_fold": syllables["body"],
+        "body_pairs": syllables["body"],
         "signer": " ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v),
         "cite_symbols": ",".join(sorted({symbol_term(c["symbol"]) for c in citations if c.get("symbol")})),
-        "cite_keys": ",".join(sorted({c["key"].lower() for c in citations if c.get("key")})),
+        "cite_keys": ",".join(sorted({key_term(c["key"]) for c in citations if c.get("key")})),
         "period": (record.get("period") or {}).get("kind", "") if record.get("period") else "",
         "figures": " ; ".join(f["text"] for f in record.get("figures") or [])[:20000],
         "needs_ocr": "yes" if record.get("needs_ocr") else "no",
@@ -116,17 +164,45 @@ def index_fields(record: dict) -> dict:
     return fields
 
 
+def schema_version(folder: str) -> int:
+    try:
+        with open(os.path.join(folder, VERSION_FILE), encoding="utf-8") as handle:
+            return int(json.load(handle)["schema_version"])
+    except (OSError, ValueError, KeyError):
+        return 1
+
+
+def stored_documents(folder: str) -> list[tuple[str, str]]:
+    """(path, sha256) of every document of an index of any format version."""
+    ix = windex.open_dir(folder)
+    with ix.searcher() as s:
+        return [(f["path"], f.get("sha256", "")) for f in s.all_stored_fields()]
+
+
+def drop_index_files(folder: str) -> None:
+    """Whoosh's own files (its table of contents and segments); the parsed records,
+    the OCR cache and the logs beside them stay."""
+    for name in os.listdir(folder):
+        if name.startswith(("_MAIN_", "MAIN_")) or name == VERSION_FILE:
+            os.remove(os.path.join(folder, name))
+
+
 class WhooshStore:
     """A Whoosh index in a folder. ``writer()`` is the single writer of an ingest."""
 
     def __init__(self, folder: str, create: bool = False) -> None:
         self.folder = folder
         if windex.exists_in(folder):
+            version = schema_version(folder)
+            if version != SCHEMA_VERSION:
+                raise IndexTooOld(f"the index in {folder} was written by an older vanban (format {version}, "
+                                  f"this one uses {SCHEMA_VERSION}); run 'vanban ingest' on it once to "
+                                  "rebuild it from the parsed records it keeps (no file is parsed again)")
             self.ix = windex.open_dir(folder)
         elif create:
             os.makedirs(folder, exist_ok=True)
             self.ix = windex.create_in(folder, make_schema())
-            with open(os.path.join(folder, "vanban-schema.json"), "w") as handle:
+            with open(os.path.join(folder, VERSION_FILE), "w") as handle:
                 json.dump({"schema_version": SCHEMA_VERSION}, handle)
         else:
             raise FileNotFoundError(f"no index in {folder} (run 'vanban ingest' first)")
@@ -206,11 +282,31 @@ class WhooshStore:
             hits = s.search(Term("symbol", symbol_term(symbol)), limit=None)
             return [json.loads(h["record"]) for h in hits]
 
-    def citing(self, symbol: str) -> list[dict]:
-        """Every document whose citations include this (normalised) symbol."""
+    def citing_keys(self, symbol: str) -> dict[str, list[int]]:
+        """Citation key (as indexed: ``308/qđ-ubnd|<issuer key>|2022``) -> the
+        documents citing under it, oldest first, for every key of this symbol.
+        Read from the postings of the keys alone: a decree cited by thousands of
+        documents costs no stored record until one is shown."""
+        from .vector import VectorSearch
+
+        prefix = symbol_term(symbol) + "|"
         with self.searcher() as s:
-            hits = s.search(Term("cite_symbols", symbol_term(symbol)), limit=None, sortedby="date")
-            return [json.loads(h["record"]) for h in hits]
+            vs = VectorSearch(s)
+            keys = [k.decode("utf-8") if isinstance(k, bytes) else k
+                    for k in s.reader().expand_prefix("cite_keys", prefix)]
+            if not keys:
+                return {}
+            dates, deleted = vs.numbers("date", raw=True), vs.deleted()
+            groups = {}
+            for key in keys:
+                ids = np.setdiff1d(vs.present("cite_keys", key), deleted, assume_unique=True)
+                when = np.nan_to_num(dates[ids], nan=np.inf)  # undated last
+                groups[key] = [int(i) for i in ids[np.lexsort((ids, when))]]
+            return groups
+
+    def record_at(self, docnum: int) -> dict:
+        with self.searcher() as s:
+            return json.loads(s.stored_fields(docnum)["record"])
 
     def count(self) -> int:
         return self.ix.doc_count()

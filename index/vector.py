@@ -7,10 +7,12 @@ term's postings are read a block at a time into NumPy arrays and the Boolean tre
 is evaluated on whole arrays: And = intersection, Or = union, scores summed, BM25F
 exactly as Whoosh computes it (field boosts are already in the posting weights).
 
-Phrases are first evaluated as the And of their words, a superset, and confirmed
-with positions only for the candidates about to be shown, best first: a phrase
-whose words occur in 90% of the archive costs a few dozen position checks, and its
-total becomes an estimate. Parsing stays Whoosh's (``QueryParser``); this module
+Phrases are first evaluated as the And of their words restricted to the documents
+holding all their adjacent pairs (the pairs fields), a superset that is nearly
+always exact, and confirmed with positions only for the candidates about to be
+shown, best first; beyond a few hundred candidates the total is an estimate.
+Without the pairs, a phrase of syllables found in 90% of the archive
+(``quy định công``) had thousands of candidates to check by position. Parsing stays Whoosh's (``QueryParser``); this module
 only evaluates the tree it returns.
 """
 from __future__ import annotations
@@ -25,6 +27,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
+from .analysis import phrase_pairs
+
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY = np.zeros(0, dtype=np.int64)
 # Phrase candidates checked by position: all of them up to EXACT_CHECKS; beyond,
@@ -32,6 +36,9 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 EXACT_CHECKS = 300
 VERIFY_BUDGET = 2000
 SAMPLE_CHECKS = 200
+# The pairs field that filters a phrase on each positional field.
+PAIRS_OF = {"title_syl": "title_pairs", "title_fold": "title_pairs",
+            "body_syl": "body_pairs", "body_fold": "body_pairs"}
 
 
 @dataclass
@@ -195,8 +202,9 @@ class VectorSearch:
             return self.term(node.fieldname, node.text, node.boost)
         if isinstance(node, wq.Phrase):
             self.phrases.append(node)
-            words = [self.term(node.fieldname, w, node.boost) for w in node.words]
-            return self._all_of(words)
+            found = self._all_of([self.term(node.fieldname, w, node.boost) for w in node.words])
+            pairs = self.phrase_candidates(node)
+            return found if pairs is None else found.restrict(pairs)
         if isinstance(node, wq.And):
             positive = [self.evaluate(c) for c in node.subqueries if not isinstance(c, wq.Not)]
             found = self._all_of(positive) if positive else self.everything()
@@ -236,6 +244,30 @@ class VectorSearch:
         # would remove documents the phrase itself does not match.
         banned = self.evaluate(negative)
         return found if _has_phrase(negative) else found.without(banned.ids)
+
+    def phrase_candidates(self, node: wq.Phrase) -> np.ndarray | None:
+        """Documents holding every adjacent pair of the phrase's words (folded), or
+        None where pairs say nothing (one word, a slop, a field without pairs)."""
+        field = PAIRS_OF.get(node.fieldname)
+        if field is None or len(node.words) < 2 or node.slop > 1 or field not in self.searcher.schema:
+            return None
+        found = None
+        for pair in phrase_pairs(list(node.words)):
+            ids = self.present(field, pair)
+            found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
+            if not len(found):
+                break
+        return found
+
+    def present(self, fieldname: str, text: str) -> np.ndarray:
+        """Global docnums holding a term (deleted ones included, as for ``term``)."""
+        parts = []
+        for reader, offset in self.leaves:
+            if (fieldname, text) in reader:
+                key = (_segment_key(reader), fieldname, text)
+                ids = POSTINGS.get(key, lambda reader=reader: read_postings(reader, fieldname, text))[0]
+                parts.append(ids + offset)
+        return np.concatenate(parts) if parts else _EMPTY
 
     def everything(self) -> Matches:
         ids = np.concatenate([np.arange(r.doc_count_all(), dtype=np.int64) + off for r, off in self.leaves]

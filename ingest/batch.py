@@ -68,17 +68,34 @@ def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:
 
 
 class _Slot:
+    """One worker and the jobs sent to it: the one it is on, and the next, already
+    in its pipe, so it never waits for the supervisor (a thread of the busy index
+    writer, which gets the interpreter lock only every few milliseconds)."""
+
+    DEPTH = 2
+
     def __init__(self, ctx, task, memory_limit) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker, args=(child, task, memory_limit), daemon=True)
         self.process.start()
         child.close()
-        self.job: tuple[int, str] | None = None
+        self.jobs: deque[tuple[int, str]] = deque()
         self.started = 0.0
 
+    @property
+    def job(self) -> tuple[int, str] | None:
+        """The job the worker is on."""
+        return self.jobs[0] if self.jobs else None
+
     def give(self, index: int, path: str) -> None:
-        self.job, self.started = (index, path), time.monotonic()
-        self.conn.send(self.job)
+        if not self.jobs:
+            self.started = time.monotonic()
+        self.jobs.append((index, path))
+        self.conn.send((index, path))
+
+    def finished(self) -> None:
+        self.jobs.popleft()
+        self.started = time.monotonic()
 
     def stop(self) -> None:
         try:
@@ -104,24 +121,24 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
                task: Callable[[str], Document] = parse_file,
                memory_limit: int | None = None) -> Iterator[dict]:
     """Yield one record (``Document.to_dict()``) per path, in input order."""
-    queue = list(enumerate(paths))
+    queue = deque(enumerate(paths))
     if not queue:
         return
+    total = len(queue)
     # Spawned, not forked: a forked worker would inherit the index's lock files and
     # keep them locked after its parent is killed.
     ctx = mp.get_context("spawn")
-    workers = min(jobs or default_jobs(), len(queue))
+    workers = min(jobs or default_jobs(), total)
     memory_limit = memory_limit or _memory_limit(workers)
     slots = [_Slot(ctx, task, memory_limit) for _ in range(workers)]
     done: dict[int, dict] = {}
-    next_out, next_in = 0, 0
+    next_out = 0
     try:
-        while next_out < len(queue):
+        while next_out < total:
             for slot in slots:
-                if slot.job is None and next_in < len(queue):
-                    slot.give(*queue[next_in])
-                    next_in += 1
-            busy = [s for s in slots if s.job is not None]
+                while len(slot.jobs) < slot.DEPTH and queue:
+                    slot.give(*queue.popleft())
+            busy = [s for s in slots if s.jobs]
             ready = wait([s.conn for s in busy], timeout=0.2) if busy else []
             now = time.monotonic()
             for i, slot in enumerate(slots):
@@ -136,7 +153,7 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
                             continue
                         got_index, record = message
                         done[got_index] = record
-                        slot.job = None
+                        slot.finished()
                         continue
                     except (EOFError, OSError):
                         done[index] = _failed(path, "the reader crashed on this file (out of memory?)")
@@ -145,6 +162,7 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
                 else:
                     continue
                 slot.kill()
+                queue.extendleft(reversed(list(slot.jobs)[1:]))  # its next jobs go to a new worker
                 slots[i] = _Slot(ctx, task, memory_limit)
             while next_out in done:
                 yield done.pop(next_out)
@@ -169,7 +187,9 @@ def prefetched(records: Iterator[dict], max_records: int = 5000,
     done = object()
 
     def size(item) -> int:
-        return len(item.get("text") or "") if isinstance(item, dict) else 0
+        if not isinstance(item, dict):
+            return 0
+        return len(item.get("text") or "") or len((item.get("_syllables") or {}).get("body") or "")
 
     def pump() -> None:
         def put(item) -> None:

@@ -1,7 +1,15 @@
 """The Vietnamese analyzer chain (index/analysis.py), on real text."""
 import pytest
 
-from index.analysis import folded_analyzer, normalize_tone, syllable_analyzer, word_analyzer
+from index.analysis import (
+    folded_analyzer,
+    normalize_tone,
+    pairs_analyzer,
+    phrase_pairs,
+    presplit,
+    syllable_analyzer,
+    word_analyzer,
+)
 
 
 def texts(analyzer, value):
@@ -50,3 +58,21 @@ def test_presegmented_index_and_segmented_query_agree():
     queried = [t.text for t in word_analyzer()(text, mode="query")]
     assert indexed == queried
     assert "308/qđ-ubnd" in indexed and "cải_cách" in indexed
+
+
+@pytest.mark.parametrize("analyzer", [syllable_analyzer, folded_analyzer, pairs_analyzer])
+def test_presplit_index_and_tokenized_query_agree(analyzer):
+    """The workers tokenize (``presplit``), the writer only splits: same tokens,
+    same positions as the full chain gives a query."""
+    text = "Căn cứ Quyết định số 308/QĐ- UBND ngày 27/01/2022 của Uỷ ban nhân dân phường Nguyễn Nghiêm;"
+    indexed = [(t.text, t.pos) for t in analyzer()(presplit(text), mode="index", positions=True)]
+    queried = [(t.text, t.pos) for t in analyzer()(text, mode="query", positions=True)]
+    assert indexed == queried and indexed
+
+
+def test_pairs_are_adjacent_folded_syllables():
+    assert texts(pairs_analyzer(), "Quy định công tác") == ["quy dinh", "dinh cong", "cong tac"]
+    assert texts(pairs_analyzer(), "Báo") == [] and texts(pairs_analyzer(), "") == []
+    # a phrase's words, exact or folded, give the terms the field holds
+    assert phrase_pairs(["quy", "định", "công"]) == ["quy dinh", "dinh cong"]
+    assert phrase_pairs(["ủy", "ban"]) == texts(pairs_analyzer(), "Uỷ ban")

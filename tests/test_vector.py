@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pytest
 from conftest import CORPUS, need_shared
+from whoosh.query import Phrase
 
 from index.ingest import ingest
 from index.query import parse_query, search
@@ -116,3 +117,23 @@ def test_sort_by_date_puts_newest_first(store):
     hits = search(store, "quy định", sort="date", limit=20).hits
     dates = [h.date for h in hits if h.date]
     assert dates == sorted(dates, reverse=True) and len(dates) == 20
+
+
+@pytest.mark.parametrize("text", [p for p in PHRASES if " OR " not in p])
+def test_pairs_narrow_phrase_candidates_and_never_drop_a_match(store, text):
+    query = parse_query(store, text)
+    phrases = [n for n in _leaves(query) if isinstance(n, Phrase)]
+    assert phrases
+    with store.searcher() as searcher:
+        vs = VectorSearch(searcher)
+        for node in phrases:
+            words_only = vs._all_of([vs.term(node.fieldname, w) for w in node.words])
+            candidates = vs.evaluate(node)
+            assert set(candidates.ids.tolist()) <= set(words_only.ids.tolist())
+            truth = {h.docnum for h in searcher.search(node, limit=None)}
+            assert truth <= set(candidates.ids.tolist())  # the pairs keep every real match
+
+
+def _leaves(node):
+    children = list(node.children())
+    return [n for c in children for n in _leaves(c)] if children else [node]
