@@ -66,6 +66,10 @@ def _summary(record: dict) -> str:
         issuer += "  [inferred from the body]"
     lines.append(f"  Issuer:     {issuer}")
     lines.append(f"  Title:      {val('title')}")
+    marks = ", ".join(f"{label} {record[name]}" for name, label in (("confidentiality", "độ mật:"), ("urgency", "độ khẩn:"))
+                      if record.get(name))
+    if marks:
+        lines.append(f"  Marks:      {marks}")
     signer = ", ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v) or "—"
     if record.get("signer_authority"):
         signer += f"  ({record['signer_authority']})"

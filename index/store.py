@@ -35,7 +35,7 @@ from .analysis import (
 from .records import is_prepared, prepare
 
 # 2: pairs fields, syllables tokenized by the parse workers, citation keys spelled
-# with the index's symbol term.
+# with the index's symbol term, confidentiality and urgency marks.
 SCHEMA_VERSION = 2
 VERSION_FILE = "vanban-schema.json"
 
@@ -79,6 +79,8 @@ def make_schema() -> Schema:
         cite_symbols=KEYWORD(stored=True, commas=True, lowercase=True),
         cite_keys=KEYWORD(stored=True, commas=True, lowercase=True),
         period=ID(stored=True),
+        confidentiality=ID(stored=True),              # mật | tối mật | tuyệt mật, or none
+        urgency=ID(stored=True),
         figures=TEXT(analyzer=syllables, phrase=False),
         needs_ocr=ID(stored=True),
         ingested=DATETIME(stored=True),
@@ -157,6 +159,8 @@ def index_fields(record: dict) -> dict:
         "period": (record.get("period") or {}).get("kind", "") if record.get("period") else "",
         "figures": " ; ".join(f["text"] for f in record.get("figures") or [])[:20000],
         "needs_ocr": "yes" if record.get("needs_ocr") else "no",
+        "confidentiality": (record.get("confidentiality") or "").lower(),
+        "urgency": (record.get("urgency") or "").lower(),
         "ingested": dt.datetime.now(), "record": _lean(record),
     }
     if date:

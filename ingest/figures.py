@@ -67,10 +67,13 @@ def _cells(spans) -> dict:
 
 def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
     cells = _cells(spans)
+    row_units = {row.start("unit") for row in rx.UNIT_ROW.finditer(text)}
     out = []
     for m in rx.FIGURE.finditer(text):
         before = text[max(0, m.start() - 25):m.start()]
         if rx.NOT_FIGURE_BEFORE.search(before) or _is_section_number(text, m):
+            continue
+        if m.start("unit") in row_units:  # ``106,6\nNgười 5.000 ...``: the next row's unit column
             continue
         unit = squash(m.group("unit"))
         unit = _UNIT_SPELLING.get(unit.lower(), unit)
@@ -86,6 +89,29 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
             section=_section_at(sections, m.start()),
             value_vnd=value * _VND[unit] if unit in _VND else None,
         ))
+    out += _unit_row_figures(text, sections)
+    return sorted(out, key=lambda f: f.start)
+
+
+def _unit_row_figures(text: str, sections: list[Section]) -> list[Figure]:
+    """Values of table rows whose unit is a column before them (``Người 5.000 3.880
+    4.656 93,12``). A count with a decimal part is the row's ratio column, not a
+    count; so is a last value under 1,000 after values in the thousands (``Người
+    4.656 5.000 107``: 107%)."""
+    out = []
+    for row in rx.UNIT_ROW.finditer(text):
+        unit = _UNIT_SPELLING.get(row.group("unit").lower(), row.group("unit"))
+        numbers = list(re.finditer(rx.VN_NUMBER, row.group("numbers")))
+        values = [parse_number(n.group()) for n in numbers]
+        if len(values) >= 3 and values[-1] < 1000 <= max(values[:-1]):
+            numbers, values = numbers[:-1], values[:-1]
+        for number, value in zip(numbers, values):
+            if "," in number.group():
+                continue
+            start = row.start("numbers") + number.start()
+            out.append(Figure(value=value, unit=unit, text=number.group(), start=start,
+                              end=start + len(number.group()), context=squash(row.group()),
+                              section=_section_at(sections, start), value_vnd=None))
     return out
 
 

@@ -41,7 +41,12 @@ class Header:
 
 
 def _is_filler(text: str) -> bool:
-    return not text or bool(rx.DECORATION.match(text)) or bool(rx.MARKS.match(text))
+    return not text or bool(rx.DECORATION.match(text)) or bool(rx.MARKS.match(text)) or _is_mark(text)
+
+
+def _is_mark(text: str) -> bool:
+    text = squash(text.strip(" .:;*()[]"))
+    return bool(rx.CONFIDENTIALITY.match(text) or rx.URGENCY.match(text))
 
 
 def _is_motto(text: str) -> bool:
@@ -450,6 +455,26 @@ def _issuer_from_body(lines: list[Line], start: int, h: Header) -> None:
 
 # --- the whole header ---------------------------------------------------------
 
+# --- marks ----------------------------------------------------------------------
+
+_MARK_NAMES = {"MẬT": "Mật", "TỐI MẬT": "Tối mật", "TUYỆT MẬT": "Tuyệt mật", "KHẨN": "Khẩn",
+               "THƯỢNG KHẨN": "Thượng khẩn", "HỎA TỐC": "Hỏa tốc", "HOẢ TỐC": "Hỏa tốc"}
+
+
+def _marks(lines: list[Line], h: Header, end: int) -> None:
+    """Độ mật and độ khẩn: upper-case lines of their own above the body (Decree
+    30/2020 puts them under the number). ``bí mật``, ``khẩn trương`` in a sentence
+    are words, not marks."""
+    for line in lines[:end]:
+        if not _is_mark(line.text):
+            continue
+        text = squash(line.text.strip(" .:;*()[]"))
+        for name, pattern in (("confidentiality", rx.CONFIDENTIALITY), ("urgency", rx.URGENCY)):
+            m = pattern.match(text)
+            if m and name not in h.fields:
+                h.put(name, _MARK_NAMES[squash(m.group("mark"))])
+
+
 def parse_header(lines: list[Line]) -> Header:
     h = Header()
     a = _anchors(lines)
@@ -474,6 +499,7 @@ def parse_header(lines: list[Line]) -> Header:
         if seen and not date:
             h.warnings.append(f"date not filled in: '{squash(date_text)}'")
     _type_and_title(lines, a, h, symbol)
+    _marks(lines, h, max(h.title_end, a.head_end + 1, 0))
     h.main_end = _main_end(lines, h.title_end)
     nn = next((i for i in range(h.title_end, h.main_end) if rx.NOI_NHAN.match(lines[i].text)), None)
     rec_used: list[int] = []

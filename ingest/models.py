@@ -89,6 +89,8 @@ class Document:
     signer_title: str | None = None
     signer_authority: str | None = None
     recipients: list[str] = field(default_factory=list)
+    confidentiality: str | None = None  # độ mật: Mật | Tối mật | Tuyệt mật
+    urgency: str | None = None          # độ khẩn: Khẩn | Thượng khẩn | Hỏa tốc
     citations: list["Citation"] = field(default_factory=list)
     figures: list["Figure"] = field(default_factory=list)
     period: "Period | None" = None

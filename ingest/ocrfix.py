@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 
+from . import regexes as rx
 from .models import Line
+from .textnorm import fold
 
 _KEEP_SYMBOLS = set("-–—+•/()%")
 
@@ -42,11 +44,46 @@ _SPLIT_GROUP = re.compile(r"(?<!\d)(\d{1,3}(?:\.\d{3})*)\.\s(\d{3})(?!\d)|(\d\.\
 _PERCENT_AS_4 = re.compile(r"\((\d{1,3},\d{2})4\)")
 
 
+_H_BEFORE_DIGITS = re.compile(r"(?<![\w.,])H(?=\d{1,3}\s)")
+
+
+def _marks_any(word: str) -> str:
+    """A pattern for ``word`` with any diacritics on its letters (``chỉ`` -> ch[iìíỉĩị])."""
+    return "".join(f"[{''.join(_VARIANTS[c])}]" if c in _VARIANTS else re.escape(c) for c in word)
+
+
+_VARIANTS: dict[str, list[str]] = {}
+for _code in list(range(0x61, 0x7B)) + list(range(0xC0, 0x1EFA)):
+    _char = chr(_code)
+    if _char.islower() and len(fold(_char)) == 1:
+        _VARIANTS.setdefault(fold(_char), []).append(_char)
+_SLIPPED_UNITS = [
+    (re.compile(r"(?<=\d)(\s+)" + r"\s+".join(_marks_any(w) for w in fold(unit).split()) + r"(?![\wÀ-ỹ])",
+                re.IGNORECASE), unit)
+    for unit in rx.FIGURE_UNITS if " " in unit and not unit.isascii()]
+
+
+def _unit_marks(text: str) -> str:
+    """``1.218 chỉ tiểu`` -> ``1.218 chỉ tiêu``: a unit of two or more syllables after a
+    number, its tone marks misread (one syllable alone is too easily another word)."""
+    for pattern, unit in _SLIPPED_UNITS:
+        text = pattern.sub(lambda m, unit=unit: m.group(1) + unit, text)
+    return text
+
+
+def _h_for_11(text: str) -> str:
+    """``phát hiện H6 cas`` -> ``116 cas``: ``11`` read as ``H``, only where a unit follows."""
+    return _H_BEFORE_DIGITS.sub(lambda m: "11" if rx.FIGURE.match("11" + text[m.end():m.end() + 40]) else "H",
+                                text)
+
+
 def fix_numbers(text: str) -> str:
     """Figures as OCR breaks them: ``I.791.827`` (1.791.827), ``tăng 3l] cas``
-    (311), ``6. 180`` and ``3.71 8`` (a thousands group split), ``(51,134)`` in a
-    sentence of percentages (51,13%: ``%`` read as ``4``)."""
+    (311), ``H6 cas`` (116), ``6. 180`` and ``3.71 8`` (a thousands group split),
+    ``(51,134)`` in a sentence of percentages (51,13%: ``%`` read as ``4``),
+    ``chỉ tiểu`` for the unit ``chỉ tiêu``."""
     text = _ONE_BESIDE_DIGITS.sub("1", text)
+    text = _unit_marks(_h_for_11(text))
 
     def join(m: re.Match) -> str:
         if m.group(1) and not text[:m.start()].strip(" -+•*"):

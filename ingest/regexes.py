@@ -107,6 +107,11 @@ BODY_OPENERS = re.compile(r"^\W{0,2}(?:Căn\s+cứ|Kính\s+gửi|Thực\s+hiện
 MARKS = re.compile(r"^(?:ĐẾN|KHẨN|THƯỢNG\s+KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC|MẬT|TỐI\s+MẬT|TUYỆT\s+MẬT|DỰ\s+THẢO|BẢN\s+SAO|SAO\s+Y.*)$", re.I)
 """Stamps and marks that sit in the header area: ``KHẨN``, ``MẬT``, ``DỰ THẢO``."""
 
+CONFIDENTIALITY = re.compile(r"^(?i:ĐỘ\s+MẬT\s*:?\s*)?(?P<mark>TUYỆT\s+MẬT|TỐI\s+MẬT|MẬT)$")
+"""The độ mật mark under the number: ``MẬT``, ``TỐI MẬT``, ``TUYỆT MẬT`` (upper case, a line of its own)."""
+URGENCY = re.compile(r"^(?i:ĐỘ\s+KHẨN\s*:?\s*)?(?P<mark>THƯỢNG\s+KHẨN|KHẨN|HỎA\s+TỐC|HOẢ\s+TỐC)(?:\s+HẸN\s+GIỜ)?$")
+"""The độ khẩn mark: ``KHẨN``, ``THƯỢNG KHẨN``, ``HỎA TỐC`` (``HỎA TỐC HẸN GIỜ`` is Hỏa tốc)."""
+
 # --- citations ------------------------------------------------------------------
 
 CITED_TYPES = (
@@ -189,13 +194,27 @@ FIGURE_UNITS = [
     "ca", "cas", "mẫu", "liều", "giường", "phòng", "lần", "quyết định", "tập thể", "chỉ tiêu",
     "thí sinh", "tỷ", "triệu", "đ",
 ]
-_UNIT_ALTERNATION = "|".join(
+UNIT_ALTERNATION = "|".join(
     r"\s+".join(re.escape(word) for word in unit.split(" "))  # a unit may wrap: ``431 triệu\nUSD``
     for unit in sorted(FIGURE_UNITS, key=len, reverse=True))
 FIGURE = re.compile(
-    r"(?=\d)(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>(?i:" + _UNIT_ALTERNATION + r"))(?![\wÀ-ỹ])"
+    r"(?=\d)(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>(?i:" + UNIT_ALTERNATION + r"))(?![\wÀ-ỹ])"
 )
 """A number with its unit: ``109 hồ sơ``, ``98,6%``, ``1.250 triệu đồng``, ``48.640.000đ``."""
+
+COUNT_UNITS = {
+    "hồ sơ", "người", "hộ", "lượt", "cuộc", "tin bài", "buổi", "cái", "chiếc", "xã", "cơ sở", "doanh nghiệp",
+    "trường hợp", "vụ", "lớp", "học viên", "đơn vị", "dự án", "công trình", "văn bản", "thủ tục", "TTHC",
+    "cán bộ", "công chức", "viên chức", "đảng viên", "học sinh", "sinh viên", "trẻ", "bệnh nhân", "ca", "cas",
+    "mẫu", "liều", "giường", "phòng", "lần", "quyết định", "tập thể", "chỉ tiêu", "thí sinh",
+}
+"""Units that count things: a value with a decimal part is not one of them."""
+
+UNIT_ROW = re.compile(
+    r"^[ \t]*(?P<unit>(?i:" + "|".join(re.escape(u) for u in sorted(COUNT_UNITS, key=len, reverse=True)) +
+    r"))(?P<numbers>(?:[ \t]+(?:" + VN_NUMBER + r")){2,})[ \t]*$", re.MULTILINE)
+"""A table row as OCR or a PDF reads it where the unit is a column of its own, before the
+values: ``Lượt 4.500.000 4.128.270 4.800.000 106,6`` (ĐVT | kế hoạch | thực hiện | ... | tỷ lệ)."""
 
 NOT_FIGURE_BEFORE = re.compile(
     r"(?:Điều|khoản|điểm|mục|Mục|(?<![Dd]ân\s)số|Số|Quý|quý|tháng|năm|ngày|lần\s+thứ|giai\s+đoạn|Chương|Phần|"

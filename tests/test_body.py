@@ -122,6 +122,29 @@ def test_not_figures(text):
     assert find_figures(text, [], []) == []
 
 
+# Table rows whose unit is a column before the values (ĐVT | kế hoạch | thực hiện | ... |
+# tỷ lệ), as OCR and PDF lines give them; rows from scan_bc_2154_syt.pdf.
+UNIT_ROWS = [
+    ("Lượt 4.500.000 4.128.270 4.800.000 106,6", [(4500000, "lượt"), (4128270, "lượt"), (4800000, "lượt")]),
+    ("Người 4.656 5.000 107", [(4656, "người"), (5000, "người")]),  # 107: the ratio column
+    ("Người 180 178 210 116,6", [(180, "người"), (178, "người"), (210, "người")]),
+    ("Trẻ 73.119 73.000 99,8", [(73119, "trẻ"), (73000, "trẻ")]),
+    ("Người 5.000", []),  # one value: not a row of a table
+    ("Người dân 5.000 3.880", []),  # words, not a unit column
+]
+
+
+@pytest.mark.parametrize("text,want", UNIT_ROWS)
+def test_unit_column_table_rows(text, want):
+    assert [(f.value, f.unit) for f in find_figures(text, [], [])] == want
+
+
+def test_a_unit_column_is_not_the_unit_of_the_row_above():
+    text = "Lượt 4.800.000 4.500.000 93,8\nNgười 123.290 111.300 90,3\n"
+    assert [(f.value, f.unit) for f in find_figures(text, [], [])] == [
+        (4800000, "lượt"), (4500000, "lượt"), (123290, "người"), (111300, "người")]
+
+
 PERIODS = [
     ("Công tác tuyên truyền Quý I/2024", ("quarter", 2024, "2024-01-01", "2024-03-31")),
     ("Báo cáo 6 tháng đầu năm 2024", ("half", 2024, "2024-01-01", "2024-06-30")),

@@ -234,3 +234,45 @@ def test_nfd_text_is_composed(tmp_path):
     path.write_text(unicodedata.normalize("NFD", CONG_VAN), encoding="utf-8")
     doc = parse_file(str(path))
     assert doc.issuer == "SỞ Y TẾ" and unicodedata.is_normalized("NFC", doc.text)
+
+
+MARKED = """UBND TỈNH QUẢNG NGÃI
+SỞ NỘI VỤ
+Số: 41/SNV-TCBC
+V/v rà soát biên chế năm 2024
+{under_number}
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Quảng Ngãi, ngày 12 tháng 3 năm 2024
+Kính gửi: UBND các huyện, thị xã.
+{body}
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+GIÁM ĐỐC
+Trần Văn Minh
+"""
+
+# (lines under the number, body line) -> (confidentiality, urgency)
+MARKS = [
+    ("MẬT", "Đề nghị rà soát.", ("Mật", None)),
+    ("TỐI MẬT\nHỎA TỐC", "Đề nghị rà soát.", ("Tối mật", "Hỏa tốc")),
+    ("TUYỆT MẬT", "Đề nghị rà soát.", ("Tuyệt mật", None)),
+    ("KHẨN", "Đề nghị rà soát.", (None, "Khẩn")),
+    ("THƯỢNG KHẨN", "Đề nghị rà soát.", (None, "Thượng khẩn")),
+    ("HỎA TỐC HẸN GIỜ", "Đề nghị rà soát.", (None, "Hỏa tốc")),
+    ("Độ mật: MẬT", "Đề nghị rà soát.", ("Mật", None)),
+    # words in the body are not marks
+    ("", "Đề nghị các đơn vị khẩn trương rà soát, giữ bí mật nhà nước.", (None, None)),
+    ("", "MẬT\nĐề nghị rà soát.", (None, None)),  # a line of its own, but in the body
+]
+
+
+@pytest.mark.parametrize("under_number,body,want", MARKS)
+def test_confidentiality_and_urgency_marks(under_number, body, want):
+    doc = parse_text(MARKED.format(under_number=under_number, body=body))
+    assert (doc.confidentiality, doc.urgency) == want
+    unmarked = parse_text(MARKED.format(under_number="", body="Đề nghị rà soát."))
+    for name in ("symbol", "issuer", "date", "title", "signer_name", "recipients"):  # the marks take nothing
+        assert getattr(doc, name) == getattr(unmarked, name), name
+    assert unmarked.title == "V/v rà soát biên chế năm 2024"

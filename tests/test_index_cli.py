@@ -212,6 +212,23 @@ def test_same_symbol_from_other_issuers_or_years_is_shown_apart(tmp_path):
     assert text.count("308/QĐ-UBND  issuer:") == 3
 
 
+def test_cites_lists_the_first_documents_and_counts_them_all(tmp_path):
+    """A decree cited by thousands of documents: ``cites`` counts every one from the
+    index and loads only those it lists (oldest first; --limit 0 lists all)."""
+    folder, index = tmp_path / "docs", tmp_path / "index"
+    folder.mkdir()
+    for i in range(7):
+        (folder / f"bc_{i}.txt").write_text(
+            f"UBND XÃ BÌNH AN\nSố: {i + 1}/BC-UBND\nBình An, ngày {i + 2:02d} tháng 5 năm 2024\nBÁO CÁO\n"
+            "Kết quả\nThực hiện Nghị định số 61/2018/NĐ-CP ngày 23/4/2018 của Chính phủ.\n", encoding="utf-8")
+    assert run("ingest", str(folder), index=index).exit_code == 0
+    text = run("cites", "61/2018/ND-CP", "--limit", "3", index=index).stdout
+    assert "cited by 7" in text and "... and 4 more" in text
+    assert text.index("bc_0.txt") < text.index("bc_1.txt") < text.index("bc_2.txt") and "bc_3.txt" not in text
+    assert len(lines(run("cites", "--json", "61/2018/NĐ-CP", index=index))) == 7
+    assert len(lines(run("cites", "--json", "--limit", "2", "61/2018/NĐ-CP", index=index))) == 2
+
+
 def test_a_citation_matches_its_document_as_the_index_spells_symbols():
     """``01/2026/TT-BNV`` cited, ``1/2026/TT-BNV`` printed: the index's one term, so one document."""
     from index.graph import matches

@@ -33,3 +33,28 @@ def test_small_segments_merge_in_tiers_and_big_ones_stay(tmp_path, monkeypatch):
         store.commit(reopen=False)
     sizes = sorted(r.doc_count_all() for r, _ in store.ix.reader().leaf_readers())
     assert sizes[-1] == big and len(sizes) <= 5 and store.count() == 31
+
+
+def test_an_index_of_an_older_format_is_rebuilt_from_its_records(tmp_path):
+    """Search on an index written by an older vanban says what to do; the next
+    ingest rebuilds it from the parsed records it keeps, parsing nothing."""
+    from click.testing import CliRunner
+
+    from index.ingest import ingest
+    from search_cli import cli
+
+    folder, index = tmp_path / "docs", tmp_path / "index"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"tb_{i}.txt").write_text(
+            f"UBND PHƯỜNG PHỔ NINH\nSố: {i + 1}/TB-UBND\nPhổ Ninh, ngày 0{i + 1} tháng 3 năm 2024\nTHÔNG BÁO\n"
+            "Lịch tiếp công dân của Chủ tịch UBND phường\n", encoding="utf-8")
+    assert ingest([str(folder)], str(index), jobs=1).added == 3
+    (index / store_module.VERSION_FILE).write_text('{"schema_version": 1}')
+    result = CliRunner().invoke(cli, ["search", "tiep cong dan", "--index", str(index)])
+    assert result.exit_code == 1 and "older vanban" in result.output and "vanban ingest" in result.output
+    report = ingest([str(folder)], str(index), jobs=1)
+    assert (report.upgraded, report.parsed, report.unchanged) == (3, 0, 3)
+    assert store_module.schema_version(str(index)) == store_module.SCHEMA_VERSION
+    result = CliRunner().invoke(cli, ["search", "--json", '"tiep cong dan"', "--index", str(index)])
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3
