@@ -73,7 +73,9 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
         before = text[max(0, m.start() - 25):m.start()]
         if rx.NOT_FIGURE_BEFORE.search(before) or _is_section_number(text, m):
             continue
-        if m.start("unit") in row_units:  # ``106,6\nNgười 5.000 ...``: the next row's unit column
+        if m.start("unit") in row_units or _unit_column_below(text, m):
+            continue
+        if _rate_base(text, m, before):
             continue
         unit = squash(m.group("unit"))
         unit = _UNIT_SPELLING.get(unit.lower(), unit)
@@ -93,21 +95,45 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
     return sorted(out, key=lambda f: f.start)
 
 
+_NUMERIC_CELLS = re.compile(r"[\d\s.,/%|\-]*$")
+_RATE_BASE_VALUES = {100, 1000, 10_000, 100_000}
+
+
+def _unit_column_below(text: str, m: re.Match) -> bool:
+    """``108,7`` ending a table line, ``Người 110.260 118.392 ...`` the next: the unit
+    is the next row's unit column, not this number's (a unit wrapped in a sentence
+    is followed by words)."""
+    if "\n" not in text[m.end("number"):m.start("unit")]:
+        return False
+    line_end = text.find("\n", m.end())
+    rest = text[m.end():line_end if line_end >= 0 else len(text)]
+    return bool(_NUMERIC_CELLS.match(rest)) and any(c.isdigit() for c in rest)
+
+
+def _rate_base(text: str, m: re.Match, before: str) -> bool:
+    """``tử vong ... trên 1000 trẻ đẻ sống``, ``/100.000 dân``: the base of a rate
+    (``trên 1000 người`` alone is "over 1,000 people", a figure)."""
+    if re.match(r"\s+đẻ\b", text[m.end():m.end() + 8]):
+        return True
+    return parse_number(m.group("number")) in _RATE_BASE_VALUES and before.rstrip().endswith("/")
+
+
 def _unit_row_figures(text: str, sections: list[Section]) -> list[Figure]:
     """Values of table rows whose unit is a column before them (``Người 5.000 3.880
-    4.656 93,12``). A count with a decimal part is the row's ratio column, not a
-    count; so is a last value under 1,000 after values in the thousands (``Người
-    4.656 5.000 107``: 107%)."""
+    4.656 93,12``). A last value with a decimal part is the row's ratio column, not
+    a count; so is a last value under 1,000 after values in the thousands (``Người
+    4.656 5.000 107``: 107%). A row of counts with decimals before its last value
+    holds rates (``Trẻ 5,14 16,34 18,30 356``: per 1,000 children), not counts."""
     out = []
     for row in rx.UNIT_ROW.finditer(text):
         unit = _UNIT_SPELLING.get(row.group("unit").lower(), row.group("unit"))
         numbers = list(re.finditer(rx.VN_NUMBER, row.group("numbers")))
+        if any("," in n.group() for n in numbers[:-1]):
+            continue
         values = [parse_number(n.group()) for n in numbers]
-        if len(values) >= 3 and values[-1] < 1000 <= max(values[:-1]):
+        if "," in numbers[-1].group() or (len(values) >= 3 and values[-1] < 1000 <= max(values[:-1])):
             numbers, values = numbers[:-1], values[:-1]
         for number, value in zip(numbers, values):
-            if "," in number.group():
-                continue
             start = row.start("numbers") + number.start()
             out.append(Figure(value=value, unit=unit, text=number.group(), start=start,
                               end=start + len(number.group()), context=squash(row.group()),

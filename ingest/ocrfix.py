@@ -42,6 +42,7 @@ _SPACED_DATE = re.compile(r"(ngày|tháng|năm)(?=\d)|(?<=\d)(?=tháng|năm)", r
 _ONE_BESIDE_DIGITS = re.compile(r"(?<=\d)[Il](?=[\d\]\}]|\b)|(?<=[\dIl])[\]\}]|(?<![\w.,])[Il|](?=[.,]\d{3}\b)")
 _SPLIT_GROUP = re.compile(r"(?<!\d)(\d{1,3}(?:\.\d{3})*)\.\s(\d{3})(?!\d)|(\d\.\d{2})\s(\d)(?![\d.,])")
 _PERCENT_AS_4 = re.compile(r"\((\d{1,3},\d{2})4\)")
+_SPLIT_DECIMAL = re.compile(r"(?<![\d.,])(\d{1,3})(?:, | ?[„‚] ?)(\d{1,2}%)")
 
 
 _H_BEFORE_DIGITS = re.compile(r"(?<![\w.,])H(?=\d{1,3}\s)")
@@ -81,6 +82,7 @@ def fix_numbers(text: str) -> str:
     """Figures as OCR breaks them: ``I.791.827`` (1.791.827), ``tăng 3l] cas``
     (311), ``H6 cas`` (116), ``6. 180`` and ``3.71 8`` (a thousands group split),
     ``(51,134)`` in a sentence of percentages (51,13%: ``%`` read as ``4``),
+    ``93, 12%`` and ``17 „65%`` (a decimal comma split off or read as ``„``),
     ``chỉ tiểu`` for the unit ``chỉ tiêu``."""
     text = _ONE_BESIDE_DIGITS.sub("1", text)
     text = _unit_marks(_h_for_11(text))
@@ -91,6 +93,7 @@ def fix_numbers(text: str) -> str:
         return f"{m.group(1)}.{m.group(2)}" if m.group(1) else m.group(3) + m.group(4)
 
     text = _SPLIT_GROUP.sub(join, text)
+    text = _SPLIT_DECIMAL.sub(r"\1,\2", text)
     return _PERCENT_AS_4.sub(r"(\1%)", text)
 
 

@@ -198,7 +198,7 @@ UNIT_ALTERNATION = "|".join(
     r"\s+".join(re.escape(word) for word in unit.split(" "))  # a unit may wrap: ``431 triệu\nUSD``
     for unit in sorted(FIGURE_UNITS, key=len, reverse=True))
 FIGURE = re.compile(
-    r"(?=\d)(?<![\w/.,\-])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>(?i:" + UNIT_ALTERNATION + r"))(?![\wÀ-ỹ])"
+    r"(?=\d)(?<![\w/.,\-§])(?P<number>" + VN_NUMBER + r")\s?(?P<unit>(?i:" + UNIT_ALTERNATION + r"))(?![\wÀ-ỹ])"
 )
 """A number with its unit: ``109 hồ sơ``, ``98,6%``, ``1.250 triệu đồng``, ``48.640.000đ``."""
 
@@ -219,9 +219,10 @@ values: ``Lượt 4.500.000 4.128.270 4.800.000 106,6`` (ĐVT | kế hoạch | t
 NOT_FIGURE_BEFORE = re.compile(
     r"(?:Điều|khoản|điểm|mục|Mục|(?<![Dd]ân\s)số|Số|Quý|quý|tháng|năm|ngày|lần\s+thứ|giai\s+đoạn|Chương|Phần|"
     r"[Kk]hóa|[Kk]hoá|mức\s+độ|cấp\s+độ|độ|loại|hạng|nhóm|Phụ\s+lục|phụ\s+lục|Mẫu|mẫu|ĐT|điện\s+thoại|"
-    r"Fax|fax|lúc|từ\s+ngày|đến\s+ngày)\s*:?\s*$"
+    r"Fax|fax|lúc|từ\s+ngày|đến\s+ngày|[<>≤≥])\s*:?\s*$"
 )
-"""Numbers that are not figures: ``Điều 5``, ``khoản 2``, ``Quý I``, ``mức độ 3,4``, ``ĐT: 0255...``
+"""Numbers that are not figures: ``Điều 5``, ``khoản 2``, ``Quý I``, ``mức độ 3,4``, ``ĐT: 0255...``,
+thresholds (``tỷ lệ thấp (<50%)``)
 (but ``dân số 1.791.827 người`` is a population, not a numbering)."""
 
 PERIOD_QUARTER = re.compile(r"\bQuý\s+(?P<q>I{1,3}|IV|[1-4])\s*(?:/|năm|-)\s*(?P<y>(?:19|20)\d{2})", re.I)

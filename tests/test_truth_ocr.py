@@ -191,20 +191,29 @@ def test_multi_page_tiff_and_png_are_read(tmp_path, ocr_cache):
     assert one["pages"] == 1 and one["doc_type"] == "Quyết định" and one["place"] == "Kiên Giang"
 
 
+# Figures extracted from the three scanned reports that are not real figures. Every
+# figure extracted on 2026-11-26 (308, before the unit-column, rate-base and
+# threshold rules; 276 after) was read against its context and the OCR text:
+# these are the ones that remain wrong ("I 10 trẻ em" is 110, ``I`` a misread 1).
+SCAN_NOT_REAL_FIGURES = {("scan_bc_2268_syt.pdf", "10 trẻ")}
+
+
 def test_scanned_reports_figures(scans):
-    """The truth's figures of the three scanned reports, found after OCR. The issue
-    asks for all of them; what OCR still loses is listed (a table whose rows and
-    values Tesseract reads as separate lines, ``H6`` for 116)."""
+    """Every figure the truth lists for the three scanned reports is found after OCR
+    (value and unit), and at most 1 in 10 extracted figures is not a real one."""
     found = wanted = 0
     for truth, doc in scans:
         if not truth.get("figures"):
             continue
-        ours = [f["value"] for f in doc["figures"]]
+        ours = {(round(f["value"], 3), f["unit"].lower()) for f in doc["figures"]}
         for figure in truth["figures"]:
             wanted += 1
-            if any(abs(figure["value"] - v) < 1e-6 for v in ours):
+            if (round(figure["value"], 3), figure["unit"].lower()) in ours:
                 found += 1
             else:
                 print(f"  missing in {truth['file']}: {figure['value']} {figure.get('unit')}: {figure['text'][:80]}")
+        wrong = [f["text"] for f in doc["figures"] if (truth["file"], f["text"]) in SCAN_NOT_REAL_FIGURES]
+        print(f"{truth['file']}: {len(doc['figures'])} figures, not real: {wrong}")
+        assert len(wrong) <= len(doc["figures"]) / 10
     print(f"scanned reports: {found}/{wanted} truth figures found")
-    assert wanted == 30 and found >= 26
+    assert wanted == 30 and found == wanted
