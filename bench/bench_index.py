@@ -31,7 +31,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index.graph import cites  # noqa: E402
-from index.ingest import ingest  # noqa: E402
+from index.ingest import _writer_procs, ingest  # noqa: E402
 from index.query import search  # noqa: E402
 from index.store import WhooshStore  # noqa: E402
 from ingest.textnorm import strip_marks  # noqa: E402
@@ -126,6 +126,11 @@ def build_and_ingest(docs: pathlib.Path, index: pathlib.Path, count: int, jobs: 
               "index_mb_per_1000_docs": round(size / 2**20 / count * 1000, 2),
               "whoosh_mb_per_1000_docs": round(whoosh_size / 2**20 / count * 1000, 2),
               "ingest_peak_rss_mb": peak_rss_mb()}
+    # Children are the parse workers and, on a large ingest, one Whoosh sub-writer per
+    # core: at most all of them at their largest at once, beside the main process.
+    children = jobs + _writer_procs(count)
+    result["ingest_peak_rss_mb"]["at_most_all_processes"] = (
+        result["ingest_peak_rss_mb"]["writer"] + children * result["ingest_peak_rss_mb"]["largest_worker"])
     print(json.dumps(result), flush=True)
     return result
 

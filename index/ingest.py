@@ -126,7 +126,7 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
             for path in store.waiting_for_ocr():
                 indexed[path] = "waiting for OCR"
         files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
-        store.begin()
+        store.begin(procs=_writer_procs(len(files) - len(indexed)))
         try:
             todo = _index_cached(files, indexed, cache, store, report, settings is not None)
             task = functools.partial(parse_and_prepare, ocr=settings, cache=folder)
@@ -143,6 +143,15 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
         report.seconds = round(time.monotonic() - started, 2)
         _write_log(folder, report)
     return report
+
+
+# A writer process of its own per core pays off on a large ingest (the single
+# writer is its bottleneck); a small one is quicker without starting processes.
+PARALLEL_WRITE_FROM = 2000
+
+
+def _writer_procs(new_files: int) -> int:
+    return default_jobs() if new_files >= PARALLEL_WRITE_FROM and default_jobs() > 1 else 1
 
 
 def _open_store(folder: str, cache: RecordCache, report: IngestReport) -> WhooshStore:

@@ -7,6 +7,8 @@ import datetime as dt
 import json
 import math
 import os
+import pickle
+import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -23,7 +25,11 @@ from whoosh.fields import (
     Schema,
 )
 from whoosh.formats import Existence
+from whoosh.multiproc import MpWriter, _run_subwriter
 from whoosh.query import Term
+from whoosh.util import random_name
+
+from ingest.batch import die_with_parent
 
 from .analysis import (
     folded_analyzer,
@@ -191,6 +197,54 @@ def drop_index_files(folder: str) -> None:
             os.remove(os.path.join(folder, name))
 
 
+class SubprocessWriter(MpWriter):
+    """Whoosh's multiprocess writer (each sub-writer analyses its share of the
+    documents and writes its own segment), its processes bound to ours: they die
+    with it, even on SIGKILL, instead of waiting on their queue for ever."""
+
+    def _new_task(self):
+        task = self._mpctx.Process(target=_bound_subwriter, args=(
+            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment))
+        self.tasks.append(task)
+        task.start()
+        return task
+
+    def _enqueue(self):
+        # Whoosh's own, but a sub-writer that died stops the ingest with an error
+        # instead of leaving it blocked on a full queue.
+        filename = f"{random_name()}.doclist"
+        with self.temp_storage().create_file(filename).raw_file() as handle:
+            for item in self.docbuffer:
+                pickle.dump(item, handle, 2)
+        if len(self.tasks) < self.procs:
+            self._new_task()
+        while True:
+            self._check_tasks()
+            try:
+                self.jobqueue.put((filename, len(self.docbuffer)), timeout=1)
+                break
+            except queue.Full:
+                continue
+        self.docbuffer = []
+
+    def _commit_toc(self, segments):
+        # Whoosh skips a sub-writer whose result never came: its documents would be
+        # lost without a word. Refuse the commit instead (the index stays as it was).
+        self._check_tasks()
+        super()._commit_toc(segments)
+
+    def _check_tasks(self) -> None:
+        for task in self.tasks:
+            if task.exitcode not in (None, 0):
+                raise RuntimeError(f"an index writer process stopped (exit code {task.exitcode}); "
+                                   "nothing of this batch was committed, run the ingest again")
+
+
+def _bound_subwriter(*args) -> None:
+    die_with_parent()
+    _run_subwriter(*args)
+
+
 class WhooshStore:
     """A Whoosh index in a folder. ``writer()`` is the single writer of an ingest."""
 
@@ -220,8 +274,17 @@ class WhooshStore:
     # spilling runs to disk sooner costs little.
     POOL_MB = 64
 
-    def begin(self) -> None:
-        self._writer = self.ix.writer(limitmb=self.POOL_MB)
+    def begin(self, procs: int = 1) -> None:
+        """Open the writer; ``procs`` > 1 analyses and writes documents in that many
+        processes (a large ingest: one writer process is its bottleneck)."""
+        self._procs = procs
+        self._writer = self._new_writer()
+
+    def _new_writer(self):
+        if getattr(self, "_procs", 1) > 1:
+            return SubprocessWriter(self.ix, procs=self._procs, multisegment=True, start_method="spawn",
+                                    limitmb=self.POOL_MB // 2)
+        return self.ix.writer(limitmb=self.POOL_MB)
 
     def add(self, record: dict, new: bool = False) -> None:
         """Add a document, or replace the one at the same path; ``new`` says there is
@@ -238,7 +301,7 @@ class WhooshStore:
     def commit(self, reopen: bool = True) -> None:
         if self._writer is not None:
             self._writer.commit(mergetype=merge_tiers)
-            self._writer = self.ix.writer(limitmb=self.POOL_MB) if reopen else None
+            self._writer = self._new_writer() if reopen else None
 
     def cancel(self) -> None:
         if self._writer is not None:

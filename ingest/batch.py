@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import resource
+import signal
 import threading
 import time
 from collections import deque
@@ -35,6 +36,15 @@ def _memory_limit(workers: int) -> int:
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL)."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker still ends when its pipe closes
 
 
 def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:

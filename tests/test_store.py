@@ -58,3 +58,31 @@ def test_an_index_of_an_older_format_is_rebuilt_from_its_records(tmp_path):
     assert store_module.schema_version(str(index)) == store_module.SCHEMA_VERSION
     result = CliRunner().invoke(cli, ["search", "--json", '"tiep cong dan"', "--index", str(index)])
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3
+
+
+def test_parallel_writers_index_what_one_writer_does(tmp_path, monkeypatch):
+    """A large ingest writes through one Whoosh sub-writer per core: same documents,
+    same search results as the single writer, and no writer process left behind."""
+    import multiprocessing
+
+    from index import ingest as ingest_module
+    from index.query import search
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(60):
+        (folder / f"bc_{i:02d}.txt").write_text(
+            f"UBND XÃ TỊNH HÀ\nSố: {i + 1}/BC-UBND\nTịnh Hà, ngày 0{i % 9 + 1} tháng 4 năm 2024\nBÁO CÁO\n"
+            f"Kết quả tiếp nhận hồ sơ đợt {i}\nThực hiện Kế hoạch số 16/KH-UBND ngày 20/02/2024 của UBND xã, "
+            f"xã đã tiếp nhận {100 + i} hồ sơ {'đúng hạn' if i % 2 else 'trực tuyến'}.\n", encoding="utf-8")
+    results = {}
+    for procs in (1, 2):
+        monkeypatch.setattr(ingest_module, "_writer_procs", lambda new_files, procs=procs: procs)
+        index = tmp_path / f"index{procs}"
+        report = ingest_module.ingest([str(folder)], str(index), jobs=2)
+        store = WhooshStore(str(index))
+        found = search(store, '"tiếp nhận hồ sơ"', limit=100)
+        results[procs] = (report.added, store.count(), sorted(h.path for h in found.hits),
+                          sorted(h.path for h in search(store, "truc tuyen", limit=100).hits))
+    assert results[2] == results[1] and results[1][:2] == (60, 60) and len(results[1][3]) == 30
+    assert multiprocessing.active_children() == []
