@@ -7,7 +7,7 @@
   ``ingest-log.json`` in the index folder;
 - one ingest at a time: a lock file says who holds the index; a second ingest
   waits (``wait=True``) or stops with a plain message;
-- commits every minute (or ``COMMIT_EVERY`` documents); Whoosh commits are atomic,
+- commits every five minutes (or ``COMMIT_EVERY`` documents); Whoosh commits are atomic,
   so a kill leaves the index as of the last commit, and a rerun finishes the job,
   taking what was parsed since from the record cache.
 """
@@ -36,10 +36,12 @@ from .store import IndexTooOld, WhooshStore, drop_index_files, stored_documents
 
 # A commit makes the work so far durable, and costs a segment merge that grows with
 # the index; parsed records are cached as they arrive, so a kill loses only index
-# work, which a rerun redoes from the cache. Commit every minute, or every
-# COMMIT_EVERY documents, whichever comes first.
+# work, which a rerun redoes from the cache. Commit every five minutes, or every
+# COMMIT_EVERY documents, whichever comes first: each commit adds a segment per
+# writer process, and small segments are merged again and again (in one process,
+# while parsing waits) before they reach the size where merging stops.
 COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "5000"))
-COMMIT_SECONDS = float(os.environ.get("VANBAN_COMMIT_SECONDS", "60"))
+COMMIT_SECONDS = float(os.environ.get("VANBAN_COMMIT_SECONDS", "300"))
 LOG_NAME = "ingest-log.json"
 UPGRADE_NAME = "upgrading.json"
 
