@@ -67,7 +67,8 @@ def _cells(spans) -> dict:
 
 def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
     cells = _cells(spans)
-    row_units = {row.start("unit") for row in rx.UNIT_ROW.finditer(text)}
+    unit_rows = list(rx.UNIT_ROW.finditer(text))
+    row_units = {row.start("unit") for row in unit_rows}
     out = []
     for m in rx.FIGURE.finditer(text):
         before = text[max(0, m.start() - 25):m.start()]
@@ -91,7 +92,7 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
             section=_section_at(sections, m.start()),
             value_vnd=value * _VND[unit] if unit in _VND else None,
         ))
-    out += _unit_row_figures(text, sections)
+    out += _unit_row_figures(unit_rows, sections)
     return sorted(out, key=lambda f: f.start)
 
 
@@ -118,14 +119,14 @@ def _rate_base(text: str, m: re.Match, before: str) -> bool:
     return parse_number(m.group("number")) in _RATE_BASE_VALUES and before.rstrip().endswith("/")
 
 
-def _unit_row_figures(text: str, sections: list[Section]) -> list[Figure]:
+def _unit_row_figures(unit_rows: list[re.Match], sections: list[Section]) -> list[Figure]:
     """Values of table rows whose unit is a column before them (``Người 5.000 3.880
     4.656 93,12``). A last value with a decimal part is the row's ratio column, not
     a count; so is a last value under 1,000 after values in the thousands (``Người
     4.656 5.000 107``: 107%). A row of counts with decimals before its last value
     holds rates (``Trẻ 5,14 16,34 18,30 356``: per 1,000 children), not counts."""
     out = []
-    for row in rx.UNIT_ROW.finditer(text):
+    for row in unit_rows:
         unit = _UNIT_SPELLING.get(row.group("unit").lower(), row.group("unit"))
         numbers = list(re.finditer(rx.VN_NUMBER, row.group("numbers")))
         if any("," in n.group() for n in numbers[:-1]):
