@@ -44,9 +44,18 @@ def _is_filler(text: str) -> bool:
     return not text or bool(rx.DECORATION.match(text)) or bool(rx.MARKS.match(text)) or _is_mark(text)
 
 
-def _is_mark(text: str) -> bool:
+def _mark_of(text: str) -> tuple[str, str] | None:
+    """``TỐI MẬT`` -> ("confidentiality", "Tối mật"); None for a line that is not a mark."""
     text = squash(text.strip(" .:;*()[]"))
-    return bool(rx.CONFIDENTIALITY.match(text) or rx.URGENCY.match(text))
+    for name, pattern in (("confidentiality", rx.CONFIDENTIALITY), ("urgency", rx.URGENCY)):
+        m = pattern.match(text)
+        if m:
+            return name, _MARK_NAMES[squash(m.group("mark"))]
+    return None
+
+
+def _is_mark(text: str) -> bool:
+    return _mark_of(text) is not None
 
 
 def _is_motto(text: str) -> bool:
@@ -466,13 +475,9 @@ def _marks(lines: list[Line], h: Header, end: int) -> None:
     30/2020 puts them under the number). ``bí mật``, ``khẩn trương`` in a sentence
     are words, not marks."""
     for line in lines[:end]:
-        if not _is_mark(line.text):
-            continue
-        text = squash(line.text.strip(" .:;*()[]"))
-        for name, pattern in (("confidentiality", rx.CONFIDENTIALITY), ("urgency", rx.URGENCY)):
-            m = pattern.match(text)
-            if m and name not in h.fields:
-                h.put(name, _MARK_NAMES[squash(m.group("mark"))])
+        mark = _mark_of(line.text)
+        if mark and mark[0] not in h.fields:
+            h.put(*mark)
 
 
 def parse_header(lines: list[Line]) -> Header:
