@@ -24,6 +24,7 @@ import re
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 
@@ -138,10 +139,11 @@ def build_and_ingest(docs: pathlib.Path, index: pathlib.Path, count: int, jobs: 
 def query_latencies(store: WhooshStore, n: int) -> dict:
     rnd = random.Random(11)
     titles, symbols = [], []
-    for i, record in enumerate(store.records()):  # streamed: only titles and symbols kept
-        if record.get("title"):
-            titles.append(record["title"])
-        if i < 3000:
+    with store.searcher() as searcher:  # queries from 3,000 documents picked at random
+        for docnum in sorted(rnd.sample(range(searcher.doc_count_all()), min(3000, searcher.doc_count_all()))):
+            record = json.loads(searcher.stored_fields(docnum)["record"])
+            if record.get("title"):
+                titles.append(record["title"])
             symbols += [c["symbol"] for c in record.get("citations") or [] if c.get("symbol")]
     words = [w for t in titles[:2000] for w in t.split() if len(w) > 2]
     cited = [rnd.choice(symbols) for _ in range(n)]
@@ -156,7 +158,20 @@ def query_latencies(store: WhooshStore, n: int) -> dict:
         "cites": timed(lambda q: cites(store, q, limit=CITES_SHOWN), cited),
         "cites_all_loaded": timed(lambda q: cites(store, q), cited),
         "query_phase_peak_rss_mb": peak_rss_mb()["writer"],
+        "cli_search_s": cli_search_seconds(store.folder),
     }
+
+
+def cli_search_seconds(folder: str, runs: int = 3) -> dict:
+    """``vanban search`` as a user runs it: a fresh process each time (Python, the
+    word segmenter's model and the index opened before the first answer)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, str(ROOT / "search_cli.py"), "search", "quản lý hồ sơ",
+                        "--index", folder, "--json"], check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return {"median": round(statistics.median(times), 2), "runs": runs}
 
 
 def main() -> None:

@@ -34,13 +34,12 @@ from ingest.parse import sha256_of
 from .records import RecordCache, parse_and_prepare
 from .store import IndexTooOld, WhooshStore, drop_index_files, stored_documents
 
-# A commit makes the work so far durable, and costs a segment merge that grows with
-# the index; parsed records are cached as they arrive, so a kill loses only index
-# work, which a rerun redoes from the cache. Commit every five minutes, or every
-# COMMIT_EVERY documents, whichever comes first: each commit adds a segment per
-# writer process, and small segments are merged again and again (in one process,
-# while parsing waits) before they reach the size where merging stops.
-COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "5000"))
+# A commit makes the work so far durable, and ends each writer process's segment;
+# parsed records are cached as they arrive, so a kill loses only index work, which
+# a rerun redoes from the cache. Commit every five minutes, or every COMMIT_EVERY
+# documents, whichever comes first: on a large ingest that is a segment of 5,000
+# documents per writer process, too large for any merge (store.MERGE_CEILING).
+COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "10000"))
 COMMIT_SECONDS = float(os.environ.get("VANBAN_COMMIT_SECONDS", "300"))
 LOG_NAME = "ingest-log.json"
 UPGRADE_NAME = "upgrading.json"
@@ -65,6 +64,7 @@ class IngestReport:
     ocr_seconds: float = 0.0
     tesseract_runs: int = 0
     upgraded: int = 0
+    hot_segments: int = 0  # segments whose frequent terms were written as arrays
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -142,6 +142,7 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
         except BaseException:
             store.commit(reopen=False)  # keep what was indexed before an interruption
             raise
+        report.hot_segments = store.refresh_hot_postings(procs=jobs or default_jobs())
         report.seconds = round(time.monotonic() - started, 2)
         _write_log(folder, report)
     return report

@@ -9,11 +9,13 @@ import math
 import os
 import pickle
 import queue
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
 from whoosh import index as windex
+from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import (
     DATETIME,
     ID,
@@ -31,6 +33,7 @@ from whoosh.util import random_name
 
 from ingest.batch import die_with_parent
 
+from . import hotpostings
 from .analysis import (
     folded_analyzer,
     pairs_analyzer,
@@ -96,11 +99,14 @@ def make_schema() -> Schema:
 
 # Segment merging during ingest, tiered: segments of about the same size (within a
 # factor of 4) are merged once four of them exist, and never into one of more than
-# MERGE_CEILING documents. Whoosh's default policy at a commit of a 75,000-document
-# index merged nearly all of it again (over ten minutes of one core, with every
-# parse worker idle); tiered, each document is rewritten once or twice in all, and
-# a 100,000-document archive keeps about a dozen segments.
-MERGE_CEILING = 25_000
+# MERGE_CEILING documents. Whoosh merges in one process, while the parse workers
+# and the sub-writers wait: at 100,000 documents, merging 2,500-document segments
+# into 10,000-document ones took a third of the ingest. A large ingest now commits
+# a segment per writer process of 5,000 documents (see ingest.COMMIT_EVERY), which
+# no merge touches; the small segments of small, frequent ingests still merge into
+# ones of a few thousand. A search reads its terms segment by segment from arrays
+# (hotpostings.py), so twenty segments cost it little more than ten.
+MERGE_CEILING = 6_000
 TIER_FACTOR, TIER_WIDTH = 4, 4
 
 
@@ -182,19 +188,33 @@ def schema_version(folder: str) -> int:
         return 1
 
 
+def _storage(folder: str) -> FileStorage:
+    # Segments read through the file, not mapped: this Whoosh copies a mapped
+    # segment's file into a BytesIO the first time a reader opens it, so a fresh
+    # process's first search of a 100,000-document archive copied hundreds of MB
+    # (over a second) and held them; read through the file, only what a search
+    # touches is read.
+    return FileStorage(folder, supports_mmap=False)
+
+
+def open_index(folder: str):
+    return _storage(folder).open_index()
+
+
 def stored_documents(folder: str) -> list[tuple[str, str]]:
     """(path, sha256) of every document of an index of any format version."""
-    ix = windex.open_dir(folder)
+    ix = open_index(folder)
     with ix.searcher() as s:
         return [(f["path"], f.get("sha256", "")) for f in s.all_stored_fields()]
 
 
 def drop_index_files(folder: str) -> None:
-    """Whoosh's own files (its table of contents and segments); the parsed records,
-    the OCR cache and the logs beside them stay."""
+    """Whoosh's own files (its table of contents and segments) and the arrays made
+    from them; the parsed records, the OCR cache and the logs beside them stay."""
     for name in os.listdir(folder):
         if name.startswith(("_MAIN_", "MAIN_")) or name == VERSION_FILE:
             os.remove(os.path.join(folder, name))
+    shutil.rmtree(os.path.join(folder, hotpostings.FOLDER), ignore_errors=True)
 
 
 class SubprocessWriter(MpWriter):
@@ -256,10 +276,10 @@ class WhooshStore:
                 raise IndexTooOld(f"the index in {folder} was written by an older vanban (format {version}, "
                                   f"this one uses {SCHEMA_VERSION}); run 'vanban ingest' on it once to "
                                   "rebuild it from the parsed records it keeps (no file is parsed again)")
-            self.ix = windex.open_dir(folder)
+            self.ix = open_index(folder)
         elif create:
             os.makedirs(folder, exist_ok=True)
-            self.ix = windex.create_in(folder, make_schema())
+            self.ix = _storage(folder).create_index(make_schema())
             with open(os.path.join(folder, VERSION_FILE), "w") as handle:
                 json.dump({"schema_version": SCHEMA_VERSION}, handle)
         else:
@@ -302,6 +322,13 @@ class WhooshStore:
         if self._writer is not None:
             self._writer.commit(mergetype=merge_tiers)
             self._writer = self._new_writer() if reopen else None
+
+    def segment_ids(self) -> list[str]:
+        return [segment.segment_id() for segment in self.ix._segments()]
+
+    def refresh_hot_postings(self, procs: int = 1) -> int:
+        """Write the frequent-term arrays of new segments (see hotpostings.py)."""
+        return hotpostings.refresh(self.folder, self.segment_ids(), procs=procs)
 
     def cancel(self) -> None:
         if self._writer is not None:

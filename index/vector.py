@@ -28,12 +28,13 @@ from whoosh.scoring import BM25FScorer
 from whoosh.util.numeric import byte_to_length
 
 from .analysis import phrase_pairs
+from .hotpostings import HotPostings
 
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY = np.zeros(0, dtype=np.int64)
 # Phrase candidates checked by position: all of them up to EXACT_CHECKS; beyond,
 # those shown (at most VERIFY_BUDGET tried) and a sample that estimates the total.
-EXACT_CHECKS = 300
+EXACT_CHECKS = 100
 VERIFY_BUDGET = 2000
 SAMPLE_CHECKS = 200
 # The pairs field that filters a phrase on each positional field.
@@ -121,6 +122,24 @@ def _segment_key(reader) -> str:
     return segment.segment_id() if segment is not None else str(id(reader))
 
 
+_HOT: dict[tuple[str, str], HotPostings | None] = {}
+
+
+def hot_postings(folder: str | None, reader) -> HotPostings | None:
+    """The segment's frequent-term arrays (see hotpostings.py), opened once a process."""
+    segment = getattr(reader, "_segment", None)
+    if folder is None or segment is None:
+        return None
+    key = (folder, segment.segment_id())
+    if _HOT.get(key) is None:  # None again: an ingest may have written them since
+        _HOT[key] = HotPostings.open(folder, key[1])
+    return _HOT[key]
+
+
+def _index_folder(searcher) -> str | None:
+    return getattr(getattr(getattr(searcher, "_ix", None), "storage", None), "folder", None)
+
+
 def raw_postings(reader, fieldname: str, text):
     """The segment's own posting reader, deleted documents included: deletions are
     taken off once, from the final matches."""
@@ -163,6 +182,15 @@ def read_postings(reader, fieldname: str, text) -> tuple[np.ndarray, ...]:
             np.array(starts, dtype=np.int64), np.array(last_ids, dtype=np.int64))
 
 
+def _postings(reader, hot: HotPostings | None, fieldname: str, text) -> tuple[np.ndarray, ...]:
+    """A term's postings in one segment: from its arrays where the term is frequent
+    there, else read from Whoosh's blocks (and kept a while)."""
+    found = hot.get(fieldname, text) if hot is not None else None
+    if found is not None:
+        return found
+    return POSTINGS.get((_segment_key(reader), fieldname, text), lambda: read_postings(reader, fieldname, text))
+
+
 def field_lengths(reader, fieldname: str) -> np.ndarray:
     """Every document's length in a field, as Whoosh's scorer sees it."""
     perdoc = reader._perdoc
@@ -186,9 +214,13 @@ class VectorSearch:
     def __init__(self, searcher) -> None:
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
+        folder = _index_folder(searcher)
+        self.hot = [hot_postings(folder, reader) for reader, _ in self.leaves]
         self.memo: dict[int, Matches] = {}
         self.phrases: list[wq.Phrase] = []
         self.positions: dict[tuple, dict[int, list[int]]] = {}
+        self.matchers: dict[tuple, object] = {}
+        self.unpaired = False  # a phrase of several words that no pairs narrowed
 
     # -- evaluating the tree on whole arrays -------------------------------------------
 
@@ -204,6 +236,7 @@ class VectorSearch:
             self.phrases.append(node)
             found = self._all_of([self.term(node.fieldname, w, node.boost) for w in node.words])
             pairs = self.phrase_candidates(node)
+            self.unpaired |= pairs is None and len(node.words) > 1
             return found if pairs is None else found.restrict(pairs)
         if isinstance(node, wq.And):
             positive = [self.evaluate(c) for c in node.subqueries if not isinstance(c, wq.Not)]
@@ -262,11 +295,9 @@ class VectorSearch:
     def present(self, fieldname: str, text: str) -> np.ndarray:
         """Global docnums holding a term (deleted ones included, as for ``term``)."""
         parts = []
-        for reader, offset in self.leaves:
+        for (reader, offset), hot in zip(self.leaves, self.hot):
             if (fieldname, text) in reader:
-                key = (_segment_key(reader), fieldname, text)
-                ids = POSTINGS.get(key, lambda reader=reader: read_postings(reader, fieldname, text))[0]
-                parts.append(ids + offset)
+                parts.append(_postings(reader, hot, fieldname, text)[0] + offset)
         return np.concatenate(parts) if parts else _EMPTY
 
     def everything(self) -> Matches:
@@ -285,11 +316,10 @@ class VectorSearch:
             return Matches.empty()
         scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
         id_parts, score_parts = [], []
-        for reader, offset in self.leaves:
+        for (reader, offset), hot in zip(self.leaves, self.hot):
             if (fieldname, text) not in reader:
                 continue
-            key = (_segment_key(reader), fieldname, text)
-            ids, weights, _, _ = POSTINGS.get(key, lambda reader=reader: read_postings(reader, fieldname, text))
+            ids, weights, _, _ = _postings(reader, hot, fieldname, text)
             if isinstance(scorer, BM25FScorer):
                 lengths = POSTINGS.get((_segment_key(reader), fieldname, None),
                                        lambda reader=reader: (field_lengths(reader, fieldname),))[0][ids]
@@ -336,7 +366,12 @@ class VectorSearch:
     def phrase_holds(self, node: wq.Phrase, doc: int) -> bool:
         if not self.matched(node, doc):
             return False
-        runs = [self.word_positions(node.fieldname, w, doc) for w in node.words]
+        runs = []
+        for word in node.words:  # a word absent from the field ends the check early
+            run = self.word_positions(node.fieldname, word, doc)
+            if not run:
+                return False
+            runs.append(run)
         slop = max(1, node.slop)
         for start in runs[0]:
             at = start
@@ -370,26 +405,33 @@ class VectorSearch:
         """Positions of a word in these documents (ascending), going straight to each
         document's block: the block directory came with the term's postings."""
         found = {d: [] for d in docs}
-        for reader, offset in self.leaves:
+        for (reader, offset), hot in zip(self.leaves, self.hot):
             local = [d - offset for d in docs if offset <= d < offset + reader.doc_count_all()]
             if not local or (fieldname, word) not in reader:
                 continue
-            _, _, starts, last_ids = POSTINGS.get((_segment_key(reader), fieldname, word),
-                                                  lambda reader=reader: read_postings(reader, fieldname, word))
-            matcher = raw_postings(reader, fieldname, word)
-            current = -1
+            _, _, starts, last_ids = _postings(reader, hot, fieldname, word)
+            matcher = self._matcher(reader, fieldname, word)
             for docnum, block in zip(local, np.searchsorted(last_ids, local)):
                 if block >= len(starts):
                     break
-                if block != current:
+                if block != matcher.vanban_block:
                     matcher._goto(int(starts[block]))
                     matcher._read_ids()
-                    current = block
+                    matcher.vanban_block = block
                 at = bisect.bisect_left(matcher._ids, docnum)
                 if at < len(matcher._ids) and matcher._ids[at] == docnum:
                     matcher._i = at
                     found[docnum + offset] = list(matcher.value_as("positions"))
         return found
+
+    def _matcher(self, reader, fieldname: str, word):
+        """One posting reader per segment and word for the whole search: documents
+        checked one at a time share it, and a block already read is not read again."""
+        key = (_segment_key(reader), fieldname, word)
+        if key not in self.matchers:
+            self.matchers[key] = raw_postings(reader, fieldname, word)
+            self.matchers[key].vanban_block = -1
+        return self.matchers[key]
 
     def matched_terms(self, node, doc: int) -> list[tuple[str, str]]:
         """The (field, term) pairs of the query that ``doc`` contains: the snippet
@@ -457,27 +499,30 @@ def top_documents(vs: VectorSearch, query, found: Matches, limit: int, order: np
     """The first ``limit`` positions of ``order`` (indices into ``found``) whose
     documents match exactly, the total and whether it is exact.
 
-    Without phrases every candidate matches. With phrases, a few candidates are
+    Without phrases every candidate matches. With phrases, candidates are
     checked by position: all of them when they are few (the total is exact),
-    else batches in order until ``limit`` hold, and a fixed random sample of the
-    rest says what share of them would (the total is an estimate)."""
+    else in order until ``limit`` hold; the rest are counted as holding where
+    pairs narrowed every phrase, else a fixed random sample of them says what
+    share would (the total is an estimate either way)."""
     if not vs.phrases:
         return [int(i) for i in order[:limit]], len(found), True
+    # Checked one document at a time, title fields first (cheap, and where the best
+    # ranked hold their phrase): a document's body positions are read only when its
+    # title does not settle it.
     if len(order) <= EXACT_CHECKS:
-        vs.prefetch(found.ids[order])
         held = [int(i) for i in order if vs.holds(query, int(found.ids[i]))]
         return held[:limit], len(held), True
-    shown, tried, step = [], 0, max(2 * limit, 20)
+    shown, tried = [], 0
     while len(shown) < limit and tried < min(len(order), VERIFY_BUDGET):
-        batch = order[tried:tried + step]
-        vs.prefetch(found.ids[batch])
-        for i in batch:
-            tried += 1
-            if vs.holds(query, int(found.ids[i])):
-                shown.append(int(i))
-                if len(shown) >= limit:
-                    break
+        i = order[tried]
+        tried += 1
+        if vs.holds(query, int(found.ids[i])):
+            shown.append(int(i))
     rest = order[tried:]
+    if not vs.unpaired:
+        # Every phrase was narrowed to the documents holding all its adjacent word
+        # pairs: of those, nearly all hold the phrase itself (tests/test_vector.py).
+        return shown, len(shown) + len(rest), False
     sample = _contiguous_sample(found, rest)
     vs.prefetch(found.ids[sample])
     rate = float(np.mean([vs.holds(query, int(found.ids[i])) for i in sample])) if len(sample) else 0.0

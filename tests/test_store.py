@@ -1,6 +1,8 @@
 """The Whoosh store's tiered merging (index/store.py)."""
 from __future__ import annotations
 
+import os
+
 from index import store as store_module
 from index.store import WhooshStore
 
@@ -86,3 +88,36 @@ def test_parallel_writers_index_what_one_writer_does(tmp_path, monkeypatch):
                           sorted(h.path for h in search(store, "truc tuyen", limit=100).hits))
     assert results[2] == results[1] and results[1][:2] == (60, 60) and len(results[1][3]) == 30
     assert multiprocessing.active_children() == []
+
+
+def test_ingest_writes_the_frequent_terms_of_each_segment_and_drops_merged_ones(tmp_path, monkeypatch):
+    """Every live segment gets its arrays (hotpostings.py) at the end of an ingest;
+    a segment merged away loses them; searches read the same either way."""
+    from index import hotpostings
+    from index.ingest import ingest
+    from index.query import search
+
+    monkeypatch.setattr(hotpostings, "MIN_DOCS", 2)
+    monkeypatch.setattr(store_module, "MERGE_CEILING", 1000)
+    index = tmp_path / "index"
+
+    def live_and_written():
+        store = WhooshStore(str(index))
+        written = {n.split(".")[0] for n in os.listdir(index / hotpostings.FOLDER) if n.endswith(".terms")}
+        return set(store.segment_ids()), written
+
+    seen = set()
+    for batch in range(5):  # five ingests: the fifth merges the four small segments
+        folder = tmp_path / f"docs{batch}"
+        folder.mkdir()
+        for i in range(3):
+            (folder / f"tb_{i}.txt").write_text(
+                f"UBND XÃ TỊNH HÀ\nSố: {batch * 3 + i + 1}/TB-UBND\nTịnh Hà, ngày 0{i + 1} tháng 5 năm 2024\n"
+                "THÔNG BÁO\nLịch tiếp công dân định kỳ của Chủ tịch UBND xã\n", encoding="utf-8")
+        report = ingest([str(folder)], str(index), jobs=1)
+        live, written = live_and_written()
+        assert live == written and report.hot_segments >= 1
+        seen |= live
+    assert seen - live, "the merge should have replaced some segments"
+    store = WhooshStore(str(index))
+    assert search(store, '"tiep cong dan"', limit=100).total == 15

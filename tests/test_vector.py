@@ -137,3 +137,55 @@ def test_pairs_narrow_phrase_candidates_and_never_drop_a_match(store, text):
 def _leaves(node):
     children = list(node.children())
     return [n for c in children for n in _leaves(c)] if children else [node]
+
+
+@pytest.fixture(scope="module")
+def hot_store(store, tmp_path_factory):
+    """The same index with every term of two documents or more written as arrays
+    (hotpostings.py), where an archive writes only its frequent ones."""
+    import shutil
+
+    from index import hotpostings
+    from index.store import open_index
+    from whoosh.reading import SegmentReader
+
+    folder = tmp_path_factory.mktemp("hot") / "index"
+    shutil.copytree(store.folder, folder)
+    ix = open_index(str(folder))
+    for segment in ix._segments():
+        reader = SegmentReader(ix.storage, ix.schema, segment)
+        hotpostings.write_segment(str(folder), reader, segment.segment_id(), min_docs=2)
+        reader.close()
+    return WhooshStore(str(folder))
+
+
+def test_hot_arrays_hold_the_terms_they_should(hot_store):
+    from index.vector import hot_postings, read_postings
+
+    with hot_store.searcher() as searcher:
+        leaves = [r for r, _ in searcher.reader().leaf_readers()]
+        hot = [hot_postings(hot_store.folder, r) for r in leaves]
+        assert all(h is not None and h.terms for h in hot)
+        for field, word in [("body_syl", "quy"), ("title_fold", "quy"), ("body_pairs", "quy dinh")]:
+            from_arrays, from_whoosh = hot[0].get(field, word), read_postings(leaves[0], field, word)
+            assert len(from_arrays[0]) >= 2
+            for mine, theirs in zip(from_arrays, from_whoosh):
+                assert np.array_equal(mine, theirs.astype(np.float32).astype(mine.dtype)), (field, word)
+        assert hot[0].get("body_syl", "a-word-in-no-document") is None
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_hot_arrays_give_whooshs_documents_and_scores(store, hot_store, text):
+    theirs = _whoosh(store, text)
+    mine, _ = _vector(hot_store, text)
+    assert set(mine) == set(theirs)
+    offset = 1.0 if "NOT" in text else 0.0
+    for doc, score in theirs.items():
+        assert mine[doc] == pytest.approx(score - offset, rel=1e-4), (text, doc)
+
+
+@pytest.mark.parametrize("text", PHRASES)
+def test_hot_arrays_give_the_same_phrase_hits(store, hot_store, text):
+    plain, hot = search(store, text, limit=10), search(hot_store, text, limit=10)
+    assert [(h.title, h.score) for h in hot.hits] == [(h.title, h.score) for h in plain.hits]
+    assert hot.total == plain.total

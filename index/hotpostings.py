@@ -1,0 +1,160 @@
+"""The postings of each segment's frequent terms, kept beside the index as plain
+arrays that a search maps into memory.
+
+Whoosh stores a term's postings in blocks of 128 documents, each block one
+zlib-compressed pickle of ids, weights and positions together. A search that
+needs only ids and weights (every term, and a phrase until its shown documents
+are checked) still inflates and unpickles every position: the postings of a
+syllable found in most of a 100,000-document archive (``của``, ``hành``) took
+50-100 ms to read, cold, which is what every ``vanban search`` process is. Here,
+after an ingest, the terms of the searched fields found in at least
+``MIN_DOCS`` documents of a segment have their local docnums (16 bits) and
+weights (float32, as Whoosh stores them) written once, with the directory of their Whoosh blocks (where
+each starts, its last docnum) so positions can still be read for the documents
+shown. Rare terms stay with Whoosh: a block or two, cheap to read.
+
+Segments never change once written (deletions are kept apart), so a segment's
+arrays stay right for its life; they are named by the segment's id, written
+under temporary names and renamed, the directory last, so a reader sees all of
+them or none. Arrays of segments merged away are removed by the next ingest.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+
+FOLDER = "postings"
+# The fields a search evaluates on arrays (see vector.py), pairs included.
+FIELDS = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "title_pairs", "body_pairs")
+PRESENCE_ONLY = ("title_pairs", "body_pairs")  # their weights are all 1: not written
+MIN_DOCS = 128  # one Whoosh block: below it, Whoosh reads a term in one go
+SUFFIXES = (".ids.npy", ".weights.npy", ".blocks.npy", ".terms")
+
+
+def _paths(folder: str, segment_id: str) -> list[str]:
+    return [os.path.join(folder, FOLDER, segment_id + s) for s in SUFFIXES]
+
+
+class HotPostings:
+    """One segment's frequent terms: ``get(field, term)`` -> (ids, weights, block
+    starts, block last ids) as ``vector.read_postings`` gives them, or None."""
+
+    def __init__(self, folder: str, segment_id: str) -> None:
+        ids_path, weights_path, blocks_path, terms_path = _paths(folder, segment_id)
+        with open(terms_path, "rb") as handle:  # plain ints only: quick to load
+            self.terms: dict[tuple[str, str], tuple[int, ...]] = pickle.load(handle)
+        self.ids = np.load(ids_path, mmap_mode="r")
+        self.weights = np.load(weights_path, mmap_mode="r")
+        self.blocks = np.load(blocks_path, mmap_mode="r")
+
+    def get(self, fieldname: str, text) -> tuple[np.ndarray, ...] | None:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        entry = self.terms.get((fieldname, text))
+        if entry is None:
+            return None
+        start, count, weights_at, block_at, block_count = entry
+        ids = np.asarray(self.ids[start:start + count], dtype=np.int64)
+        blocks = np.asarray(self.blocks[block_at:block_at + block_count], dtype=np.int64)
+        starts, last_ids = blocks[:, 0], blocks[:, 1]
+        if weights_at < 0:
+            return ids, np.ones(count), starts, last_ids
+        return ids, np.asarray(self.weights[weights_at:weights_at + count], dtype=np.float64), starts, last_ids
+
+    @classmethod
+    def open(cls, folder: str, segment_id: str) -> HotPostings | None:
+        """The segment's arrays, or None where they were never written (an index
+        mid-ingest, or written by an older vanban): Whoosh reads those terms."""
+        try:
+            return cls(folder, segment_id)
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+            return None
+
+
+def write_segment(folder: str, reader, segment_id: str, min_docs: int = MIN_DOCS) -> None:
+    """Write one segment's frequent terms (``reader``: its SegmentReader)."""
+    from .vector import read_postings
+
+    # Local docnums fit 16 bits in all but the largest segments: half the size.
+    id_type = np.uint16 if reader.doc_count_all() <= 2**16 else np.uint32
+    terms, id_parts, weight_parts, block_parts = {}, [], [], []
+    at = weights_at = block_at = 0
+    for fieldname in FIELDS:
+        if fieldname not in reader.schema:
+            continue
+        for text, info in reader.iter_field(fieldname):
+            if info.doc_frequency() < min_docs:
+                continue
+            ids, weights, starts, last_ids = read_postings(reader, fieldname, text)
+            word = text.decode("utf-8") if isinstance(text, bytes) else text
+            id_parts.append(ids.astype(id_type))
+            block_parts.append(np.column_stack([starts, last_ids]))
+            if fieldname in PRESENCE_ONLY:
+                terms[(fieldname, word)] = (at, len(ids), -1, block_at, len(starts))
+            else:
+                terms[(fieldname, word)] = (at, len(ids), weights_at, block_at, len(starts))
+                weight_parts.append(weights.astype(np.float32))
+                weights_at += len(ids)
+            at += len(ids)
+            block_at += len(starts)
+    os.makedirs(os.path.join(folder, FOLDER), exist_ok=True)
+    ids_path, weights_path, blocks_path, terms_path = _paths(folder, segment_id)
+    for path, parts, empty in ((ids_path, id_parts, np.zeros(0, dtype=id_type)),
+                               (weights_path, weight_parts, np.zeros(0, dtype=np.float32)),
+                               (blocks_path, block_parts, np.zeros((0, 2), dtype=np.int64))):
+        with open(path + ".part", "wb") as handle:
+            np.save(handle, np.concatenate(parts) if parts else empty)
+        os.replace(path + ".part", path)
+    with open(terms_path + ".part", "wb") as handle:
+        pickle.dump(terms, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(terms_path + ".part", terms_path)
+
+
+def _write_one(folder: str, segment_id: str) -> None:
+    from whoosh import index as windex
+    from whoosh.reading import SegmentReader
+
+    ix = windex.open_dir(folder)  # mapped: read whole, as here, it is quicker
+    segment = next(s for s in ix._segments() if s.segment_id() == segment_id)
+    reader = SegmentReader(ix.storage, ix.schema, segment)
+    try:
+        write_segment(folder, reader, segment_id)
+    finally:
+        reader.close()
+
+
+def _bound_write_one(folder: str, segment_id: str) -> None:
+    from ingest.batch import die_with_parent
+
+    die_with_parent()
+    _write_one(folder, segment_id)
+
+
+def missing_segments(folder: str, segment_ids: list[str]) -> list[str]:
+    return [s for s in segment_ids if not os.path.exists(_paths(folder, s)[-1])]
+
+
+def refresh(folder: str, segment_ids: list[str], procs: int = 1) -> int:
+    """Write the arrays of segments that have none, a segment per process, and
+    remove those of segments no longer in the index; returns how many were written."""
+    todo = missing_segments(folder, segment_ids)
+    if procs > 1 and len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=min(procs, len(todo)), mp_context=get_context("spawn")) as pool:
+            list(pool.map(_bound_write_one, [folder] * len(todo), todo))
+    else:
+        for segment_id in todo:
+            _write_one(folder, segment_id)
+    _remove_stale(folder, set(segment_ids))
+    return len(todo)
+
+
+def _remove_stale(folder: str, live: set[str]) -> None:
+    here = os.path.join(folder, FOLDER)
+    for name in os.listdir(here) if os.path.isdir(here) else []:
+        segment_id = name.split(".", 1)[0]
+        if segment_id not in live:
+            os.remove(os.path.join(here, name))
