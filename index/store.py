@@ -15,7 +15,6 @@ from contextlib import contextmanager
 
 import numpy as np
 from whoosh import index as windex
-from whoosh.filedb.filestore import FileStorage
 from whoosh.fields import (
     DATETIME,
     ID,
@@ -26,6 +25,7 @@ from whoosh.fields import (
     FieldType,
     Schema,
 )
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence
 from whoosh.multiproc import MpWriter, _run_subwriter
 from whoosh.query import Term

@@ -145,9 +145,10 @@ def hot_store(store, tmp_path_factory):
     (hotpostings.py), where an archive writes only its frequent ones."""
     import shutil
 
+    from whoosh.reading import SegmentReader
+
     from index import hotpostings
     from index.store import open_index
-    from whoosh.reading import SegmentReader
 
     folder = tmp_path_factory.mktemp("hot") / "index"
     shutil.copytree(store.folder, folder)
