@@ -15,7 +15,8 @@ from ingest.files import expand_paths
 from ingest.ocr import OcrSettings, default_cache_dir
 from ingest.parse import parse_file
 
-INDEX_HELP = "Index folder (default: $VANBAN_INDEX, else ./vanban-index)."
+INDEX_HELP = ("Index folder, or a PostgreSQL archive as postgresql://user@host/db "
+              "(default: $VANBAN_INDEX, else ./vanban-index).")
 
 
 CITES_SHOWN = 50  # citing documents listed per cited document by default
@@ -27,10 +28,11 @@ def _index_option(command):
 
 
 def _open_store(index_dir: str):
-    from index.store import IndexTooOld, WhooshStore
+    """The Whoosh index in a folder, or the archive on PostgreSQL at a URL."""
+    from index.backend import ArchiveUnavailable, open_store
     try:
-        return WhooshStore(index_dir)
-    except (FileNotFoundError, IndexTooOld) as exc:
+        return open_store(index_dir)
+    except ArchiveUnavailable as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -110,6 +112,21 @@ def cli() -> None:
 
 
 @cli.command()
+@_index_option
+def init(index_dir):
+    """Create the archive (a Whoosh index folder, or the schema, roles and policies
+    of a PostgreSQL archive), or bring an existing one up to this version."""
+    from index.backend import ArchiveUnavailable, open_store
+    try:
+        store = open_store(index_dir, create=True)
+        if hasattr(store, "init"):
+            store.init()
+    except (ArchiveUnavailable, PermissionError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"archive ready: {index_dir} ({store.count()} documents)")
+
+
+@cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file per line.")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Worker processes (default: all cores).")
@@ -157,6 +174,7 @@ def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache):
 def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
     """Index files and folders: new and changed files are parsed on all cores,
     unchanged ones skipped. Exit code 1 if any file failed (the others are indexed)."""
+    from index.backend import ArchiveUnavailable
     from index.ingest import IndexBusy, ingest as run_ingest
     bar = None
 
@@ -172,7 +190,7 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
     try:
         report = run_ingest(paths, index_dir, jobs=jobs, prune=prune, wait=wait, timeout=timeout,
                             on_progress=progress, ocr=not no_ocr)
-    except IndexBusy as exc:
+    except (IndexBusy, ArchiveUnavailable, PermissionError) as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         if bar is not None:
@@ -210,12 +228,11 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
 def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, sort, facets, as_json):
     """Search the archive. QUERY uses Whoosh syntax (AND, OR, NOT, "phrases",
     field:value) and may be typed with or without diacritics."""
-    from index.query import search as run_search
     from whoosh.query.qcore import QueryError
     store = _open_store(index_dir)
     try:
-        results = run_search(store, query, year=year, date_from=date_from, date_to=date_to,
-                             doc_type=doc_type, issuer=issuer, limit=limit, sort=sort, facets=facets)
+        results = store.search(query, year=year, date_from=date_from, date_to=date_to,
+                              doc_type=doc_type, issuer=issuer, limit=limit, sort=sort, facets=facets)
     except (QueryError, ValueError) as exc:
         raise click.ClickException(f"cannot read the query: {exc}") from None
     if as_json:
@@ -313,11 +330,9 @@ def _print_tree(node, indent: str = "") -> None:
 @click.option("--json", "as_json", is_flag=True)
 def show(target, index_dir, as_json):
     """The stored record of TARGET (a symbol or an indexed file), without re-parsing."""
-    from index.records import RecordCache, full_record
     store = _open_store(index_dir)
-    cache = RecordCache(store.folder)
     for record in _roots(store, target):
-        full = full_record(cache, record)
+        full = store.full_record(record)
         click.echo(json.dumps(full, ensure_ascii=False) if as_json else _summary(full) + "\n")
 
 

@@ -88,7 +88,7 @@ def cites(store: WhooshStore, symbol_text: str, issuer: str | None = None,
         if (want_issuer and want_issuer not in key_issuer) or (year and key_year != str(year)):
             continue
         shown = docnums if limit is None else docnums[:limit]
-        documents = [_citing(store.record_at(d), key) for d in shown]
+        documents = [_citing(record, key) for record in store.records_at(shown)]
         label = documents[0].citation.get("key") if documents else key
         groups.append(CitingGroup(label or key, len(docnums), documents))
     groups.sort(key=lambda g: (-g.total, g.key))
@@ -140,8 +140,7 @@ def _find_plan(store: WhooshStore, issued: dict) -> dict | None:
     if not title:
         return None
     best, best_ratio = None, 0.0
-    from .query import search  # a title search narrows the candidates
-    for hit in search(store, " ".join(title.split()[:12]), doc_type=issued["type"], limit=5).hits:
+    for hit in store.search(" ".join(title.split()[:12]), doc_type=issued["type"], limit=5).hits:
         ratio = difflib.SequenceMatcher(None, fold(hit.title or ""), title).ratio()
         if ratio > best_ratio:
             best, best_ratio = hit, ratio

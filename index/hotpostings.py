@@ -115,10 +115,11 @@ def write_segment(folder: str, reader, segment_id: str, min_docs: int = MIN_DOCS
 
 
 def _write_one(folder: str, segment_id: str) -> None:
-    from whoosh import index as windex
     from whoosh.reading import SegmentReader
 
-    ix = windex.open_dir(folder)  # mapped: read whole, as here, it is quicker
+    from .store import open_index
+
+    ix = open_index(folder)
     segment = next(s for s in ix._segments() if s.segment_id() == segment_id)
     reader = SegmentReader(ix.storage, ix.schema, segment)
     try:
@@ -138,17 +139,22 @@ def missing_segments(folder: str, segment_ids: list[str]) -> list[str]:
     return [s for s in segment_ids if not os.path.exists(_paths(folder, s)[-1])]
 
 
-def refresh(folder: str, segment_ids: list[str], procs: int = 1) -> int:
-    """Write the arrays of segments that have none, a segment per process, and
-    remove those of segments no longer in the index; returns how many were written."""
-    todo = missing_segments(folder, segment_ids)
-    if procs > 1 and len(todo) > 1:
+# Below this many documents to read, starting processes costs more than it saves.
+PARALLEL_FROM = 10_000
+
+
+def refresh(folder: str, segments: dict[str, int], procs: int = 1) -> int:
+    """Write the arrays of segments (id -> document count) that have none, a segment
+    per process on a large index, and remove those of segments no longer in the
+    index; returns how many were written."""
+    todo = missing_segments(folder, list(segments))
+    if procs > 1 and len(todo) > 1 and sum(segments[s] for s in todo) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=min(procs, len(todo)), mp_context=get_context("spawn")) as pool:
             list(pool.map(_bound_write_one, [folder] * len(todo), todo))
     else:
         for segment_id in todo:
             _write_one(folder, segment_id)
-    _remove_stale(folder, set(segment_ids))
+    _remove_stale(folder, set(segments))
     return len(todo)
 
 

@@ -31,6 +31,8 @@ from ingest.ocr import OcrSettings, tesseract_version
 from ingest.files import expand_paths
 from ingest.parse import sha256_of
 
+from .backend import open_store
+from .pgstore import is_url
 from .records import RecordCache, parse_and_prepare
 from .store import IndexTooOld, WhooshStore, drop_index_files, stored_documents
 
@@ -114,14 +116,16 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
            wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
            on_progress: Callable[[int, int, dict | None], None] | None = None,
            ocr: bool = True) -> IngestReport:
-    """Index files; with ``ocr`` (and Tesseract installed) scans are read, and files
-    indexed earlier as waiting for OCR are picked up again."""
+    """Index files into ``folder`` (a Whoosh index) or a PostgreSQL archive (its
+    URL); with ``ocr`` (and Tesseract installed) scans are read, and files indexed
+    earlier as waiting for OCR are picked up again."""
     started = time.monotonic()
-    os.makedirs(folder, exist_ok=True)
+    paths = list(paths)
     report = IngestReport()
-    with IngestLock(folder, wait):
+    target = folder  # a folder, or a PostgreSQL URL
+    with _archive(target, wait, report) as store:
+        folder = store.folder
         cache = RecordCache(folder)
-        store = _open_store(folder, cache, report)
         indexed = store.paths()
         settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
         if settings:  # read now what an ingest without Tesseract left waiting
@@ -131,11 +135,12 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
         store.begin(procs=_writer_procs(len(files) - len(indexed)))
         try:
             todo = _index_cached(files, indexed, cache, store, report, settings is not None)
-            task = functools.partial(parse_and_prepare, ocr=settings, cache=folder)
+            task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, archive_rows=is_url(target))
             _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task)
-            if prune:
+            if prune:  # only under what was named: an archive holds other folders, other machines'
+                roots = [os.path.abspath(p) for p in paths]
                 for path in indexed:
-                    if not os.path.exists(path):
+                    if _under(path, roots) and not os.path.exists(path):
                         store.delete(path)
                         report.pruned += 1
             store.commit(reopen=False)
@@ -146,6 +151,28 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
         report.seconds = round(time.monotonic() - started, 2)
         _write_log(folder, report)
     return report
+
+
+@contextmanager
+def _archive(target: str, wait: bool, report: IngestReport):
+    """The store an ingest writes to. A Whoosh index has one writer at a time (the
+    lock); the archive on PostgreSQL takes many at once, each document in a
+    transaction of its own, and keeps this machine's caches in a folder of its own."""
+    if is_url(target):
+        store = open_store(target, create=True)
+        os.makedirs(store.folder, exist_ok=True)
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    os.makedirs(target, exist_ok=True)
+    with IngestLock(target, wait):
+        yield _open_store(target, RecordCache(target), report)
+
+
+def _under(path: str, roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 # A writer process of its own per core pays off on a large ingest (the single
@@ -253,7 +280,9 @@ def _index_parsed(todo, indexed, store, report, jobs, timeout, on_progress, task
 
 
 def _add(store, record, indexed, report) -> None:
-    store.add(record, new=record["path"] not in indexed)
+    if store.add(record, new=record["path"] not in indexed) is False:
+        report.unchanged += 1  # another ingest wrote this very file meanwhile
+        return
     if record["path"] in indexed:
         report.replaced += 1
     else:

@@ -123,7 +123,7 @@ FOLDED_FIELDS = ["title_fold", "body_fold"]
 
 def parse_query(store: WhooshStore, text: str):
     fields = FOLDED_FIELDS if fold_marks(text) == text else SEARCH_FIELDS
-    parser = MultifieldParser(fields, store.ix.schema, group=AndGroup)
+    parser = MultifieldParser(fields, store.schema, group=AndGroup)
     return _syllable_phrases_only(parser.parse(rewrite_symbols(text))).normalize()
 
 
@@ -207,14 +207,18 @@ def _marked(text: str, words: set[str], analyzer) -> str:
 
 def _hit(searcher, vs: VectorSearch, query, doc: int, score: float, cache: RecordCache) -> Hit:
     record = json.loads(searcher.stored_fields(doc)["record"])
-    terms = vs.matched_terms(query, doc)
     full = cache.get(record.get("sha256"))
-    text = _window((full or {}).get("text") or record.get("title") or "", terms)
+    return make_hit(searcher.schema, record, (full or {}).get("text"), vs.matched_terms(query, doc), score)
+
+
+def make_hit(schema, record: dict, text: str | None, terms: list[tuple[str, str]], score: float) -> Hit:
+    """A hit with the snippet of its first field that holds a matched term."""
+    text = _window(text or record.get("title") or "", terms)
     snippet = ""
     for name in SNIPPET_FIELDS:
         words = {str(t) for f, t in terms if f == name}
         source = text if name.startswith("body") else record.get("title") or ""
-        snippet = _marked(source, words, searcher.schema[name].analyzer) if words and source else ""
+        snippet = _marked(source, words, schema[name].analyzer) if words and source else ""
         if snippet:
             break
     if not snippet:

@@ -81,14 +81,24 @@ def full_record(cache: RecordCache, record: dict) -> dict:
     return {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
 
 
-def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None) -> PreparedDocument:
+def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None,
+                      archive_rows: bool = False) -> PreparedDocument:
     """The worker's task for ``ingest``: parse (reading scans by OCR), segment for
     the index, and keep the result in the record cache of the index ``cache``
-    (here, on all cores, not in the single writer)."""
+    (here, on all cores, not in the single writer). ``archive_rows``: send the
+    writer the record's row for the archive on PostgreSQL instead (text and
+    tokens included: its readers have no cache, and the tokens are the costly
+    part of writing)."""
     record = prepare(parse_file(path, ocr).to_dict())
     if cache and not record.get("error"):
         RecordCache(cache).put(record)
-        del record["text"]  # the writer indexes the syllables; the cache has the text
+        if archive_rows:
+            from .pgstore import table_row
+
+            record = {"path": record["path"], "sha256": record.get("sha256"), "needs_ocr": record.get("needs_ocr"),
+                      "ocr_run": record.get("ocr_run"), "_row": table_row(record)}
+        else:
+            del record["text"]  # the writer indexes the syllables; the cache has the text
     return PreparedDocument(record)
 
 

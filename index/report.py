@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 from .graph import resolve
 from .ingest import read_log
-from .records import RecordCache, full_record
 from .store import WhooshStore
 
 CSV_FIELDS = ["path", "sha256", "format", "doc_type", "symbol", "date", "issuer", "parent_issuer",
@@ -38,10 +37,9 @@ def stats(store: WhooshStore) -> dict:
 
 
 def full_records(store: WhooshStore) -> Iterator[dict]:
-    """Every record, with its text from the cache where it is there."""
-    cache = RecordCache(store.folder)
+    """Every record, with its text (from the parsed-record cache, or the archive)."""
     for record in store.records():
-        yield full_record(cache, record)
+        yield store.full_record(record)
 
 
 def export(store: WhooshStore, fmt: str) -> Iterator[str]:

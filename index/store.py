@@ -33,7 +33,7 @@ from whoosh.util import random_name
 
 from ingest.batch import die_with_parent
 
-from . import hotpostings
+from . import hotpostings, mapped
 from .analysis import (
     folded_analyzer,
     pairs_analyzer,
@@ -41,7 +41,9 @@ from .analysis import (
     symbol_term,
     word_analyzer,
 )
-from .records import is_prepared, prepare
+from .records import RecordCache, full_record, is_prepared, prepare
+
+mapped.install()
 
 # 2: pairs fields, syllables tokenized by the parse workers, citation keys spelled
 # with the index's symbol term, confidentiality and urgency marks.
@@ -189,12 +191,7 @@ def schema_version(folder: str) -> int:
 
 
 def _storage(folder: str) -> FileStorage:
-    # Segments read through the file, not mapped: this Whoosh copies a mapped
-    # segment's file into a BytesIO the first time a reader opens it, so a fresh
-    # process's first search of a 100,000-document archive copied hundreds of MB
-    # (over a second) and held them; read through the file, only what a search
-    # touches is read.
-    return FileStorage(folder, supports_mmap=False)
+    return FileStorage(folder)  # segments mapped, and read without copies (mapped.py)
 
 
 def open_index(folder: str):
@@ -323,12 +320,27 @@ class WhooshStore:
             self._writer.commit(mergetype=merge_tiers)
             self._writer = self._new_writer() if reopen else None
 
+    @property
+    def schema(self):
+        return self.ix.schema
+
+    def search(self, text: str, **options):
+        """``query.search`` on this index: Whoosh query syntax, filters, facets."""
+        from .query import search
+
+        return search(self, text, **options)
+
+    def full_record(self, record: dict) -> dict:
+        """An indexed (lean) record with its text, from the parsed-record cache."""
+        return full_record(RecordCache(self.folder), record)
+
     def segment_ids(self) -> list[str]:
         return [segment.segment_id() for segment in self.ix._segments()]
 
     def refresh_hot_postings(self, procs: int = 1) -> int:
         """Write the frequent-term arrays of new segments (see hotpostings.py)."""
-        return hotpostings.refresh(self.folder, self.segment_ids(), procs=procs)
+        segments = {s.segment_id(): s.doc_count_all() for s in self.ix._segments()}
+        return hotpostings.refresh(self.folder, segments, procs=procs)
 
     def cancel(self) -> None:
         if self._writer is not None:
@@ -399,8 +411,13 @@ class WhooshStore:
             return groups
 
     def record_at(self, docnum: int) -> dict:
+        return self.records_at([docnum])[0]
+
+    def records_at(self, docnums: list[int]) -> list[dict]:
+        """Stored records by document number, in that order (one searcher for all:
+        checking it is current lists the index folder)."""
         with self.searcher() as s:
-            return json.loads(s.stored_fields(docnum)["record"])
+            return [json.loads(s.stored_fields(d)["record"]) for d in docnums]
 
     def count(self) -> int:
         return self.ix.doc_count()

@@ -199,7 +199,8 @@ def prefetched(records: Iterator[dict], max_records: int = 5000,
     def size(item) -> int:
         if not isinstance(item, dict):
             return 0
-        return len(item.get("text") or "") or len((item.get("_syllables") or {}).get("body") or "")
+        return (len(item.get("text") or "") or len((item.get("_syllables") or {}).get("body") or "")
+                or 3 * len((item.get("_row") or {}).get("full_text") or ""))  # text and its tokens
 
     def pump() -> None:
         def put(item) -> None:

@@ -1,6 +1,8 @@
 import json
 import os
 import pathlib
+import shutil
+import subprocess
 import sys
 
 import pytest
@@ -40,3 +42,64 @@ def shared_ocr_cache(tmp_path_factory):
         os.environ.pop("VANBAN_OCR_CACHE", None)
     else:
         os.environ["VANBAN_OCR_CACHE"] = previous
+
+
+# --- PostgreSQL: the tests' own throwaway server ----------------------------------
+
+_PG_STARTED = []
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A PostgreSQL server for the tests: ``$VANBAN_TEST_PG`` (``.ci/run`` starts one),
+    else a throwaway cluster started here (scripts/pg_test_cluster.sh) and stopped
+    at the end of the session. Each archive's machine-side caches go to a folder of
+    the session (``$VANBAN_CACHE``)."""
+    os.environ["VANBAN_CACHE"] = str(tmp_path_factory.mktemp("pg-cache"))
+    url = os.environ.get("VANBAN_TEST_PG")
+    if not url:
+        if not (list(pathlib.Path("/usr/lib/postgresql").glob("*/bin/postgres")) or shutil.which("postgres")):
+            pytest.skip("PostgreSQL is not installed: run .ci/run, or start a server and set VANBAN_TEST_PG "
+                        "(eval \"$(bash scripts/pg_test_cluster.sh start)\")")
+        started = subprocess.run(["bash", str(ROOT / "scripts" / "pg_test_cluster.sh"), "start"],
+                                 capture_output=True, text=True, check=True)
+        url = next(line.split("=", 1)[1] for line in started.stdout.splitlines() if "VANBAN_TEST_PG=" in line)
+        if "VANBAN_TEST_PG_REUSED" not in started.stdout:  # stop only what this session started
+            _PG_STARTED.append(url)
+    yield url
+    if _PG_STARTED:
+        subprocess.run(["bash", str(ROOT / "scripts" / "pg_test_cluster.sh"), "stop"], check=False)
+        _PG_STARTED.clear()
+
+
+def new_database(server_url: str) -> str:
+    """A fresh, empty database on the test server; its URL."""
+    import uuid
+
+    import psycopg
+
+    name = "vanban_test_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server_url.rsplit("/", 1)[0] + "/" + name
+
+
+BACKENDS = ["whoosh", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """Runs the test on each backend."""
+    return request.param
+
+
+@pytest.fixture
+def new_index(request, tmp_path, backend):
+    """A factory of empty archives of the test's backend: a folder for Whoosh, a
+    database URL (in a fresh database) for PostgreSQL."""
+
+    def make(name: str = "index"):
+        if backend == "whoosh":
+            return tmp_path / name
+        return new_database(request.getfixturevalue("pg_server"))
+    return make

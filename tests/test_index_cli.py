@@ -1,9 +1,12 @@
 """End to end: ``vanban ingest``, ``search``, ``cites``, ``trace``, ``show``, ``stats``,
-``export`` through click's CliRunner, on a real Whoosh index in a temporary folder."""
+``export`` through click's CliRunner, each test on both backends: a real Whoosh index
+in a temporary folder, and a real PostgreSQL archive in a fresh database of the
+tests' own server."""
 from __future__ import annotations
 
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -12,7 +15,7 @@ import time
 import pytest
 from click.testing import CliRunner
 
-from conftest import CORPUS, REAL, ROOT, SAMPLES, need_shared
+from conftest import BACKENDS, CORPUS, REAL, ROOT, SAMPLES, need_shared, new_database
 from ingest.ocr import tesseract_version
 from search_cli import cli
 
@@ -28,10 +31,21 @@ def lines(result):
     return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
-@pytest.fixture(scope="module")
-def archive(tmp_path_factory):
+def records_dir(index) -> pathlib.Path:
+    """Where an ingest caches parsed records: in the index folder, or for an archive
+    on PostgreSQL in this machine's work folder."""
+    from index.pgstore import default_work_folder, is_url
+
+    return pathlib.Path(default_work_folder(str(index)) if is_url(str(index)) else index) / "records"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request, tmp_path_factory):
     need_shared(REAL)
-    index = tmp_path_factory.mktemp("index")
+    if request.param == "whoosh":
+        index = tmp_path_factory.mktemp("index")
+    else:
+        index = new_database(request.getfixturevalue("pg_server"))
     result = run("ingest", "--json", str(SAMPLES), str(REAL), str(SEED), index=index)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
@@ -120,8 +134,8 @@ def _report(path, title):
                     "Thực hiện Kế hoạch số 3/KH-UBND ngày 05/01/2024 của UBND xã An Phú.\n", encoding="utf-8")
 
 
-def test_changed_file_replaces_its_record_and_corrupt_file_is_reported(tmp_path):
-    folder, index = tmp_path / "docs", tmp_path / "index"
+def test_changed_file_replaces_its_record_and_corrupt_file_is_reported(tmp_path, new_index):
+    folder, index = tmp_path / "docs", new_index()
     folder.mkdir()
     _report(folder / "bc.txt", "Kết quả tiêm chủng mở rộng")
     (folder / "broken.docx").write_bytes(b"not a zip at all")
@@ -140,6 +154,7 @@ def test_changed_file_replaces_its_record_and_corrupt_file_is_reported(tmp_path)
 
 
 def test_second_concurrent_ingest_is_refused(tmp_path):
+    """Whoosh: one writer at a time (the archive on PostgreSQL takes many, below)."""
     index = tmp_path / "index"
     index.mkdir()
     holder = subprocess.Popen([sys.executable, "-c", (
@@ -158,8 +173,8 @@ def test_second_concurrent_ingest_is_refused(tmp_path):
         holder.wait()
 
 
-def test_sigkill_mid_ingest_leaves_an_index_that_opens_and_a_rerun_completes(tmp_path):
-    folder, index = tmp_path / "docs", tmp_path / "index"
+def test_sigkill_mid_ingest_leaves_an_index_that_opens_and_a_rerun_completes(tmp_path, new_index):
+    folder, index = tmp_path / "docs", new_index()
     folder.mkdir()
     for i in range(600):
         _report(folder / f"bc_{i:04d}.txt", f"Kết quả công tác số {i} về cải cách hành chính")
@@ -167,7 +182,7 @@ def test_sigkill_mid_ingest_leaves_an_index_that_opens_and_a_rerun_completes(tmp
     proc = subprocess.Popen([sys.executable, str(ROOT / "search_cli.py"), "ingest", "--jobs", "1",
                              "--index", str(index), str(folder)], env=env, cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    records = index / "records"
+    records = records_dir(index)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         if records.exists() and sum(len(files) for _, _, files in os.walk(records)) >= 120:
@@ -188,8 +203,8 @@ def test_sigkill_mid_ingest_leaves_an_index_that_opens_and_a_rerun_completes(tmp
     assert stats["documents"] == 600
 
 
-def test_same_symbol_from_other_issuers_or_years_is_shown_apart(tmp_path):
-    folder, index = tmp_path / "docs", tmp_path / "index"
+def test_same_symbol_from_other_issuers_or_years_is_shown_apart(tmp_path, new_index):
+    folder, index = tmp_path / "docs", new_index()
     folder.mkdir()
     citing = [("a.txt", "UBND phường Phổ Ninh", "27/01/2022"), ("b.txt", "UBND xã Tịnh Hà", "05/03/2022"),
               ("c.txt", "UBND phường Phổ Ninh", "14/02/2023")]
@@ -212,10 +227,10 @@ def test_same_symbol_from_other_issuers_or_years_is_shown_apart(tmp_path):
     assert text.count("308/QĐ-UBND  issuer:") == 3
 
 
-def test_cites_lists_the_first_documents_and_counts_them_all(tmp_path):
+def test_cites_lists_the_first_documents_and_counts_them_all(tmp_path, new_index):
     """A decree cited by thousands of documents: ``cites`` counts every one from the
     index and loads only those it lists (oldest first; --limit 0 lists all)."""
-    folder, index = tmp_path / "docs", tmp_path / "index"
+    folder, index = tmp_path / "docs", new_index()
     folder.mkdir()
     for i in range(7):
         (folder / f"bc_{i}.txt").write_text(

@@ -1,0 +1,164 @@
+"""The archive on PostgreSQL beside the Whoosh index, on the same synthetic corpus
+as bench_index.py: ingest docs/s on 2 cores, search p50/p95 (term, phrase,
+folded), ``cites`` p95; then under load: 2 ingest processes (of the same new
+folder) and 8 searching processes at once, for a fixed count of searches, with every document checked to
+be there exactly once afterwards.
+
+    python bench/bench_index.py --docs 100000 --out /tmp/b      # the corpus (and Whoosh's figures)
+    python bench/bench_pg.py --url postgresql://postgres@127.0.0.1:54329/postgres \\
+        --docs /tmp/b/docs [--reuse] [--load-docs 2000] [--searches 400]
+
+The database ``vanban_bench`` on that server is dropped and made again (unless
+``--reuse``). Loopback only; the server runs on the same 2 cores as the clients.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import pathlib
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import psycopg  # noqa: E402
+from bench_index import make_document, timed, vocabulary  # noqa: E402
+
+from index.graph import cites  # noqa: E402
+from index.ingest import ingest  # noqa: E402
+from index.pgstore import PgStore  # noqa: E402
+from ingest.textnorm import strip_marks  # noqa: E402
+from search_cli import CITES_SHOWN  # noqa: E402
+
+DATABASE = "vanban_bench"
+
+
+def fresh_database(server: str) -> str:
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DATABASE}")
+    return server.rsplit("/", 1)[0] + "/" + DATABASE
+
+
+def query_sets(store: PgStore, n: int, seed: int = 11) -> dict[str, list[str]]:
+    rnd = random.Random(seed)
+    every = max(1, store.count() // 3000)  # 3,000 documents spread over the archive
+    rows = store.conn.execute("SELECT record FROM vanban.documents WHERE id %% %s = 0 LIMIT 3000",
+                              (every,)).fetchall()
+    records = [r[0] for r in rows]
+    titles = [r["title"] for r in records if r.get("title")]
+    symbols = [c["symbol"] for r in records for c in r.get("citations") or [] if c.get("symbol")]
+    words = [w for t in titles[:2000] for w in t.split() if len(w) > 2]
+    return {"term": [rnd.choice(words) for _ in range(n)],
+            "phrase": ['"' + " ".join(t.split()[:3]) + '"' for t in rnd.sample(titles, n)],
+            "folded": [strip_marks(" ".join(t.split()[:4])) for t in rnd.sample(titles, n)],
+            "cites": [rnd.choice(symbols) for _ in range(n)]}
+
+
+def idle_latencies(store: PgStore, queries: dict[str, list[str]]) -> dict:
+    result = {kind: timed(lambda q: store.search(q, limit=10), queries[kind]) for kind in ("term", "phrase", "folded")}
+    result["cites"] = timed(lambda q: cites(store, q, limit=CITES_SHOWN), queries["cites"])
+    return result
+
+
+def _searcher(url: str, queries: list[str], out) -> None:
+    store = PgStore(url)
+    store.search("quy định", limit=10)  # untimed: loads the word segmenter's model
+    times = []
+    for q in queries:
+        started = time.perf_counter()
+        store.search(q, limit=10)
+        times.append((time.perf_counter() - started) * 1000)
+    out.put(times)
+
+
+def _ingester(url: str, folder: str, cache: str, out) -> None:
+    os.environ["VANBAN_CACHE"] = cache
+    report = ingest([folder], url, jobs=1, ocr=False)
+    out.put({"added": report.added, "unchanged": report.unchanged, "failed": len(report.failed)})
+
+
+def under_load(url: str, queries: dict[str, list[str]], load_docs: int, searches: int) -> dict:
+    """2 ingests of the same new folder (each tries every file: each document must
+    be written once) and 8 searchers, at once."""
+    paragraphs, titles = vocabulary()
+    rnd = random.Random(99)
+    work = pathlib.Path(tempfile.mkdtemp(prefix="vanban-load-"))
+    folder = work / "new"
+    folder.mkdir()
+    issued = [("Quyết định", "1/QĐ-UBND", "02/01/2015", "UBND huyện Sơn Tịnh")]
+    for i in range(load_docs):
+        text, _ = make_document(i, rnd, paragraphs, titles, issued)
+        (folder / f"load_{i:06d}.txt").write_text(text, encoding="utf-8")
+    with psycopg.connect(url) as conn:
+        before = conn.execute("SELECT count(*) FROM vanban.documents").fetchone()[0]
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    mixed = [q for kind in ("term", "phrase", "folded") for q in queries[kind]]
+    per = max(1, searches // 8)
+    procs = [ctx.Process(target=_ingester, args=(url, str(folder), str(work / f"cache{n}"), out)) for n in range(2)]
+    procs += [ctx.Process(target=_searcher, args=(url, random.Random(n).sample(mixed, min(per, len(mixed))), out))
+              for n in range(8)]
+    started = time.monotonic()
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    seconds = time.monotonic() - started
+    times = sorted(t for r in results if isinstance(r, list) for t in r)
+    ingests = [r for r in results if isinstance(r, dict)]
+    with psycopg.connect(url) as conn:
+        count, distinct = conn.execute("SELECT count(*), count(DISTINCT path) FROM vanban.documents").fetchone()
+    shutil.rmtree(work, ignore_errors=True)
+    return {"ingest_processes": ingests, "searches": len(times), "seconds": round(seconds, 1),
+            "search_p50_ms": round(statistics.median(times), 1),
+            "search_p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+            "documents_expected": before + load_docs, "documents": count, "distinct_paths": distinct,
+            "every_document_once": count == distinct == before + load_docs}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True, help="the server (its 'postgres' database)")
+    ap.add_argument("--docs", required=True, help="the corpus folder bench_index.py made")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--load-docs", type=int, default=2000)
+    ap.add_argument("--searches", type=int, default=400)
+    ap.add_argument("--reuse", action="store_true", help="query the archive of the last run")
+    args = ap.parse_args()
+    result = {}
+    if args.reuse:
+        url = args.url.rsplit("/", 1)[0] + "/" + DATABASE
+    else:
+        url = fresh_database(args.url)
+        os.environ["VANBAN_CACHE"] = tempfile.mkdtemp(prefix="vanban-pg-cache-")  # parse everything
+        started = time.monotonic()
+        report = ingest([args.docs], url, jobs=args.jobs, ocr=False)
+        seconds = time.monotonic() - started
+        result.update({"documents": report.added, "failed": len(report.failed),
+                       "ingest_docs_per_s": round(report.added / seconds, 1), "ingest_s": round(seconds, 1)})
+        print(json.dumps(result), flush=True)
+    store = PgStore(url)
+    with psycopg.connect(url) as conn:
+        result["database_mb_per_1000_docs"] = round(float(conn.execute(
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'vanban' AND c.relkind = 'r'").fetchone()[0]) / 2**20 / store.count() * 1000, 2)
+    queries = query_sets(store, args.queries)
+    result["idle"] = idle_latencies(store, queries)
+    print(json.dumps(result), flush=True)
+    result["under_load"] = under_load(url, queries, args.load_docs, args.searches)
+    print(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

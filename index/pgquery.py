@@ -1,0 +1,201 @@
+"""Searching the archive on PostgreSQL: the query typed is parsed once, by the
+same Whoosh ``QueryParser`` as on the embedded index (``query.parse_query``), and
+its tree is translated to SQL over the tsvector columns, so users type the same
+queries and get the same documents.
+
+- a term on a text field: ``title_syl @@ 'quy'::tsquery``, scored by ``ts_rank``
+  times the field's boost (exact-diacritic fields weigh more than folded ones,
+  titles more than bodies, as on Whoosh);
+- a phrase: ``body_syl @@ 'quy' <-> 'định'`` (the positions written at ingest);
+- And / Or / Not / AndNot / AndMaybe / Require: the Boolean SQL, scores summed over
+  the parts that hold;
+- ``symbol:``, ``doc_type:``, ``issuer_key:`` and the other one-value fields:
+  equality; ``cite_symbols:`` and ``cite_keys:``: array containment; date and year
+  ranges: comparisons.
+Ranking formulas differ (``ts_rank`` is not BM25F), so the order of hits of equal
+relevance may differ between the two backends; the documents found do not.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from whoosh import query as wq
+
+from ingest.issuers import issuer_key
+
+from .pgstore import PASSAGE_FIELDS, TEXT_FIELDS, _quote_lexeme
+from .query import Results, make_hit, parse_query, type_filter
+
+EQUALITY = {"symbol": "symbol_term", "doc_type": "doc_type", "issuer_key": "issuer_key", "path": "path",
+            "sha256": "sha256", "period": "period", "confidentiality": "confidentiality", "urgency": "urgency"}
+ARRAYS = {"cite_symbols", "cite_keys"}
+
+
+class Unsupported(ValueError):
+    """A query form the PostgreSQL backend cannot express."""
+
+
+class Translation:
+    """SQL for one parsed query: ``where`` and ``score`` expressions whose values
+    are named parameters in ``params``, and the (field, term) pairs that snippets
+    mark."""
+
+    def __init__(self, schema) -> None:
+        self.schema = schema
+        self.params: dict[str, object] = {}
+        self.terms: list[tuple[str, str]] = []
+
+    def param(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    def node(self, node) -> tuple[str, str]:
+        """(where, score) of a query node."""
+        if isinstance(node, wq.Term):
+            return self.term(node.fieldname, node.text, node.boost)
+        if isinstance(node, wq.Phrase):
+            return self.phrase(node)
+        if isinstance(node, wq.And):
+            wheres, scores = [], []
+            for child in node.subqueries:
+                if isinstance(child, wq.Not):
+                    wheres.append(f"NOT ({self.node(child.query)[0]})")
+                else:
+                    where, score = self.node(child)
+                    wheres.append(where)
+                    scores.append(score)
+            return " AND ".join(f"({w})" for w in wheres), " + ".join(scores) or "0"
+        if isinstance(node, wq.Or):
+            parts = [self.node(child) for child in node.subqueries]
+            return (" OR ".join(f"({w})" for w, _ in parts),
+                    " + ".join(f"(CASE WHEN {w} THEN {s} ELSE 0 END)" for w, s in parts))
+        if isinstance(node, wq.Not):
+            return f"NOT ({self.node(node.query)[0]})", "0"
+        if isinstance(node, wq.AndNot):
+            (wa, sa), (wb, _) = self.node(node.a), self.node(node.b)
+            return f"({wa}) AND NOT ({wb})", sa
+        if isinstance(node, wq.AndMaybe):
+            (wa, sa), (wb, sb) = self.node(node.a), self.node(node.b)
+            return wa, f"{sa} + (CASE WHEN {wb} THEN {sb} ELSE 0 END)"
+        if isinstance(node, wq.Require):
+            (wa, sa), (wb, _) = self.node(node.a), self.node(node.b)
+            return f"({wa}) AND ({wb})", sa
+        if isinstance(node, wq.Every):
+            return "TRUE", "0"
+        if isinstance(node, type(wq.NullQuery)):
+            return "FALSE", "0"
+        if isinstance(node, (wq.DateRange, wq.NumericRange)):
+            return self.range(node), str(float(node.boost))
+        if isinstance(node, (wq.Prefix, wq.Wildcard)):
+            return self.prefix(node), str(float(node.boost))
+        raise Unsupported(f"this query form is not supported on PostgreSQL: {node!r}")
+
+    def term(self, field: str, text, boost: float) -> tuple[str, str]:
+        text = text.decode("utf-8") if isinstance(text, bytes) else text
+        if field in TEXT_FIELDS:
+            self.terms.append((field, str(text)))
+            return self._text(field, _quote_lexeme(str(text)), boost)
+        constant = str(float(boost))
+        if field in EQUALITY:
+            return f"{EQUALITY[field]} = {self.param(str(text))}", constant
+        if field in ARRAYS:
+            return f"{field} @> ARRAY[{self.param(str(text))}]::text[]", constant
+        if field == "year":
+            return f"year = {self.param(int(self.schema['year'].from_bytes(text) if isinstance(text, bytes) else text))}", constant
+        if field == "needs_ocr":
+            return f"needs_ocr = {self.param(str(text) == 'yes')}", constant
+        raise Unsupported(f"the field {field!r} cannot be searched on PostgreSQL")
+
+    def _text(self, field: str, tsquery: str, boost: float) -> tuple[str, str]:
+        weight = float(boost) * float(getattr(self.schema[field], "field_boost", 1.0) or 1.0)
+        value = self.param(tsquery)
+        return f"{field} @@ {value}::tsquery", f"{weight} * ts_rank({field}, {value}::tsquery)"
+
+    def phrase(self, node: wq.Phrase) -> tuple[str, str]:
+        if node.fieldname not in TEXT_FIELDS:
+            raise Unsupported(f"phrases cannot be searched in the field {node.fieldname!r}")
+        words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in node.words]
+        self.terms += [(node.fieldname, w) for w in words]
+        joint = " <-> " if node.slop <= 1 else " & "
+        where, score = self._text(node.fieldname, joint.join(_quote_lexeme(w) for w in words), node.boost)
+        if node.fieldname in PASSAGE_FIELDS and joint == " <-> ":
+            # A body's positions are whole only in its passages (see pgstore.passages);
+            # the document's own tsvector still ranks it.
+            phrase = where.split(" @@ ", 1)[1]
+            where = (f"id IN (SELECT doc_id FROM vanban.passages WHERE field = '{node.fieldname}' "
+                     f"AND tokens @@ {phrase})")
+        return where, score
+
+    def range(self, node) -> str:
+        column = {"date": "date", "year": "year"}.get(node.fieldname)
+        if column is None:
+            raise Unsupported(f"ranges cannot be searched in the field {node.fieldname!r}")
+        low, high = (node.startdate, node.enddate) if isinstance(node, wq.DateRange) else (node.start, node.end)
+        parts = []
+        if low is not None:
+            parts.append(f"{column} {'>' if node.startexcl else '>='} {self.param(_day(low))}")
+        if high is not None:
+            parts.append(f"{column} {'<' if node.endexcl else '<='} {self.param(_day(high))}")
+        return " AND ".join(parts) or "TRUE"
+
+    def prefix(self, node) -> str:
+        text = node.text.split("*")[0].split("?")[0]  # a wildcard is read up to its first mark
+        if node.fieldname in TEXT_FIELDS:
+            return f"{node.fieldname} @@ {self.param(_quote_lexeme(text) + ':*')}::tsquery"
+        column = EQUALITY.get(node.fieldname)
+        if column is None:
+            raise Unsupported(f"prefixes cannot be searched in the field {node.fieldname!r}")
+        return f"starts_with({column}, {self.param(text)})"
+
+
+def _day(value):
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list[str]:
+    where = []
+    if year:
+        where.append(f"year = {t.param(int(year))}")
+    if date_from:
+        where.append(f"date >= {t.param(dt.date.fromisoformat(date_from[:10]))}")
+    if date_to:
+        where.append(f"date <= {t.param(dt.date.fromisoformat(date_to[:10]))}")
+    if doc_type:
+        where.append(f"doc_type = {t.param(type_filter(doc_type))}")
+    if issuer:
+        where.append(f"strpos(issuer_key, {t.param(issuer_key(issuer))}) > 0")
+    return where
+
+
+def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None,
+           limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
+    query = parse_query(store, text)
+    t = Translation(store.schema)
+    where, score = t.node(query)
+    condition = " AND ".join(f"({w})" for w in [where, *_filters(t, year, date_from, date_to, doc_type, issuer)])
+    order = "date DESC NULLS LAST, id" if sort == "date" else "score DESC, id"
+    rows = store.conn.execute(
+        f"SELECT id, score, record, total FROM (SELECT id, date, record, ({score})::float8 AS score, "
+        f"count(*) OVER () AS total FROM vanban.documents WHERE {condition}) AS found "
+        f"ORDER BY {order} LIMIT {int(limit)}", t.params).fetchall()
+    total = rows[0][3] if rows else _count(store, condition, t.params)
+    texts = dict(store.conn.execute("SELECT id, full_text FROM vanban.documents WHERE id = ANY(%s)",
+                                    ([r[0] for r in rows],)).fetchall()) if rows else {}
+    hits = [make_hit(store.schema, record, texts.get(doc), t.terms, float(value or 0.0))
+            for doc, value, record, _ in rows]
+    groups = _facet_counts(store, condition, t.params) if facets else {}
+    return Results(total=int(total), hits=hits, facets=groups, exact=True)
+
+
+def _count(store, condition: str, params) -> int:
+    return store.conn.execute(f"SELECT count(*) FROM vanban.documents WHERE {condition}", params).fetchone()[0]
+
+
+def _facet_counts(store, condition: str, params) -> dict[str, dict[str, int]]:
+    groups = {}
+    for name, column in (("year", "year"), ("type", "doc_type"), ("issuer", "issuer_key")):
+        rows = store.conn.execute(f"SELECT {column}, count(*) FROM vanban.documents WHERE {condition} "
+                                  f"GROUP BY {column} ORDER BY {column}", params).fetchall()
+        groups[name] = {str(value): count for value, count in rows if value not in ("", 0, None)}
+    return groups

@@ -1,0 +1,426 @@
+"""The archive on PostgreSQL: the same store interface as ``WhooshStore``, for an
+office where many people search at once and several machines ingest.
+
+- The Vietnamese analysis stays ours: the Whoosh schema's analyzers (segmentation,
+  tone normalisation, folding) turn each field into tokens here, in Python, and
+  PostgreSQL keeps them as ``tsvector`` values written token by token (no text
+  search configuration of PostgreSQL re-parses them), with positions where
+  phrases are matched (``title_syl``, ``title_fold``, ``body_syl``, ``body_fold``).
+- Each document is written in a transaction of its own, under an advisory lock on
+  its path: a file whose sha256 is already there is left alone, a changed one
+  replaces its row in the same transaction, so concurrent ingests of the same
+  folder neither lose nor duplicate a document.
+- ``documents`` is partitioned by year (a partition made as a year's first
+  document comes, undated documents in one of their own); row-level security hides a document whose confidentiality is above the
+  reading role's clearance (roles ``vanban_mat``, ``vanban_toi_mat``,
+  ``vanban_tuyet_mat``), and readers are granted the parent table only, so the
+  database itself enforces it, whatever SQL they send.
+
+    vanban init --index postgresql://vanban@db/archive
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+
+from .analysis import symbol_term
+from .records import is_prepared, prepare
+from .store import make_schema
+
+PG_SCHEMA_VERSION = 1
+URL_PREFIXES = ("postgresql://", "postgres://")
+# The text fields, as the Whoosh schema analyses them; positions where phrases are
+# matched. PostgreSQL keeps positions up to 16383 and 256 of them per word.
+TEXT_FIELDS = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer", "figures")
+POSITIONAL = {"title_syl", "title_fold", "body_syl", "body_fold"}
+MAX_POSITION, MAX_POSITIONS = 16383, 255
+# Phrases in bodies are matched in passages (``vanban.passages``) that hold every
+# position: a long legal text passes both limits above. Passages overlap by this
+# many syllables, the longest phrase matched whole.
+PASSAGE_FIELDS = ("body_syl", "body_fold")
+PASSAGE_OVERLAP = 32
+# Clearance levels of the confidentiality marks, and the roles that grant them.
+CLEARANCE = {"": 0, "mật": 1, "tối mật": 2, "tuyệt mật": 3}
+CLEARANCE_ROLES = {1: "vanban_mat", 2: "vanban_toi_mat", 3: "vanban_tuyet_mat"}
+READER_ROLE = "vanban_reader"
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(URL_PREFIXES)
+
+
+def _quote_lexeme(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tokens(analyzer, text: str) -> list[str]:
+    """The field's tokens in order, one per position (Whoosh's positions count them)."""
+    return [t.text for t in analyzer(text, positions=True, mode="index")] if text else []
+
+
+def tsvector_text(analyzer, text: str, positions: bool) -> str:
+    """The field's tokens as a tsvector literal: ``'quy':1,4 'định':2``."""
+    return tokens_tsvector(_tokens(analyzer, text), positions)
+
+
+def tokens_tsvector(tokens: list[str], positions: bool = True) -> str:
+    where: dict[str, list[int]] = {}
+    for at, token in enumerate(tokens, start=1):
+        if token and len(token.encode("utf-8")) < 2046:
+            where.setdefault(token, []).append(min(at, MAX_POSITION))
+    if not positions:
+        return " ".join(_quote_lexeme(word) for word in where)
+    return " ".join(f"{_quote_lexeme(word)}:{','.join(map(str, sorted(set(at))[:MAX_POSITIONS]))}"
+                    for word, at in where.items())
+
+
+def passages(tokens: list[str], overlap: int = PASSAGE_OVERLAP) -> list[list[str]]:
+    """A long field cut into stretches that a tsvector holds whole: under 16,383
+    positions, and no word more than 255 times (PostgreSQL drops positions past
+    either). Consecutive stretches share ``overlap`` tokens, so a phrase of up to
+    that many syllables lies whole in one of them."""
+    cut, start = [], 0
+    while start < len(tokens):
+        counts: dict[str, int] = {}
+        end = start
+        while end < len(tokens) and end - start < MAX_POSITION - 1:
+            seen = counts.get(tokens[end], 0) + 1
+            if seen > MAX_POSITIONS:
+                break
+            counts[tokens[end]] = seen
+            end += 1
+        cut.append(tokens[start:end])
+        if end >= len(tokens):
+            break
+        start = max(end - overlap, start + 1)
+    return cut
+
+
+def _ddl() -> list[str]:
+    levels = " ".join(f"WHEN pg_has_role(current_user, '{role}', 'MEMBER') THEN {level}"
+                      for level, role in sorted(CLEARANCE_ROLES.items(), reverse=True))
+    text_columns = ", ".join(f"{name} tsvector NOT NULL DEFAULT ''" for name in TEXT_FIELDS)
+    return [
+        "CREATE SCHEMA IF NOT EXISTS vanban",
+        "CREATE TABLE IF NOT EXISTS vanban.meta (key text PRIMARY KEY, value text NOT NULL)",
+        f"""CREATE TABLE IF NOT EXISTS vanban.documents (
+            id bigint GENERATED ALWAYS AS IDENTITY,
+            path text NOT NULL,
+            sha256 text NOT NULL,
+            year integer NOT NULL DEFAULT 0,
+            date date,
+            symbol_term text NOT NULL DEFAULT '',
+            doc_type text NOT NULL DEFAULT '',
+            issuer_key text NOT NULL DEFAULT '',
+            period text NOT NULL DEFAULT '',
+            clearance smallint NOT NULL DEFAULT 0,
+            confidentiality text NOT NULL DEFAULT '',
+            urgency text NOT NULL DEFAULT '',
+            needs_ocr boolean NOT NULL DEFAULT false,
+            cite_symbols text[] NOT NULL DEFAULT '{{}}',
+            cite_keys text[] NOT NULL DEFAULT '{{}}',
+            {text_columns},
+            record jsonb NOT NULL,
+            full_text text NOT NULL DEFAULT '',
+            ingested timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (path, year)
+        ) PARTITION BY RANGE (year)""",
+        "CREATE TABLE IF NOT EXISTS vanban.documents_undated PARTITION OF vanban.documents FOR VALUES FROM (0) TO (1)",
+        """CREATE TABLE IF NOT EXISTS vanban.passages (
+            doc_id bigint NOT NULL,
+            path text NOT NULL,
+            clearance smallint NOT NULL DEFAULT 0,
+            field text NOT NULL,
+            tokens tsvector NOT NULL)""",
+        "CREATE INDEX IF NOT EXISTS passages_path ON vanban.passages (path)",
+        "CREATE INDEX IF NOT EXISTS passages_tokens ON vanban.passages USING gin (tokens)",
+        "CREATE INDEX IF NOT EXISTS documents_path ON vanban.documents (path)",
+        "CREATE INDEX IF NOT EXISTS documents_id ON vanban.documents (id)",
+        "CREATE INDEX IF NOT EXISTS documents_symbol ON vanban.documents (symbol_term)",
+        "CREATE INDEX IF NOT EXISTS documents_date ON vanban.documents (date)",
+        "CREATE INDEX IF NOT EXISTS documents_cite_symbols ON vanban.documents USING gin (cite_symbols)",
+        *[f"CREATE INDEX IF NOT EXISTS documents_{name} ON vanban.documents USING gin ({name})"
+          for name in TEXT_FIELDS],
+        f"""CREATE OR REPLACE FUNCTION vanban.clearance() RETURNS smallint LANGUAGE sql STABLE AS $$
+            SELECT (CASE {levels} ELSE 0 END)::smallint $$""",
+        "ALTER TABLE vanban.documents ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS by_clearance ON vanban.documents",
+        "CREATE POLICY by_clearance ON vanban.documents FOR SELECT USING (clearance <= vanban.clearance())",
+        "ALTER TABLE vanban.passages ENABLE ROW LEVEL SECURITY",
+        "DROP POLICY IF EXISTS by_clearance ON vanban.passages",
+        "CREATE POLICY by_clearance ON vanban.passages FOR SELECT USING (clearance <= vanban.clearance())",
+    ]
+
+
+def _roles_sql() -> list[str]:
+    """Group roles (no login): readers, and one per clearance level. Granting them
+    to people is the office's: ``GRANT vanban_reader, vanban_mat TO lan;``."""
+    statements = []
+    for role in (READER_ROLE, *CLEARANCE_ROLES.values()):
+        statements.append(f"""DO $$ BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} NOLOGIN; END IF;
+            END $$""")
+    statements += [
+        f"GRANT USAGE ON SCHEMA vanban TO {READER_ROLE}",
+        f"GRANT SELECT ON vanban.documents, vanban.passages, vanban.meta TO {READER_ROLE}",
+        f"GRANT EXECUTE ON FUNCTION vanban.clearance() TO {READER_ROLE}",
+    ]
+    return statements
+
+
+def _year_partition(year: int) -> str:
+    return (f"CREATE TABLE IF NOT EXISTS vanban.documents_y{year} PARTITION OF vanban.documents "
+            f"FOR VALUES FROM ({year}) TO ({year + 1})")
+
+
+_SCHEMA = []
+
+
+def table_row(record: dict) -> dict:
+    """A prepared record as the row of ``vanban.documents``, its text fields as
+    tsvector literals: the costly part of writing, done in the parse workers (on
+    all cores) where ``ingest`` runs them."""
+    from .store import index_fields
+
+    if not _SCHEMA:
+        _SCHEMA.append(make_schema())
+    schema = _SCHEMA[0]
+    if not is_prepared(record):
+        record = prepare(dict(record))
+    fields = index_fields(record)
+    date = (record.get("date") or "")[:10]
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        day = None
+    confidentiality = (record.get("confidentiality") or "").lower()
+    row = {
+        "path": record["path"], "sha256": record.get("sha256") or "",
+        "year": day.year if day else 0, "date": day,
+        "symbol_term": fields["symbol"], "doc_type": fields["doc_type"], "issuer_key": fields["issuer_key"],
+        "period": fields["period"], "clearance": CLEARANCE.get(confidentiality, 3 if confidentiality else 0),
+        "confidentiality": confidentiality, "urgency": fields["urgency"],
+        "needs_ocr": bool(record.get("needs_ocr")),
+        "cite_symbols": [s for s in fields["cite_symbols"].split(",") if s],
+        "cite_keys": [k for k in fields["cite_keys"].split(",") if k],
+        "record": fields["record"], "full_text": (record.get("text") or "").replace("\x00", ""),
+    }
+    for name in TEXT_FIELDS:
+        tokens = _tokens(schema[name].analyzer, fields[name])
+        row[name] = tokens_tsvector(tokens, name in POSITIONAL)
+        if name in PASSAGE_FIELDS:
+            row.setdefault("_passages", []).extend((name, tokens_tsvector(p)) for p in passages(tokens))
+    return row
+
+
+class ArchiveUnavailable(Exception):
+    """No archive there, one of another version, or a server that cannot be reached."""
+
+
+class SchemaMismatch(Exception):
+    """The database holds an archive of another vanban version, or none."""
+
+
+class PgStore:
+    """The archive in a PostgreSQL database. ``folder`` is this machine's working
+    folder (the parsed-record and OCR caches, the ingest log), not the archive."""
+
+    def __init__(self, url: str, folder: str | None = None, create: bool = False) -> None:
+        import psycopg
+
+        self.url = url
+        self.folder = folder or default_work_folder(url)
+        self.schema = make_schema()
+        self.conn = psycopg.connect(url, autocommit=True)
+        version = self._version()
+        if version is None and create:
+            self.init()
+        elif version is None:
+            raise FileNotFoundError(f"no vanban archive in {_shown(url)} (run 'vanban init --index URL' first)")
+        elif version != PG_SCHEMA_VERSION:
+            raise SchemaMismatch(f"the archive in {_shown(url)} has schema version {version}; "
+                                 f"this vanban uses {PG_SCHEMA_VERSION}: run 'vanban init' to migrate it")
+        self._partitions: set[int] = set()
+
+    # --- schema ------------------------------------------------------------------
+
+    def _version(self) -> int | None:
+        row = self.conn.execute("SELECT to_regclass('vanban.meta') IS NOT NULL").fetchone()
+        if not row[0]:
+            return None
+        row = self.conn.execute("SELECT value FROM vanban.meta WHERE key = 'schema_version'").fetchone()
+        return int(row[0]) if row else None
+
+    def init(self) -> None:
+        """Create (or bring up to date) the schema, the roles and the policies."""
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('vanban.init'))")
+            for statement in _ddl() + _roles_sql():
+                self.conn.execute(statement)
+            self.conn.execute("INSERT INTO vanban.meta VALUES ('schema_version', %s) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (str(PG_SCHEMA_VERSION),))
+
+    def _partition_for(self, year: int) -> None:
+        if year and year not in self._partitions:
+            with self.conn.transaction():
+                self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('vanban.partitions'))")
+                exists = self.conn.execute("SELECT to_regclass(%s) IS NOT NULL",
+                                           (f"vanban.documents_y{year}",)).fetchone()[0]
+                if not exists:
+                    self.conn.execute(_year_partition(year))
+            self._partitions.add(year)
+
+    # --- writing ---------------------------------------------------------------
+
+    def begin(self, procs: int = 1) -> None:
+        """Nothing to open: each document is its own transaction."""
+
+    def add(self, record: dict, new: bool = False) -> bool:
+        """Add the document, or replace the one at its path; a document already there
+        with the same sha256 is left alone. Returns whether anything was written."""
+        import psycopg
+
+        try:
+            return self._write(record.get("_row") or table_row(record))
+        except psycopg.errors.InsufficientPrivilege:
+            user = self.conn.info.user
+            raise PermissionError(f"{user} may not write to the archive at {_shown(self.url)} "
+                                  "(a reader's role; ingest as the archive's owner)") from None
+        except psycopg.OperationalError as exc:  # the server went away mid-ingest
+            raise ArchiveUnavailable(f"lost the archive at {_shown(self.url)} while writing {record['path']} "
+                                     f"({_first_line(exc)}); every document written before is kept: "
+                                     "run the ingest again when the server is back") from None
+
+    def _write(self, row: dict) -> bool:
+        self._partition_for(row["year"])
+        row = dict(row)
+        passages_of = row.pop("_passages", [])
+        columns = list(row)
+        values = ", ".join(f"%({c})s::tsvector" if c in TEXT_FIELDS else f"%({c})s" for c in columns)
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (row["path"],))
+            held = self.conn.execute("SELECT sha256 FROM vanban.documents WHERE path = %s",
+                                     (row["path"],)).fetchall()
+            if held and all(sha == row["sha256"] for (sha,) in held) and row["sha256"]:
+                return False
+            if held:
+                self.conn.execute("DELETE FROM vanban.documents WHERE path = %s", (row["path"],))
+                self.conn.execute("DELETE FROM vanban.passages WHERE path = %s", (row["path"],))
+            doc = self.conn.execute(f"INSERT INTO vanban.documents ({', '.join(columns)}) VALUES ({values}) "
+                                    "RETURNING id", row).fetchone()[0]
+            with self.conn.cursor() as cursor:
+                cursor.executemany("INSERT INTO vanban.passages VALUES (%s, %s, %s, %s, %s::tsvector)",
+                                   [(doc, row["path"], row["clearance"], field, tokens)
+                                    for field, tokens in passages_of])
+        return True
+
+    def delete(self, path: str) -> None:
+        with self.conn.transaction():
+            self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (path,))
+            self.conn.execute("DELETE FROM vanban.documents WHERE path = %s", (path,))
+            self.conn.execute("DELETE FROM vanban.passages WHERE path = %s", (path,))
+
+    def commit(self, reopen: bool = True) -> None:
+        """Every document was committed as it was written."""
+
+    def cancel(self) -> None:
+        """Nothing is pending."""
+
+    def refresh_hot_postings(self, procs: int = 1) -> int:
+        return 0
+
+    # --- reading ---------------------------------------------------------------
+
+    def _records(self, where: str = "TRUE", params=()) -> list[dict]:
+        rows = self.conn.execute(f"SELECT record FROM vanban.documents WHERE {where} ORDER BY id", params)
+        return [_record_of(r[0]) for r in rows]
+
+    def paths(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT path, sha256 FROM vanban.documents").fetchall())
+
+    def waiting_for_ocr(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT path FROM vanban.documents WHERE needs_ocr")]
+
+    def records(self) -> Iterator[dict]:
+        """Every record, streamed from a cursor on the server (an archive of years
+        does not fit in memory as JSON)."""
+        with self.conn.transaction(), self.conn.cursor(name="records") as cursor:
+            cursor.itersize = 500
+            cursor.execute("SELECT record FROM vanban.documents ORDER BY id")
+            for (record,) in cursor:
+                yield _record_of(record)
+
+    def by_path(self, path: str) -> dict | None:
+        found = self._records("path = %s", (path,))
+        return found[0] if found else None
+
+    def by_symbol(self, symbol: str) -> list[dict]:
+        return self._records("symbol_term = %s", (symbol_term(symbol),))
+
+    def citing_keys(self, symbol: str) -> dict[str, list[int]]:
+        """Citation key -> ids of the documents citing under it, oldest first."""
+        term = symbol_term(symbol)
+        rows = self.conn.execute(
+            "SELECT key, id FROM vanban.documents, unnest(cite_keys) AS key "
+            "WHERE cite_symbols @> ARRAY[%s] AND starts_with(key, %s) "
+            "ORDER BY date NULLS LAST, id", (term, term + "|")).fetchall()
+        groups: dict[str, list[int]] = {}
+        for key, doc in rows:
+            groups.setdefault(key, []).append(doc)
+        return groups
+
+    def record_at(self, doc: int) -> dict:
+        return self.records_at([doc])[0]
+
+    def records_at(self, docs: list[int]) -> list[dict]:
+        rows = dict(self.conn.execute("SELECT id, record FROM vanban.documents WHERE id = ANY(%s)",
+                                      (list(docs),)).fetchall())
+        return [_record_of(rows[d]) for d in docs if d in rows]
+
+    def full_record(self, record: dict) -> dict:
+        """The record with its text (kept in the archive: readers have no cache)."""
+        row = self.conn.execute("SELECT full_text FROM vanban.documents WHERE path = %s",
+                                (record["path"],)).fetchone()
+        full = {**record, "text": row[0] if row else ""}
+        return {k: v for k, v in full.items() if not k.startswith("_")}
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM vanban.documents").fetchone()[0]
+
+    def search(self, text: str, **options):
+        from .pgquery import search
+
+        return search(self, text, **options)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _record_of(value) -> dict:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    head, sep, rest = url.partition("://")
+    if "@" in rest:
+        credentials, _, host = rest.rpartition("@")
+        rest = credentials.split(":")[0] + "@" + host
+    return head + sep + rest
+
+
+def default_work_folder(url: str) -> str:
+    """This machine's caches for an archive on a server: ``$VANBAN_CACHE`` or
+    ``~/.cache/vanban/``, one folder per server and database."""
+    import hashlib
+
+    base = os.environ.get("VANBAN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "vanban")
+    return os.path.join(base, "pg-" + hashlib.sha256(_shown(url).encode()).hexdigest()[:12])
+

@@ -1,0 +1,307 @@
+"""The archive on PostgreSQL (index/pgstore.py, index/pgquery.py) on the tests' own
+server: tokens written as tsvectors, many writers at once, clearance enforced by
+the database, the schema version."""
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+from conftest import CORPUS, ROOT, need_shared, new_database
+
+from index.pgstore import PgStore, tsvector_text
+from index.store import make_schema
+from search_cli import cli
+
+
+def run(*args, index):
+    return CliRunner().invoke(cli, [*args, "--index", str(index)])
+
+
+def lines(result):
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def as_user(url: str, user: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{user}@{rest.split('@', 1)[1]}"
+
+
+# (field, text) -> the tsvector literal written: our analysis, PostgreSQL only stores it
+TSVECTORS = [
+    ("title_syl", "Quy định về quy hoạch", "'quy':1,4 'định':2 'về':3 'hoạch':5"),
+    ("title_fold", "Uỷ ban nhân dân", "'uy':1 'ban':2 'nhan':3 'dan':4"),
+    ("title_syl", "", ""),
+    ("title", "Ủy ban nhân dân", "'ủy' 'ban_nhân_dân'"),  # underthesea's words, alone
+]
+
+
+@pytest.mark.parametrize("field,text,want", TSVECTORS)
+def test_tokens_become_a_tsvector_of_our_analysis(field, text, want):
+    from index.analysis import presegment, presplit
+
+    prepared = presegment(text) if field == "title" else presplit(text)
+    got = tsvector_text(make_schema()[field].analyzer, prepared, positions=field != "title")
+    assert got == want
+
+
+def test_quotes_and_backslashes_survive_the_round_trip(pg_server):
+    url = new_database(pg_server)
+    PgStore(url, create=True)
+    analyzer = make_schema()["figures"].analyzer
+    text = "o'neil a\\b 12'5 «x»"
+    literal = tsvector_text(analyzer, text, positions=True)
+    with psycopg.connect(url) as conn:
+        lexemes = conn.execute("SELECT tsvector_to_array(%s::tsvector)", (literal,)).fetchone()[0]
+    assert sorted(lexemes) == sorted({t.text for t in analyzer(text, mode="index")})
+
+
+def test_init_records_the_schema_version_and_refuses_another(pg_server):
+    url = new_database(pg_server)
+    assert run("init", index=url).exit_code == 0
+    assert run("init", index=url).exit_code == 0  # again: nothing changes
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE vanban.meta SET value = '99' WHERE key = 'schema_version'")
+    result = run("search", "quy", index=url)
+    assert result.exit_code == 1 and "schema version 99" in result.output
+
+
+def test_a_server_that_cannot_be_reached_is_one_plain_line():
+    result = run("search", "quy", index="postgresql://nobody@127.0.0.1:1/none")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot use the archive at postgresql://nobody@127.0.0.1:1/none")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def _report(path, number, title, mark=""):
+    path.write_text(
+        f"SỞ NỘI VỤ\nSố: {number}/BC-SNV\n{mark}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 12 tháng 3 năm 2024\nBÁO CÁO\n"
+        f"{title}\nThực hiện Quyết định số 77/QĐ-UBND ngày 02/01/2024 của UBND tỉnh Quảng Ngãi.\n"
+        "Nơi nhận:\n- Lưu: VT.\nGIÁM ĐỐC\nTrần Văn Minh\n", encoding="utf-8")
+
+
+def _archive_and_reports(server: str, tmp_path, count: int):
+    """A new, initialised archive and a folder of ``count`` reports."""
+    url = new_database(server)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(count):
+        _report(folder / f"bc_{i:03d}.txt", i + 1, f"Kết quả rà soát biên chế đợt {i}")
+    assert run("init", index=url).exit_code == 0
+    return url, folder
+
+
+def _ingest_process(url: str, folder, *options: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "search_cli.py"), "ingest", *options, "--jobs", "1",
+                             "--no-ocr", "--index", url, str(folder)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_two_ingests_at_once_write_every_document_once(tmp_path, pg_server):
+    url, folder = _archive_and_reports(pg_server, tmp_path, 120)
+    ingests = [_ingest_process(url, folder, "--json") for _ in range(2)]
+    reports = [json.loads(p.communicate(timeout=300)[0]) for p in ingests]
+    assert all(p.returncode == 0 for p in ingests)
+    assert sum(r["added"] for r in reports) == 120  # each file written by one of them
+    with psycopg.connect(url) as conn:
+        count, distinct = conn.execute("SELECT count(*), count(DISTINCT path) FROM vanban.documents").fetchone()
+    assert count == distinct == 120
+    again = lines(run("ingest", "--json", "--no-ocr", str(folder), index=url))[0]
+    assert (again["parsed"], again["unchanged"]) == (0, 120)
+
+
+@pytest.fixture(scope="module")
+def secret_archive(tmp_path_factory, pg_server):
+    """An archive holding an open report and a MẬT one, and two people: a clerk
+    (reader, no clearance) and a chief (reader cleared for MẬT)."""
+    url = new_database(pg_server)
+    folder = tmp_path_factory.mktemp("secret")
+    _report(folder / "open.txt", 5, "Kết quả rà soát biên chế năm 2024")
+    _report(folder / "secret.txt", 6, "Kết quả rà soát biên chế cán bộ diện quy hoạch", mark="MẬT")
+    result = run("ingest", "--json", "--no-ocr", str(folder), index=url)
+    assert result.exit_code == 0, result.output
+    with psycopg.connect(url, autocommit=True) as conn:
+        for user, groups in (("clerk_t", "vanban_reader"), ("chief_t", "vanban_reader, vanban_mat")):
+            conn.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{user}') "
+                         f"THEN CREATE ROLE {user} LOGIN; END IF; END $$")
+            conn.execute(f"GRANT {groups} TO {user}")
+    return url, folder
+
+
+def test_a_mat_document_is_invisible_below_its_clearance(secret_archive):
+    url, folder = secret_archive
+    clerk, chief = as_user(url, "clerk_t"), as_user(url, "chief_t")
+    secret = str(folder / "secret.txt")
+    for who, sees in ((chief, True), (clerk, False)):
+        paths = {h["path"] for h in lines(run("search", "--json", "ra soat bien che", index=who))}
+        assert (secret in paths) == sees and str(folder / "open.txt") in paths
+        cited = {h["path"] for h in lines(run("cites", "--json", "77/QĐ-UBND", index=who))}
+        assert (secret in cited) == sees and len(cited) == (2 if sees else 1)
+        shown = run("show", "--json", "6/BC-SNV", index=who)
+        assert (shown.exit_code == 0) == sees
+        traced = run("trace", "--json", "6/BC-SNV", index=who)
+        assert (traced.exit_code == 0) == sees
+        (stats,) = lines(run("stats", "--json", index=who))
+        assert stats["documents"] == (2 if sees else 1)
+        exported = {r["path"] for r in lines(run("export", index=who))}
+        assert (secret in exported) == sees
+    assert lines(run("show", "--json", "6/BC-SNV", index=chief))[0]["confidentiality"] == "Mật"
+
+
+def test_the_database_itself_hides_it_and_refuses_a_reader_s_writes(secret_archive):
+    url, folder = secret_archive
+    with psycopg.connect(as_user(url, "clerk_t"), autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM vanban.documents").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM vanban.documents WHERE path LIKE '%/secret.txt'").fetchone()[0] == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT count(*) FROM vanban.documents_y2024")  # a partition, directly
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM vanban.documents")
+    _report(folder / "new.txt", 9, "Kết quả tuyển dụng công chức")
+    result = run("ingest", "--no-ocr", str(folder / "new.txt"), index=as_user(url, "clerk_t"))
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("clerk_t may not write to the archive at "
+                                          f"{as_user(url, 'clerk_t')} (a reader's role; ingest as the archive's owner)")
+
+
+@pytest.fixture
+def own_server(pg_server):
+    """A cluster of this test's own, beside the shared one: the test kills it."""
+    # In /tmp itself: the server's own user (postgres, when the tests run as root)
+    # cannot enter pytest's private temporary folders.
+    state = pathlib.Path(f"/tmp/vanban-pg-fault-{os.getpid()}")
+    env = {**os.environ, "VANBAN_TEST_PG_STATE": str(state), "VANBAN_TEST_PG_PORT": "54339"}
+    script = str(ROOT / "scripts" / "pg_test_cluster.sh")
+    started = subprocess.run(["bash", script, "start"], env=env, capture_output=True, text=True, check=True)
+    url = next(line.split("=", 1)[1] for line in started.stdout.splitlines() if "VANBAN_TEST_PG=" in line)
+    yield url, state / "data", lambda: subprocess.run(["bash", script, "restart"], env=env, check=True)
+    subprocess.run(["bash", script, "stop"], env=env, check=False)
+
+
+def _kill_server(data) -> None:
+    """SIGKILL the postmaster and every process it started, as a crash would."""
+    import signal
+    import time
+
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False).stdout.split()
+    for pid in [postmaster, *map(int, children)]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in [postmaster, *map(int, children)]):
+        time.sleep(0.1)
+
+
+def test_a_server_killed_mid_ingest_loses_nothing_committed_and_a_rerun_completes(tmp_path, own_server):
+    import time
+
+    server, data, restart = own_server
+    url, folder = _archive_and_reports(server, tmp_path, 300)
+    ingest = _ingest_process(url, folder)
+    committed = []
+    deadline = time.monotonic() + 120
+    with psycopg.connect(url, autocommit=True) as conn:
+        while time.monotonic() < deadline and len(committed) < 60:
+            committed = conn.execute("SELECT path, sha256, record FROM vanban.documents").fetchall()
+            time.sleep(0.05)
+    assert ingest.poll() is None and len(committed) >= 60, "the ingest should still be running"
+    _kill_server(data)
+    _, stderr = ingest.communicate(timeout=120)
+    assert ingest.returncode != 0
+    assert "lost the archive at" in stderr and "run the ingest again" in stderr
+    restart()
+    with psycopg.connect(url, autocommit=True) as conn:
+        after = {p: (s, r) for p, s, r in conn.execute("SELECT path, sha256, record FROM vanban.documents")}
+    assert all(after.get(p) == (s, r) for p, s, r in committed)  # what was committed is intact
+    rerun = lines(run("ingest", "--json", "--no-ocr", str(folder), index=url))[0]
+    assert rerun["failed"] == [] and rerun["unchanged"] >= len(committed)
+    with psycopg.connect(url) as conn:
+        count, distinct = conn.execute("SELECT count(*), count(DISTINCT path) FROM vanban.documents").fetchone()
+    assert count == distinct == 300
+
+
+def test_a_url_naming_several_hosts_reads_from_the_first_that_answers(pg_server):
+    """Searchers spread over read replicas by naming them all: libpq tries them in turn."""
+    url = new_database(pg_server)
+    assert run("init", index=url).exit_code == 0
+    scheme, rest = url.split("://", 1)
+    user, place = rest.split("@", 1)
+    several = f"{scheme}://{user}@127.0.0.1:1,{place}"  # the first host answers nothing
+    (stats,) = lines(run("stats", "--json", index=several))
+    assert stats["documents"] == 0
+
+
+def test_two_ingests_and_eight_searchers_at_once(pg_server):
+    """The load test, bounded (bench/bench_pg.py runs it at scale and times it): 2
+    ingest processes on the same new folder and 8 searching processes together;
+    afterwards every document is there exactly once."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench_pg import under_load
+
+    need_shared(CORPUS / "vbpl" / "vbpl.jsonl")  # the vocabulary of the generated documents
+    url = new_database(pg_server)
+    assert run("init", index=url).exit_code == 0
+    queries = {"term": ["quy", "hành", "chính"], "phrase": ['"quy định"', '"hồ sơ"'], "folded": ["ho so", "quy dinh"]}
+    result = under_load(url, queries, load_docs=80, searches=40)
+    assert result["every_document_once"], result
+    assert result["documents"] == 80 and result["searches"] == 40
+    assert sorted(r["added"] + r["unchanged"] for r in result["ingest_processes"]) == [80, 80]
+    assert sum(r["added"] for r in result["ingest_processes"]) == 80
+
+
+PARITY_QUERIES = ["quy định", "Quy dinh ve quan ly", "thuế OR phí", "hồ sơ NOT quyết", "bảo hiểm xã hội",
+                  "xu phat vi pham", "title_syl:quy", '"quy định về"', '"hanh chinh"', '"ngân hàng nhà nước" OR thuế',
+                  "ngân hàng AND NOT tín dụng", "chứng khoán"]
+
+
+@pytest.fixture(scope="module")
+def both_backends(tmp_path_factory, pg_server):
+    """The same 80 texts of the national database on Whoosh and on PostgreSQL."""
+    need_shared(CORPUS / "vbpl" / "vbpl.jsonl")
+    folder = tmp_path_factory.mktemp("vbpl")
+    with open(CORPUS / "vbpl" / "vbpl.jsonl", encoding="utf-8") as handle:
+        pages = [json.loads(line) for line in handle]
+    for i, text in enumerate([p["text"] for p in pages if p["page_kind"] == "full_text"][:80]):
+        (folder / f"vb_{i:03d}.txt").write_text(text, encoding="utf-8")
+    whoosh, pg = tmp_path_factory.mktemp("index"), new_database(pg_server)
+    for index in (whoosh, pg):
+        assert run("ingest", "--no-ocr", str(folder), index=index).exit_code == 0
+    return whoosh, pg
+
+
+@pytest.mark.parametrize("text", PARITY_QUERIES)
+def test_both_backends_find_the_same_documents(both_backends, text):
+    from index.backend import open_store
+
+    found = []
+    for index in both_backends:
+        results = open_store(str(index)).search(text, limit=1000)
+        assert results.exact
+        found.append((results.total, {h.path for h in results.hits}))
+    assert found[0] == found[1] and found[0][0] > 0, text
+
+
+@pytest.mark.parametrize("tokens", [
+    ["quy", "định"] * 400,                                  # a word past 255 positions
+    [f"w{i % 5000}" for i in range(40_000)],               # past 16,383 positions
+    ["một", "hai", "ba"],                                    # short: one passage, itself
+])
+def test_passages_keep_every_position_and_every_phrase_whole(tokens):
+    from index.pgstore import MAX_POSITION, MAX_POSITIONS, PASSAGE_OVERLAP, passages
+
+    cut = passages(tokens)
+    assert all(len(p) < MAX_POSITION and max(p.count(w) for w in set(p)) <= MAX_POSITIONS for p in cut)
+    assert cut[0] == tokens[:len(cut[0])] and cut[-1] == tokens[-len(cut[-1]):]
+    spans = [" ".join(p) for p in cut]
+    for start in range(0, len(tokens) - PASSAGE_OVERLAP, 997):  # any stretch of OVERLAP tokens lies in one
+        stretch = " ".join(tokens[start:start + PASSAGE_OVERLAP])
+        assert any(stretch in span for span in spans), start
