@@ -145,6 +145,7 @@ def main() -> None:
         started = time.monotonic()
         report = ingest([args.docs], url, jobs=args.jobs, ocr=False)
         seconds = time.monotonic() - started
+        shutil.rmtree(os.environ["VANBAN_CACHE"], ignore_errors=True)
         result.update({"documents": report.added, "failed": len(report.failed),
                        "ingest_docs_per_s": round(report.added / seconds, 1), "ingest_s": round(seconds, 1)})
         print(json.dumps(result), flush=True)

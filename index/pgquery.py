@@ -44,6 +44,12 @@ class Translation:
         self.schema = schema
         self.params: dict[str, object] = {}
         self.terms: list[tuple[str, str]] = []
+        self.ctes: list[str] = []
+
+    def with_clause(self) -> str:
+        """The passages a query's body phrases match, each found once (the planner
+        would otherwise search them again for every yearly partition)."""
+        return "WITH " + ", ".join(self.ctes) + " " if self.ctes else ""
 
     def param(self, value) -> str:
         name = f"p{len(self.params)}"
@@ -123,8 +129,10 @@ class Translation:
             # A body's positions are whole only in its passages (see pgstore.passages);
             # the document's own tsvector still ranks it.
             phrase = where.split(" @@ ", 1)[1]
-            where = (f"id IN (SELECT doc_id FROM vanban.passages WHERE field = '{node.fieldname}' "
-                     f"AND tokens @@ {phrase})")
+            name = f"phrase{len(self.ctes)}"
+            self.ctes.append(f"{name} AS MATERIALIZED (SELECT DISTINCT doc_id FROM vanban.passages "
+                             f"WHERE field = '{node.fieldname}' AND tokens @@ {phrase})")
+            where = f"id IN (SELECT doc_id FROM {name})"
         return where, score
 
     def range(self, node) -> str:
@@ -176,26 +184,22 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
     condition = " AND ".join(f"({w})" for w in [where, *_filters(t, year, date_from, date_to, doc_type, issuer)])
     order = "date DESC NULLS LAST, id" if sort == "date" else "score DESC, id"
     rows = store.conn.execute(
-        f"SELECT id, score, record, total FROM (SELECT id, date, record, ({score})::float8 AS score, "
-        f"count(*) OVER () AS total FROM vanban.documents WHERE {condition}) AS found "
+        f"{t.with_clause()}SELECT id, score, record, total FROM (SELECT id, date, record, "
+        f"({score})::float8 AS score, count(*) OVER () AS total FROM vanban.documents WHERE {condition}) AS found "
         f"ORDER BY {order} LIMIT {int(limit)}", t.params).fetchall()
-    total = rows[0][3] if rows else _count(store, condition, t.params)
+    total = rows[0][3] if rows else 0
     texts = dict(store.conn.execute("SELECT id, full_text FROM vanban.documents WHERE id = ANY(%s)",
                                     ([r[0] for r in rows],)).fetchall()) if rows else {}
     hits = [make_hit(store.schema, record, texts.get(doc), t.terms, float(value or 0.0))
             for doc, value, record, _ in rows]
-    groups = _facet_counts(store, condition, t.params) if facets else {}
+    groups = _facet_counts(store, t, condition) if facets else {}
     return Results(total=int(total), hits=hits, facets=groups, exact=True)
 
 
-def _count(store, condition: str, params) -> int:
-    return store.conn.execute(f"SELECT count(*) FROM vanban.documents WHERE {condition}", params).fetchone()[0]
-
-
-def _facet_counts(store, condition: str, params) -> dict[str, dict[str, int]]:
+def _facet_counts(store, t: Translation, condition: str) -> dict[str, dict[str, int]]:
     groups = {}
     for name, column in (("year", "year"), ("type", "doc_type"), ("issuer", "issuer_key")):
-        rows = store.conn.execute(f"SELECT {column}, count(*) FROM vanban.documents WHERE {condition} "
-                                  f"GROUP BY {column} ORDER BY {column}", params).fetchall()
+        rows = store.conn.execute(f"{t.with_clause()}SELECT {column}, count(*) FROM vanban.documents "
+                                  f"WHERE {condition} GROUP BY {column} ORDER BY {column}", t.params).fetchall()
         groups[name] = {str(value): count for value, count in rows if value not in ("", 0, None)}
     return groups

@@ -3,7 +3,8 @@
 #   eval "$(bash scripts/pg_test_cluster.sh start)"   # exports VANBAN_TEST_PG
 #   bash scripts/pg_test_cluster.sh stop
 #   bash scripts/pg_test_cluster.sh restart   # after a crash: recovery, same data
-# VANBAN_TEST_PG_STATE and VANBAN_TEST_PG_PORT place a second cluster beside it.
+# VANBAN_TEST_PG_STATE and VANBAN_TEST_PG_PORT place a second cluster beside it;
+# VANBAN_TEST_PG_OPTIONS adds server settings (the benchmarks': "-c shared_buffers=1GB").
 # Installs Debian's postgresql package when no server is found. The cluster lives
 # in a temporary folder (trust authentication, loopback only) and is removed by
 # 'stop'. As root, the server runs as the 'postgres' user (it refuses root).
@@ -42,7 +43,7 @@ start)
   [ "$(id -u)" -eq 0 ] && chown postgres "$state"
   as_owner "$initdb" -D "$state/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   as_owner "$pg_ctl" -D "$state/data" -l "$state/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state ${VANBAN_TEST_PG_OPTIONS:-}" start >/dev/null
   echo "export VANBAN_TEST_PG=postgresql://postgres@127.0.0.1:$port/postgres"
   echo "export VANBAN_TEST_PG_DATA=$state/data"
   ;;
