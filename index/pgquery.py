@@ -40,8 +40,9 @@ class Translation:
     are named parameters in ``params``, and the (field, term) pairs that snippets
     mark."""
 
-    def __init__(self, schema) -> None:
+    def __init__(self, schema, titles_only: bool = False) -> None:
         self.schema = schema
+        self.titles_only = titles_only  # bodies score nothing (and are not read to score)
         self.params: dict[str, object] = {}
         self.terms: list[tuple[str, str]] = []
         self.ctes: list[str] = []
@@ -75,7 +76,7 @@ class Translation:
         if isinstance(node, wq.Or):
             parts = [self.node(child) for child in node.subqueries]
             return (" OR ".join(f"({w})" for w, _ in parts),
-                    " + ".join(f"(CASE WHEN {w} THEN {s} ELSE 0 END)" for w, s in parts))
+                    " + ".join(f"(CASE WHEN {w} THEN {s} ELSE 0 END)" for w, s in parts if s != "0") or "0")
         if isinstance(node, wq.Not):
             return f"NOT ({self.node(node.query)[0]})", "0"
         if isinstance(node, wq.AndNot):
@@ -83,7 +84,7 @@ class Translation:
             return f"({wa}) AND NOT ({wb})", sa
         if isinstance(node, wq.AndMaybe):
             (wa, sa), (wb, sb) = self.node(node.a), self.node(node.b)
-            return wa, f"{sa} + (CASE WHEN {wb} THEN {sb} ELSE 0 END)"
+            return wa, sa if sb == "0" else f"{sa} + (CASE WHEN {wb} THEN {sb} ELSE 0 END)"
         if isinstance(node, wq.Require):
             (wa, sa), (wb, _) = self.node(node.a), self.node(node.b)
             return f"({wa}) AND ({wb})", sa
@@ -114,8 +115,10 @@ class Translation:
         raise Unsupported(f"the field {field!r} cannot be searched on PostgreSQL")
 
     def _text(self, field: str, tsquery: str, boost: float) -> tuple[str, str]:
-        weight = float(boost) * float(getattr(self.schema[field], "field_boost", 1.0) or 1.0)
+        weight = float(boost) * float(getattr(self.schema[field].format, "field_boost", 1.0) or 1.0)
         value = self.param(tsquery)
+        if self.titles_only and field.startswith("body"):
+            return f"{field} @@ {value}::tsquery", "0"
         return f"{field} @@ {value}::tsquery", f"{weight} * ts_rank({field}, {value}::tsquery)"
 
     def phrase(self, node: wq.Phrase) -> tuple[str, str]:
@@ -176,23 +179,45 @@ def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list
     return where
 
 
+# ``ts_rank`` reads a document's whole body tsvector (out of line, compressed):
+# ranking every match of a word found in most of a 100,000-document archive took
+# seconds. Up to RANK_ALL matches are ranked in full; beyond, the RANK_POOL best
+# by their title fields are, and the best of those shown. Matching and counting
+# go through the GIN indexes (a bitmap of rows, no body read), which the planner
+# would skip for a common word in favour of reading every row. A phrase in bodies
+# must read positions anyway (``vanban.passages``): there the planner chooses.
+RANK_ALL, RANK_POOL = 500, 200
+
+
 def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None,
            limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
     query = parse_query(store, text)
     t = Translation(store.schema)
     where, score = t.node(query)
     condition = " AND ".join(f"({w})" for w in [where, *_filters(t, year, date_from, date_to, doc_type, issuer)])
-    order = "date DESC NULLS LAST, id" if sort == "date" else "score DESC, id"
-    rows = store.conn.execute(
-        f"{t.with_clause()}SELECT id, score, record, total FROM (SELECT id, date, record, "
-        f"({score})::float8 AS score, count(*) OVER () AS total FROM vanban.documents WHERE {condition}) AS found "
-        f"ORDER BY {order} LIMIT {int(limit)}", t.params).fetchall()
-    total = rows[0][3] if rows else 0
+    head = t.with_clause()
+    with store.conn.transaction():
+        if not t.ctes:  # a body phrase is checked in its passages' positions: let the planner choose
+            store.conn.execute("SET LOCAL enable_seqscan = off")
+        total = store.conn.execute(f"{head}SELECT count(*) FROM vanban.documents WHERE {condition}",
+                                   t.params).fetchone()[0]
+        if sort == "date":
+            chosen, order = condition, "date DESC NULLS LAST, id"
+        elif total <= RANK_ALL:
+            chosen, order = condition, "score DESC, id"
+        else:
+            titles = Translation(store.schema, titles_only=True).node(query)[1]  # same parameters, in order
+            pool = (f"SELECT id FROM vanban.documents WHERE {condition} "
+                    f"ORDER BY ({titles}) DESC, id LIMIT {RANK_POOL}")
+            chosen, order = f"id IN ({pool})", "score DESC, id"
+        rows = store.conn.execute(
+            f"{head}SELECT id, ({score})::float8 AS score, record FROM vanban.documents WHERE {chosen} "
+            f"ORDER BY {order} LIMIT {int(limit)}", t.params).fetchall() if total else []
+        groups = _facet_counts(store, t, condition) if facets else {}
     texts = dict(store.conn.execute("SELECT id, full_text FROM vanban.documents WHERE id = ANY(%s)",
                                     ([r[0] for r in rows],)).fetchall()) if rows else {}
     hits = [make_hit(store.schema, record, texts.get(doc), t.terms, float(value or 0.0))
-            for doc, value, record, _ in rows]
-    groups = _facet_counts(store, t, condition) if facets else {}
+            for doc, value, record in rows]
     return Results(total=int(total), hits=hits, facets=groups, exact=True)
 
 

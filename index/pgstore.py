@@ -233,7 +233,9 @@ class PgStore:
         self.url = url
         self.folder = folder or default_work_folder(url)
         self.schema = make_schema()
-        self.conn = psycopg.connect(url, autocommit=True)
+        # No server-side prepared statements: a pooler in transaction mode (PgBouncer
+        # before 1.21) hands each transaction to any server connection.
+        self.conn = psycopg.connect(url, autocommit=True, prepare_threshold=None)
         version = self._version()
         if version is None and create:
             self.init()

@@ -305,3 +305,21 @@ def test_passages_keep_every_position_and_every_phrase_whole(tokens):
     for start in range(0, len(tokens) - PASSAGE_OVERLAP, 997):  # any stretch of OVERLAP tokens lies in one
         stretch = " ".join(tokens[start:start + PASSAGE_OVERLAP])
         assert any(stretch in span for span in spans), start
+
+
+def test_many_matches_are_ranked_from_a_pool_chosen_by_title(both_backends, monkeypatch):
+    """Past RANK_ALL matches only the RANK_POOL best by their titles are ranked in
+    full: with a pool that holds them all, the order is the full ranking's; with a
+    small pool, its best by title."""
+    from index import pgquery
+    from index.backend import open_store
+
+    store = open_store(str(both_backends[1]))
+    full = store.search("quy định", limit=10)
+    monkeypatch.setattr(pgquery, "RANK_ALL", 5)
+    monkeypatch.setattr(pgquery, "RANK_POOL", 10_000)
+    pooled = store.search("quy định", limit=10)
+    assert [(h.path, h.score) for h in pooled.hits] == [(h.path, h.score) for h in full.hits]
+    monkeypatch.setattr(pgquery, "RANK_POOL", 3)
+    small = store.search("quy định", limit=10)
+    assert small.total == full.total > 5 and len(small.hits) == 3
