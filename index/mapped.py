@@ -50,7 +50,8 @@ class _View:
 class MappedFile(BufferFile):
     """Whoosh's ``BufferFile`` over a slice of the map, not a copy of it."""
 
-    def __init__(self, buf, name: str | None = None, onclose=None) -> None:  # noqa: super().__init__ copies
+    def __init__(self, buf, name: str | None = None, onclose=None) -> None:
+        # Not BufferFile.__init__: it copies the buffer into a BytesIO.
         self._buf = buf
         self._name = name
         self.file = _View(buf)
