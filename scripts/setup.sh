@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up vanban on Debian/Ubuntu with Python 3.11:
 #  - system packages when missing: LibreOffice Writer (reads .doc/.rtf),
-#    Tesseract with the Vietnamese model (scanned pages), python3-venv;
+#    Tesseract with the Vietnamese model (scanned pages), python3-venv,
+#    PostgreSQL (the shared archive; the tests start a throwaway server of it);
 #  - a virtual environment in .venv with vanban installed (editable) and pytest.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
@@ -12,6 +13,7 @@ command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-vie)
 python3 -c "import ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing system packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
