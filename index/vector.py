@@ -10,7 +10,9 @@ exactly as Whoosh computes it (field boosts are already in the posting weights).
 Phrases are first evaluated as the And of their words restricted to the documents
 holding all their adjacent pairs (the pairs fields), a superset that is nearly
 always exact, and confirmed with positions only for the candidates about to be
-shown, best first; beyond a few hundred candidates the total is an estimate.
+shown, best first; beyond a hundred candidates the rest are counted, and the
+total is shown as an estimate. A segment's frequent terms are read from arrays
+written beside it (hotpostings.py), the rest from Whoosh's blocks.
 Without the pairs, a phrase of syllables found in 90% of the archive
 (``quy định công``) had thousands of candidates to check by position. Parsing stays Whoosh's (``QueryParser``); this module
 only evaluates the tree it returns.
