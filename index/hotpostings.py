@@ -93,10 +93,9 @@ def write_segment(folder: str, reader, segment_id: str, min_docs: int = MIN_DOCS
             word = text.decode("utf-8") if isinstance(text, bytes) else text
             id_parts.append(ids.astype(id_type))
             block_parts.append(np.column_stack([starts, last_ids]))
-            if fieldname in PRESENCE_ONLY:
-                terms[(fieldname, word)] = (at, len(ids), -1, block_at, len(starts))
-            else:
-                terms[(fieldname, word)] = (at, len(ids), weights_at, block_at, len(starts))
+            kept_at = -1 if fieldname in PRESENCE_ONLY else weights_at
+            terms[(fieldname, word)] = (at, len(ids), kept_at, block_at, len(starts))
+            if kept_at >= 0:
                 weight_parts.append(weights.astype(np.float32))
                 weights_at += len(ids)
             at += len(ids)

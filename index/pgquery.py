@@ -115,8 +115,11 @@ class Translation:
         raise Unsupported(f"the field {field!r} cannot be searched on PostgreSQL")
 
     def _text(self, field: str, tsquery: str, boost: float) -> tuple[str, str]:
+        return self._ranked(field, self.param(tsquery), boost)
+
+    def _ranked(self, field: str, value: str, boost: float) -> tuple[str, str]:
+        """(where, score) of a tsquery parameter on a text field."""
         weight = float(boost) * float(getattr(self.schema[field].format, "field_boost", 1.0) or 1.0)
-        value = self.param(tsquery)
         if self.titles_only and field.startswith("body"):
             return f"{field} @@ {value}::tsquery", "0"
         return f"{field} @@ {value}::tsquery", f"{weight} * ts_rank({field}, {value}::tsquery)"
@@ -127,14 +130,14 @@ class Translation:
         words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in node.words]
         self.terms += [(node.fieldname, w) for w in words]
         joint = " <-> " if node.slop <= 1 else " & "
-        where, score = self._text(node.fieldname, joint.join(_quote_lexeme(w) for w in words), node.boost)
+        value = self.param(joint.join(_quote_lexeme(w) for w in words))
+        where, score = self._ranked(node.fieldname, value, node.boost)
         if node.fieldname in PASSAGE_FIELDS and joint == " <-> ":
             # A body's positions are whole only in its passages (see pgstore.passages);
             # the document's own tsvector still ranks it.
-            phrase = where.split(" @@ ", 1)[1]
             name = f"phrase{len(self.ctes)}"
             self.ctes.append(f"{name} AS MATERIALIZED (SELECT DISTINCT doc_id FROM vanban.passages "
-                             f"WHERE field = '{node.fieldname}' AND tokens @@ {phrase})")
+                             f"WHERE field = '{node.fieldname}' AND tokens @@ {value}::tsquery)")
             where = f"id IN (SELECT doc_id FROM {name})"
         return where, score
 

@@ -178,15 +178,20 @@ def _year_partition(year: int) -> str:
 _SCHEMA = []
 
 
+def _schema():
+    """The Whoosh schema whose analyzers make the tokens, built once a process."""
+    if not _SCHEMA:
+        _SCHEMA.append(make_schema())
+    return _SCHEMA[0]
+
+
 def table_row(record: dict) -> dict:
     """A prepared record as the row of ``vanban.documents``, its text fields as
     tsvector literals: the costly part of writing, done in the parse workers (on
     all cores) where ``ingest`` runs them."""
     from .store import index_fields
 
-    if not _SCHEMA:
-        _SCHEMA.append(make_schema())
-    schema = _SCHEMA[0]
+    schema = _schema()
     if not is_prepared(record):
         record = prepare(dict(record))
     fields = index_fields(record)
@@ -232,7 +237,7 @@ class PgStore:
 
         self.url = url
         self.folder = folder or default_work_folder(url)
-        self.schema = make_schema()
+        self.schema = _schema()
         # No server-side prepared statements: a pooler in transaction mode (PgBouncer
         # before 1.21) hands each transaction to any server connection.
         self.conn = psycopg.connect(url, autocommit=True, prepare_threshold=None)
@@ -308,8 +313,7 @@ class PgStore:
             if held and all(sha == row["sha256"] for (sha,) in held) and row["sha256"]:
                 return False
             if held:
-                self.conn.execute("DELETE FROM vanban.documents WHERE path = %s", (row["path"],))
-                self.conn.execute("DELETE FROM vanban.passages WHERE path = %s", (row["path"],))
+                self._drop(row["path"])
             doc = self.conn.execute(f"INSERT INTO vanban.documents ({', '.join(columns)}) VALUES ({values}) "
                                     "RETURNING id", row).fetchone()[0]
             with self.conn.cursor() as cursor:
@@ -321,8 +325,11 @@ class PgStore:
     def delete(self, path: str) -> None:
         with self.conn.transaction():
             self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (path,))
-            self.conn.execute("DELETE FROM vanban.documents WHERE path = %s", (path,))
-            self.conn.execute("DELETE FROM vanban.passages WHERE path = %s", (path,))
+            self._drop(path)
+
+    def _drop(self, path: str) -> None:
+        self.conn.execute("DELETE FROM vanban.documents WHERE path = %s", (path,))
+        self.conn.execute("DELETE FROM vanban.passages WHERE path = %s", (path,))
 
     def commit(self, reopen: bool = True) -> None:
         """Every document was committed as it was written."""
@@ -372,9 +379,6 @@ class PgStore:
         for key, doc in rows:
             groups.setdefault(key, []).append(doc)
         return groups
-
-    def record_at(self, doc: int) -> dict:
-        return self.records_at([doc])[0]
 
     def records_at(self, docs: list[int]) -> list[dict]:
         rows = dict(self.conn.execute("SELECT id, record FROM vanban.documents WHERE id = ANY(%s)",

@@ -410,9 +410,6 @@ class WhooshStore:
                 groups[key] = [int(i) for i in ids[np.lexsort((ids, when))]]
             return groups
 
-    def record_at(self, docnum: int) -> dict:
-        return self.records_at([docnum])[0]
-
     def records_at(self, docnums: list[int]) -> list[dict]:
         """Stored records by document number, in that order (one searcher for all:
         checking it is current lists the index folder)."""
