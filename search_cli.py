@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import signal
 import sys
 
 import click
@@ -105,7 +106,21 @@ def _summary(record: dict) -> str:
     return "\n".join(lines)
 
 
-@click.group()
+class _Commands(click.Group):
+    """Every command: an index found damaged while it is read (after it opened) is
+    one line saying how to repair it, like any other archive failure."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            store = sys.modules.get("index.store")  # not imported: no index was read
+            if store is not None and isinstance(exc, store.IndexDamaged):
+                raise click.ClickException(str(exc)) from None
+            raise
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="vanban")
 def cli() -> None:
     """Parse, index and search Vietnamese official documents."""
@@ -162,7 +177,7 @@ def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache):
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @_index_option
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None, help="Parse workers (default: all cores).")
 @click.option("--prune", is_flag=True, help="Drop records whose files are gone.")
@@ -171,12 +186,36 @@ def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache):
               help="Seconds a file may go without progress before it is stopped and reported.")
 @click.option("--no-ocr", is_flag=True, help="Index scans without reading them (a later ingest reads them).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
+@click.option("--repair", is_flag=True,
+              help="First rebuild the index from the parsed records it keeps (nothing is parsed again); "
+                   "PATHS are then ingested as usual, and may be left out.")
+def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, repair):
     """Index files and folders: new and changed files are parsed on all cores,
-    unchanged ones skipped. Exit code 1 if any file failed (the others are indexed)."""
+    unchanged ones skipped. Exit code 1 if any file failed (the others are indexed).
+
+    Ctrl-C, SIGTERM or SIGHUP stop it in order: the archive keeps everything
+    committed before, one line says so, and the exit code is 128 + the signal's
+    number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); running the same
+    ingest again finishes the job without parsing again what was parsed."""
+    from index.pgstore import is_url
+    if not paths and not repair:
+        raise click.UsageError("Missing argument 'PATHS...'.")
+    if repair and is_url(index_dir):
+        raise click.ClickException("--repair rebuilds a Whoosh index folder; an archive on PostgreSQL writes each "
+                                   "document in a transaction of its own and has nothing to repair")
+    report = _run_ingest(paths, index_dir, as_json, dict(jobs=jobs, prune=prune, wait=wait, timeout=timeout,
+                                                         ocr=not no_ocr, repair=repair))
+    _print_ingest_report(report, as_json)
+    if report.failed:
+        sys.exit(1)
+
+
+def _run_ingest(paths, index_dir, as_json: bool, options: dict):
+    """The ingest with its progress bar; stopped by a signal, one line on stderr
+    and the exit code 128 + the signal's number."""
     from index.backend import ArchiveUnavailable
-    from index.ingest import IndexBusy, ingest as run_ingest
-    bar = None
+    from index.ingest import IndexBusy, IngestInterrupted, ingest as run_ingest
+    bar, stopped = None, None
 
     def progress(done, total, record):
         nonlocal bar
@@ -188,13 +227,22 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
         bar.update(1)
 
     try:
-        report = run_ingest(paths, index_dir, jobs=jobs, prune=prune, wait=wait, timeout=timeout,
-                            on_progress=progress, ocr=not no_ocr)
+        return run_ingest(paths, index_dir, on_progress=progress, **options)
     except (IndexBusy, ArchiveUnavailable, PermissionError) as exc:
         raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt as exc:  # IngestInterrupted, or a Ctrl-C before the ingest began
+        stopped = exc if isinstance(exc, IngestInterrupted) else IngestInterrupted()
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # the stop is done: only its line is left to say
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+        if stopped is not None:
+            click.echo(str(stopped), err=True)
+            sys.exit(stopped.exit_code)
+
+
+def _print_ingest_report(report, as_json: bool) -> None:
     for failure in report.failed:
         click.echo(f"error: {failure['path']}: {failure['error']}", err=True)
     if as_json:
@@ -206,11 +254,13 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json):
         if report.upgraded:
             click.echo(f"index rebuilt in this version's format: {report.upgraded} document(s) "
                        "carried over from their parsed records")
+        if report.repaired or report.unrestorable:
+            click.echo(f"index repaired: {report.repaired} document(s) restored from their parsed records"
+                       + (f"; {report.unrestorable} had no parsed record kept: ingest their files again"
+                          if report.unrestorable else ""))
         if report.ocr_pages_read or report.ocr_pages_cached:
             click.echo(f"OCR: {report.ocr_pages_read} page(s) read ({report.ocr_seconds:g} s of Tesseract), "
                        f"{report.ocr_pages_cached} from the OCR cache")
-    if report.failed:
-        sys.exit(1)
 
 
 @cli.command()

@@ -20,8 +20,8 @@ def open_store(target: str, create: bool = False, work_folder: str | None = None
             raise ArchiveUnavailable(str(exc)) from None
         except psycopg.Error as exc:
             raise ArchiveUnavailable(f"cannot use the archive at {_shown(target)}: {_first_line(exc)}") from None
-    from .store import IndexTooOld, WhooshStore
+    from .store import IndexDamaged, IndexTooOld, WhooshStore
     try:
         return WhooshStore(target, create=create)
-    except (FileNotFoundError, IndexTooOld) as exc:
+    except (FileNotFoundError, IndexTooOld, IndexDamaged) as exc:  # damaged: says how to repair it
         raise ArchiveUnavailable(str(exc)) from None

@@ -17,6 +17,8 @@ Segments never change once written (deletions are kept apart), so a segment's
 arrays stay right for its life; they are named by the segment's id, written
 under temporary names and renamed, the directory last, so a reader sees all of
 them or none. Arrays of segments merged away are removed by the next ingest.
+The processes that write them on a large index ignore Ctrl-C; the ingest kills
+them when it stops (a segment left without arrays is written by the next one).
 """
 from __future__ import annotations
 
@@ -128,9 +130,10 @@ def _write_one(folder: str, segment_id: str) -> None:
 
 
 def _bound_write_one(folder: str, segment_id: str) -> None:
-    from ingest.batch import die_with_parent
+    from ingest.batch import die_with_parent, ignore_stop_signals
 
     die_with_parent()
+    ignore_stop_signals()
     _write_one(folder, segment_id)
 
 
@@ -139,7 +142,8 @@ def missing_segments(folder: str, segment_ids: list[str]) -> list[str]:
 
 
 # Below this many documents to read, starting processes costs more than it saves.
-PARALLEL_FROM = 10_000
+# (Tests lower it to reach the processes with a few hundred documents.)
+PARALLEL_FROM = int(os.environ.get("VANBAN_PARALLEL_ARRAYS_FROM", "10000"))
 
 
 def refresh(folder: str, segments: dict[str, int], procs: int = 1) -> int:
@@ -148,13 +152,32 @@ def refresh(folder: str, segments: dict[str, int], procs: int = 1) -> int:
     index; returns how many were written."""
     todo = missing_segments(folder, list(segments))
     if procs > 1 and len(todo) > 1 and sum(segments[s] for s in todo) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=min(procs, len(todo)), mp_context=get_context("spawn")) as pool:
-            list(pool.map(_bound_write_one, [folder] * len(todo), todo))
+        _write_in_processes(folder, todo, procs)
     else:
         for segment_id in todo:
             _write_one(folder, segment_id)
     _remove_stale(folder, set(segments))
     return len(todo)
+
+
+def _write_in_processes(folder: str, todo: list[str], procs: int) -> None:
+    """A segment per process; stopped (a Ctrl-C here), the processes are killed
+    rather than waited for, and no queued segment is started."""
+    from ingest.batch import stop_signals_held
+
+    pool = ProcessPoolExecutor(max_workers=min(procs, len(todo)), mp_context=get_context("spawn"))
+    try:
+        with stop_signals_held():  # the processes start as the jobs are handed out
+            jobs = [pool.submit(_bound_write_one, folder, segment_id) for segment_id in todo]
+        for job in jobs:
+            job.result()
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # gone after shutdown
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+        raise
+    pool.shutdown()
 
 
 def _remove_stale(folder: str, live: set[str]) -> None:

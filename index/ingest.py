@@ -9,7 +9,13 @@
   waits (``wait=True``) or stops with a plain message;
 - commits every five minutes (or ``COMMIT_EVERY`` documents); Whoosh commits are atomic,
   so a kill leaves the index as of the last commit, and a rerun finishes the job,
-  taking what was parsed since from the record cache.
+  taking what was parsed since from the record cache;
+- Ctrl-C, SIGTERM and SIGHUP stop it in order: the parse workers and the writer
+  processes ignore them and are stopped by this process, the writer is cancelled
+  (never committed: a document may be half-written in it), and ``IngestInterrupted``
+  says what the archive keeps;
+- ``repair=True`` rebuilds a Whoosh index from the parsed records it keeps (see
+  ``_restorable``), through the same list-then-rebuild as a format upgrade.
 """
 from __future__ import annotations
 
@@ -19,14 +25,16 @@ import functools
 import gc
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Self
 
-from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many, prefetched
+from ingest.batch import STOP_SIGNALS, DEFAULT_TIMEOUT, default_jobs, parse_many, prefetched
 from ingest.ocr import OcrSettings, tesseract_version
 from ingest.files import expand_paths
 from ingest.parse import sha256_of
@@ -34,7 +42,17 @@ from ingest.parse import sha256_of
 from .backend import open_store
 from .pgstore import is_url
 from .records import RecordCache, parse_and_prepare
-from .store import IndexTooOld, WhooshStore, drop_index_files, stored_documents
+from .store import (
+    IndexDamaged,
+    IndexTooOld,
+    WhooshStore,
+    drop_index_files,
+    has_index,
+    read_manifest,
+    reading,
+    stored_documents,
+    write_json,
+)
 
 # A commit makes the work so far durable, and ends each writer process's segment;
 # parsed records are cached as they arrive, so a kill loses only index work, which
@@ -44,11 +62,67 @@ from .store import IndexTooOld, WhooshStore, drop_index_files, stored_documents
 COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "10000"))
 COMMIT_SECONDS = float(os.environ.get("VANBAN_COMMIT_SECONDS", "300"))
 LOG_NAME = "ingest-log.json"
-UPGRADE_NAME = "upgrading.json"
+UPGRADE_NAME = "upgrading.json"  # the documents a rebuild (upgrade or repair) carries over
 
 
 class IndexBusy(Exception):
     """Another ingest holds the index."""
+
+
+class IngestInterrupted(KeyboardInterrupt):
+    """A signal stopped the ingest (a KeyboardInterrupt, so that psycopg cancels a
+    statement under way). ``kept``: the documents in the archive afterwards, all of
+    them committed before the stop (None where they could not be counted)."""
+
+    REASONS = {signal.SIGINT: "interrupted", signal.SIGTERM: "terminated", signal.SIGHUP: "hung up"}
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signum)
+        self.signum = signum
+        self.kept: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
+
+    def __str__(self) -> str:
+        kept = (f"the archive keeps the {self.kept} document(s) committed before" if self.kept is not None
+                else "the archive is as of its last commit")
+        return (f"ingest stopped ({self.REASONS.get(self.signum, 'signal %d' % self.signum)}): {kept}; run the "
+                "same ingest again to finish (files already parsed are taken from the record cache)")
+
+
+@contextmanager
+def _stopped_by_signals():
+    """Ctrl-C, SIGTERM and SIGHUP raise IngestInterrupted in the main thread, once:
+    later ones are ignored while the first stop is carried out (it is short: child
+    processes are killed, not waited for)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals reach the main thread only: its caller handles them
+        return
+    seen: list[int] = []
+
+    def stop(signum, frame) -> None:
+        if not seen:
+            seen.append(signum)
+            raise IngestInterrupted(signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stage(name: str) -> None:
+    """For tests: with ``$VANBAN_STAGE_LOG`` set, each stage (parse, commit,
+    committed, arrays) appends its name there as it starts, so a test can send its
+    signal in the middle of the stage it means."""
+    log = os.environ.get("VANBAN_STAGE_LOG")
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(name + "\n")
 
 
 @dataclass
@@ -66,6 +140,8 @@ class IngestReport:
     ocr_seconds: float = 0.0
     tesseract_runs: int = 0
     upgraded: int = 0
+    repaired: int = 0  # documents a repair restored from their parsed records
+    unrestorable: int = 0  # documents a repair found no parsed record of
     hot_segments: int = 0  # segments whose frequent terms were written as arrays
     seconds: float = 0.0
 
@@ -115,50 +191,83 @@ def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
 def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,
            wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
            on_progress: Callable[[int, int, dict | None], None] | None = None,
-           ocr: bool = True) -> IngestReport:
+           ocr: bool = True, repair: bool = False) -> IngestReport:
     """Index files into ``folder`` (a Whoosh index) or a PostgreSQL archive (its
     URL); with ``ocr`` (and Tesseract installed) scans are read, and files indexed
-    earlier as waiting for OCR are picked up again."""
+    earlier as waiting for OCR are picked up again; ``repair`` first rebuilds a
+    Whoosh index from its parsed records. Raises IngestInterrupted on Ctrl-C,
+    SIGTERM or SIGHUP, the archive as of its last commit."""
     started = time.monotonic()
     paths = list(paths)
     report = IngestReport()
-    target = folder  # a folder, or a PostgreSQL URL
-    with _archive(target, wait, report) as store:
-        folder = store.folder
-        cache = RecordCache(folder)
-        indexed = store.paths()
-        settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
-        if settings:  # read now what an ingest without Tesseract left waiting
-            for path in store.waiting_for_ocr():
-                indexed[path] = "waiting for OCR"
-        files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
-        store.begin(procs=_writer_procs(len(files) - len(indexed)))
-        try:
-            todo = _index_cached(files, indexed, cache, store, report, settings is not None)
-            task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, archive_rows=is_url(target))
-            _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task)
-            if prune:  # only under what was named: an archive holds other folders, other machines'
-                roots = [os.path.abspath(p) for p in paths]
-                for path in indexed:
-                    if _under(path, roots) and not os.path.exists(path):
-                        store.delete(path)
-                        report.pruned += 1
-            store.commit(reopen=False)
-        except BaseException:
-            store.commit(reopen=False)  # keep what was indexed before an interruption
-            raise
-        report.hot_segments = store.refresh_hot_postings(procs=jobs or default_jobs())
+    with _stopped_by_signals(), _archive(folder, wait, report, repair) as store:
+        with _counting_on_stop(store):
+            _index_files(store, paths, folder, report, jobs, timeout, on_progress, ocr, prune)
+            _stage("arrays")
+            report.hot_segments = store.refresh_hot_postings(procs=jobs or default_jobs())
         report.seconds = round(time.monotonic() - started, 2)
-        _write_log(folder, report)
+        _write_log(store.folder, report)
     return report
 
 
+def _index_files(store, paths, target, report, jobs, timeout, on_progress, ocr, prune) -> None:
+    """Index ``paths`` into the open store: cached records first, then the files
+    parsed on all cores; one commit at the end (and every COMMIT_EVERY on the way)."""
+    folder = store.folder
+    cache = RecordCache(folder)
+    indexed = store.paths()
+    settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
+    if settings:  # read now what an ingest without Tesseract left waiting
+        for path in store.waiting_for_ocr():
+            indexed[path] = "waiting for OCR"
+    files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
+    store.begin(procs=_writer_procs(len(files) - len(indexed)))
+    try:
+        todo = _index_cached(files, indexed, cache, store, report, settings is not None)
+        task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, archive_rows=is_url(target))
+        _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task)
+        if prune:  # only under what was named: an archive holds other folders, other machines'
+            roots = [os.path.abspath(p) for p in paths]
+            for path in indexed:
+                if _under(path, roots) and not os.path.exists(path):
+                    store.delete(path)
+                    report.pruned += 1
+        _commit(store, reopen=False)
+    except BaseException:
+        # Never commit after a failure or a stop: the writer may hold a document
+        # half-written. What was parsed is in the record cache for the next ingest.
+        store.cancel()
+        raise
+
+
+def _commit(store, reopen: bool = True) -> None:
+    _stage("commit")
+    store.commit(reopen=reopen)
+    _stage("committed")
+
+
 @contextmanager
-def _archive(target: str, wait: bool, report: IngestReport):
+def _counting_on_stop(store):
+    """An IngestInterrupted leaving here says how many documents the archive keeps."""
+    try:
+        yield
+    except IngestInterrupted as stop:
+        try:
+            stop.kept = store.count()
+        except Exception:  # noqa: BLE001 - the count is a courtesy; the stop must get out
+            stop.kept = None
+        raise
+
+
+@contextmanager
+def _archive(target: str, wait: bool, report: IngestReport, repair: bool = False):
     """The store an ingest writes to. A Whoosh index has one writer at a time (the
     lock); the archive on PostgreSQL takes many at once, each document in a
     transaction of its own, and keeps this machine's caches in a folder of its own."""
     if is_url(target):
+        if repair:
+            raise ValueError("--repair rebuilds a Whoosh index folder; an archive on PostgreSQL writes each "
+                             "document in a transaction of its own and has nothing to repair")
         store = open_store(target, create=True)
         os.makedirs(store.folder, exist_ok=True)
         try:
@@ -168,7 +277,7 @@ def _archive(target: str, wait: bool, report: IngestReport):
         return
     os.makedirs(target, exist_ok=True)
     with IngestLock(target, wait):
-        yield _open_store(target, RecordCache(target), report)
+        yield _open_store(target, RecordCache(target), report, repair)
 
 
 def _under(path: str, roots: list[str]) -> bool:
@@ -177,42 +286,101 @@ def _under(path: str, roots: list[str]) -> bool:
 
 # A writer process of its own per core pays off on a large ingest (the single
 # writer is its bottleneck); a small one is quicker without starting processes.
-PARALLEL_WRITE_FROM = 2000
+# (Tests lower it to reach the writer processes with a few hundred files.)
+PARALLEL_WRITE_FROM = int(os.environ.get("VANBAN_PARALLEL_WRITE_FROM", "2000"))
 
 
 def _writer_procs(new_files: int) -> int:
     return default_jobs() if new_files >= PARALLEL_WRITE_FROM and default_jobs() > 1 else 1
 
 
-def _open_store(folder: str, cache: RecordCache, report: IngestReport) -> WhooshStore:
-    """The index, rebuilt first where an older vanban wrote it: every document is
-    indexed again from its cached record, none is parsed again. The list of what to
-    carry over is written before the old index is dropped, so a kill mid-way
-    resumes from it."""
+def _open_store(folder: str, cache: RecordCache, report: IngestReport, repair: bool = False) -> WhooshStore:
+    """The index, rebuilt first where an older vanban wrote it, or where ``repair``
+    asks: every document is indexed again from its cached record, none is parsed
+    again. The list of what to carry over is written before the old index is
+    dropped, so a kill mid-way resumes from it (a rebuild under way is finished
+    even when the index it had begun is found damaged)."""
     carry = os.path.join(folder, UPGRADE_NAME)
+    if repair and not os.path.exists(carry):
+        _plan_rebuild(folder, "repair", _restorable(folder, cache))
     try:
         store = WhooshStore(folder, create=True)
     except IndexTooOld:
-        tmp = carry + ".part"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(stored_documents(folder), handle, ensure_ascii=False)
-        os.replace(tmp, carry)
+        with reading(folder, opening=True):
+            documents = stored_documents(folder)
+        _plan_rebuild(folder, "upgrade", documents)
+        store = WhooshStore(folder, create=True)
+    except IndexDamaged:
+        if not os.path.exists(carry):
+            raise
         drop_index_files(folder)
         store = WhooshStore(folder, create=True)
     if os.path.exists(carry):
-        with open(carry, encoding="utf-8") as handle:
-            documents = json.load(handle)
-        done = store.paths()
-        store.begin()
-        for path, sha in documents:
+        _rebuild(store, carry, cache, report)
+    return store
+
+
+def _plan_rebuild(folder: str, reason: str, documents: list[tuple[str, str]]) -> None:
+    write_json(os.path.join(folder, UPGRADE_NAME), {"reason": reason, "documents": documents})
+    drop_index_files(folder)
+
+
+def _restorable(folder: str, cache: RecordCache) -> list[tuple[str, str]]:
+    """(path, sha256) of the documents a repair puts back, from the best source
+    left: the index's own stored fields, where they still read; else the manifest
+    written before its last commit (``documents.json``); else the record cache,
+    for the files still on disk as they were parsed (a document whose file is
+    gone or changed is then left to the next ingest of its folder)."""
+    if has_index(folder):
+        try:
+            with reading(folder, opening=True):
+                return stored_documents(folder)
+        except IndexDamaged:
+            pass
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        return manifest
+    return [(path, sha) for sha, path in _cached_paths(cache)
+            if os.path.isfile(path) and sha256_of(path) == sha]
+
+
+def _cached_paths(cache: RecordCache) -> Iterable[tuple[str, str]]:
+    """(sha256, path) of every record in the cache (``records/ab/<sha>.json.gz``)."""
+    for shard in sorted(os.listdir(cache.folder)) if os.path.isdir(cache.folder) else []:
+        here = os.path.join(cache.folder, shard)
+        for name in sorted(os.listdir(here)) if os.path.isdir(here) else []:
+            if name.endswith(".json.gz"):
+                record = cache.get(name[:-len(".json.gz")])
+                if record and record.get("path"):
+                    yield name[:-len(".json.gz")], record["path"]
+
+
+def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestReport) -> None:
+    with open(carry, encoding="utf-8") as handle:
+        plan = json.load(handle)
+    if isinstance(plan, list):  # as vanban wrote it before repairs
+        plan = {"reason": "upgrade", "documents": plan}
+    done = store.paths()
+    restored = missing = 0
+    store.begin()
+    try:
+        for path, sha in plan["documents"]:
             record = None if path in done else cache.get(sha)
             if record is not None:  # not cached: the file is parsed again when ingested
                 record["path"] = path
                 store.add(record, new=True)
-                report.upgraded += 1
-        store.commit(reopen=False)
-        os.remove(carry)
-    return store
+                restored += 1
+            elif path not in done:
+                missing += 1
+        _commit(store, reopen=False)
+    except BaseException:
+        store.cancel()
+        raise
+    os.remove(carry)
+    if plan["reason"] == "repair":
+        report.repaired, report.unrestorable = restored, missing
+    else:
+        report.upgraded = restored
 
 
 def _index_cached(files, indexed, cache, store, report, can_ocr: bool) -> list[str]:
@@ -253,13 +421,16 @@ def _writer_tuning():
 
 
 def _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task) -> None:
-    with _writer_tuning():
-        _index_parsed(todo, indexed, store, report, jobs, timeout, on_progress, task)
+    _stage("parse")
+    stop = threading.Event()  # set when the loop ends, however: the workers are stopped
+    parsed = prefetched(parse_many(todo, jobs=jobs, timeout=timeout, task=task, stop=stop), stop=stop)
+    with _writer_tuning(), closing(parsed):
+        _index_parsed(parsed, len(todo), indexed, store, report, on_progress)
 
 
-def _index_parsed(todo, indexed, store, report, jobs, timeout, on_progress, task) -> None:
+def _index_parsed(parsed, total, indexed, store, report, on_progress) -> None:
     done, since_commit, last_commit = 0, 0, time.monotonic()
-    for record in prefetched(parse_many(todo, jobs=jobs, timeout=timeout, task=task)):
+    for record in parsed:
         done += 1
         report.parsed += 1
         run = record.get("ocr_run") or {}
@@ -273,10 +444,10 @@ def _index_parsed(todo, indexed, store, report, jobs, timeout, on_progress, task
             _add(store, record, indexed, report)
             since_commit += 1
             if since_commit >= COMMIT_EVERY or time.monotonic() - last_commit >= COMMIT_SECONDS:
-                store.commit()
+                _commit(store)
                 since_commit, last_commit = 0, time.monotonic()
         if on_progress:
-            on_progress(done, len(todo), record)
+            on_progress(done, total, record)
 
 
 def _add(store, record, indexed, report) -> None:

@@ -1,6 +1,15 @@
 """The document store: a Whoosh index behind a small interface (add or replace,
 delete, search, lookup by symbol and citation key, commit), so a server backend
-can come next without touching the CLI."""
+can come next without touching the CLI.
+
+A commit is atomic (Whoosh writes its table of contents under a temporary name
+and renames it), so an ingest stopped anywhere leaves the index as of its last
+commit, provided the writer it was using is cancelled, never committed. Files
+found cut short, emptied or garbled anyway are reported as ``IndexDamaged``, at
+opening and at any read, with how to repair: ``vanban ingest --repair``
+rebuilds the index from the parsed records beside it. Before each commit the
+path and sha256 of every document are written to ``documents.json``: what a
+repair restores when Whoosh's own files can no longer say."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +18,11 @@ import math
 import os
 import pickle
 import queue
+import re
+import shlex
 import shutil
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -31,7 +44,7 @@ from whoosh.multiproc import MpWriter, _run_subwriter
 from whoosh.query import Term
 from whoosh.util import random_name
 
-from ingest.batch import die_with_parent
+from ingest.batch import die_with_parent, ignore_stop_signals, stop_signals_held
 
 from . import hotpostings, mapped
 from .analysis import (
@@ -51,8 +64,51 @@ SCHEMA_VERSION = 2
 VERSION_FILE = "vanban-schema.json"
 
 
+MANIFEST = "documents.json"
+
+
 class IndexTooOld(Exception):
     """The index was written by an older vanban; ``vanban ingest`` rebuilds it."""
+
+
+class IndexDamaged(Exception):
+    """Whoosh's files in the folder cannot be read; ``vanban ingest --repair``
+    rebuilds them from the parsed records kept beside them."""
+
+    def __init__(self, folder: str, what: str) -> None:
+        super().__init__(f"the index in {folder} is damaged ({what}); rebuild it with 'vanban ingest --repair "
+                         f"--index {shlex.quote(folder)}' (from the parsed records it keeps: no file is parsed again)")
+        self.folder = folder
+
+
+# What Whoosh raises reading a file cut short, emptied or garbled: it keeps no
+# checksums, so damage shows as a bad zlib block, a short struct, a broken pickle.
+READ_DAMAGE = (zlib.error, EOFError, struct.error, pickle.UnpicklingError)
+
+
+def _what(exc: BaseException) -> str:
+    text = (str(exc).strip().splitlines() or [""])[0]
+    name = type(exc).__name__
+    if name == "error":  # zlib.error, struct.error: say whose
+        name = f"{type(exc).__module__}.error"
+    return f"{name}: {text}" if text else name
+
+
+@contextmanager
+def reading(folder: str, opening: bool = False):
+    """Turn damage met while reading the index into one ``IndexDamaged``. Opening,
+    anything but a refused permission is damage (the files were there to open);
+    afterwards only READ_DAMAGE is, so a query's own errors pass through."""
+    try:
+        yield
+    except PermissionError:
+        raise
+    except READ_DAMAGE as exc:
+        raise IndexDamaged(folder, _what(exc)) from None
+    except Exception as exc:
+        if not opening:
+            raise
+        raise IndexDamaged(folder, _what(exc)) from None
 
 
 class PAIRS(FieldType):
@@ -183,11 +239,41 @@ def index_fields(record: dict) -> dict:
 
 
 def schema_version(folder: str) -> int:
-    try:
-        with open(os.path.join(folder, VERSION_FILE), encoding="utf-8") as handle:
-            return int(json.load(handle)["schema_version"])
-    except (OSError, ValueError, KeyError):
+    """The format version of the index in ``folder``: 1 where the file is missing
+    (vanban wrote none before format 2); a file there that does not say is damage."""
+    path = os.path.join(folder, VERSION_FILE)
+    if not os.path.exists(path):
         return 1
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return int(json.load(handle)["schema_version"])
+    except PermissionError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexDamaged(folder, f"{VERSION_FILE} is unreadable: {_what(exc)}") from None
+
+
+def write_json(path: str, value) -> None:
+    """Write whole or not at all (a temporary file renamed); ASCII, so a file name
+    that is not UTF-8 (kept as surrogates) survives."""
+    with open(path + ".part", "w", encoding="utf-8") as handle:
+        json.dump(value, handle)
+    os.replace(path + ".part", path)
+
+
+def has_index(folder: str) -> bool:
+    """Whether Whoosh's table of contents is there (read or not)."""
+    toc = re.compile(r"^_MAIN_[0-9]+\.toc$")
+    return os.path.isdir(folder) and any(toc.match(name) for name in os.listdir(folder))
+
+
+def read_manifest(folder: str) -> list[tuple[str, str]] | None:
+    """(path, sha256) of every document as of the last commit, or None."""
+    try:
+        with open(os.path.join(folder, MANIFEST), encoding="utf-8") as handle:
+            return [(path, sha) for path, sha in json.load(handle)["documents"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _storage(folder: str) -> FileStorage:
@@ -223,8 +309,22 @@ class SubprocessWriter(MpWriter):
         task = self._mpctx.Process(target=_bound_subwriter, args=(
             self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment))
         self.tasks.append(task)
-        task.start()
+        with stop_signals_held():  # it never sees a Ctrl-C: this process stops it
+            task.start()
         return task
+
+    def cancel(self):
+        # Stop the sub-writers now, in order, without waiting on their queue: what
+        # they wrote belongs to no commit (the next commit deletes it).
+        for task in self.tasks:
+            task.kill()
+        for task in self.tasks:
+            task.join(timeout=10)
+        for channel in (self.jobqueue, self.resultqueue):
+            channel.cancel_join_thread()  # nobody reads them any more: never wait on them
+            channel.close()
+        self.tasks = []
+        super().cancel()
 
     def _enqueue(self):
         # Whoosh's own, but a sub-writer that died stops the ingest with an error
@@ -259,6 +359,7 @@ class SubprocessWriter(MpWriter):
 
 def _bound_subwriter(*args) -> None:
     die_with_parent()
+    ignore_stop_signals()
     _run_subwriter(*args)
 
 
@@ -267,22 +368,26 @@ class WhooshStore:
 
     def __init__(self, folder: str, create: bool = False) -> None:
         self.folder = folder
-        if windex.exists_in(folder):
+        self._writer = None
+        self._searcher = None
+        self._held: dict[str, str] | None = None  # path -> sha256 of the writer's documents
+        self._paths_at: tuple[int, dict[str, str]] | None = None
+        if has_index(folder):
             version = schema_version(folder)
             if version != SCHEMA_VERSION:
                 raise IndexTooOld(f"the index in {folder} was written by an older vanban (format {version}, "
                                   f"this one uses {SCHEMA_VERSION}); run 'vanban ingest' on it once to "
                                   "rebuild it from the parsed records it keeps (no file is parsed again)")
-            self.ix = open_index(folder)
+            with reading(folder, opening=True):
+                self.ix = open_index(folder)
+                self._searcher = self.ix.searcher()  # opens every segment: a cut or missing file shows here
         elif create:
             os.makedirs(folder, exist_ok=True)
+            # The version first: a table of contents never stands without it.
+            write_json(os.path.join(folder, VERSION_FILE), {"schema_version": SCHEMA_VERSION})
             self.ix = _storage(folder).create_index(make_schema())
-            with open(os.path.join(folder, VERSION_FILE), "w") as handle:
-                json.dump({"schema_version": SCHEMA_VERSION}, handle)
         else:
             raise FileNotFoundError(f"no index in {folder} (run 'vanban ingest' first)")
-        self._writer = None
-        self._searcher = None
 
     # --- writing ---------------------------------------------------------------
 
@@ -295,6 +400,7 @@ class WhooshStore:
         """Open the writer; ``procs`` > 1 analyses and writes documents in that many
         processes (a large ingest: one writer process is its bottleneck)."""
         self._procs = procs
+        self._held = self.paths()
         self._writer = self._new_writer()
 
     def _new_writer(self):
@@ -311,13 +417,20 @@ class WhooshStore:
             self._writer.add_document(**fields)
         else:
             self._writer.update_document(**fields)
+        self._held[fields["path"]] = fields["sha256"]
 
     def delete(self, path: str) -> None:
         self._writer.delete_by_term("path", path)
+        self._held.pop(path, None)
 
     def commit(self, reopen: bool = True) -> None:
+        """Commit what was added: all of it, or (stopped mid-way) none of it. The
+        manifest goes first: should the commit not happen, it names documents
+        whose records are cached anyway, which a repair would index."""
         if self._writer is not None:
-            self._writer.commit(mergetype=merge_tiers)
+            write_json(os.path.join(self.folder, MANIFEST), {"documents": sorted(self._held.items())})
+            with reading(self.folder):
+                self._writer.commit(mergetype=merge_tiers)
             self._writer = self._new_writer() if reopen else None
 
     @property
@@ -343,9 +456,17 @@ class WhooshStore:
         return hotpostings.refresh(self.folder, segments, procs=procs)
 
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        """Drop what was added since the last commit (after an interruption the
+        writer may hold a document half-written: it is never committed)."""
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.cancel()
+        except Exception:  # stopped half-way through a commit: only its lock is left to let go
+            lock = getattr(writer, "writelock", None)
+            if lock is not None:
+                lock.release()
 
     # --- reading ---------------------------------------------------------------
 
@@ -353,19 +474,24 @@ class WhooshStore:
     def searcher(self):
         """One searcher kept open across queries (opening the segments costs more
         than most searches); refreshed when the index has changed."""
-        if self._searcher is None:
-            self._searcher = self.ix.searcher()
-        elif not self._searcher.up_to_date():
-            try:
-                self._searcher = self._searcher.refresh()
-            except TypeError:  # Whoosh cannot refresh a searcher of an empty index
+        with reading(self.folder):
+            if self._searcher is None:
                 self._searcher = self.ix.searcher()
-        yield self._searcher
+            elif not self._searcher.up_to_date():
+                try:
+                    self._searcher = self._searcher.refresh()
+                except TypeError:  # Whoosh cannot refresh a searcher of an empty index
+                    self._searcher = self.ix.searcher()
+            yield self._searcher
 
     def paths(self) -> dict[str, str]:
-        """path -> sha256 of every indexed document."""
-        with self.searcher() as s:
-            return {f["path"]: f.get("sha256", "") for f in s.all_stored_fields()}
+        """path -> sha256 of every indexed document (read once per commit: every
+        stored record is read)."""
+        generation = self.ix.latest_generation()
+        if self._paths_at is None or self._paths_at[0] != generation:
+            with self.searcher() as s:
+                self._paths_at = (generation, {f["path"]: f.get("sha256", "") for f in s.all_stored_fields()})
+        return dict(self._paths_at[1])
 
     def waiting_for_ocr(self) -> list[str]:
         """Paths of documents indexed without their scanned pages' text."""
@@ -417,4 +543,5 @@ class WhooshStore:
             return [json.loads(s.stored_fields(d)["record"]) for d in docnums]
 
     def count(self) -> int:
-        return self.ix.doc_count()
+        with reading(self.folder, opening=True):
+            return self.ix.doc_count()

@@ -3,6 +3,11 @@
 A file that takes too long is stopped (its worker is killed and replaced) and
 reported; a worker that dies (out of memory on a bomb, a crash inside a C
 library) costs only the file it was reading. Results come back in input order.
+
+Workers ignore Ctrl-C, SIGTERM and SIGHUP sent to the whole process group (a
+terminal's Ctrl-C, a service manager's stop): the process that started them
+stops them, in order, when it is told to stop (``stop``, or closing the
+generators), so no worker dies half-way through a write of its own.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import signal
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
@@ -47,7 +53,31 @@ def die_with_parent() -> None:
         pass  # not Linux: the worker still ends when its pipe closes
 
 
+# What a terminal or a service manager sends a whole process group to stop it.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def stop_signals_held():
+    """Hold the stop signals back in this thread while it starts child processes:
+    a child inherits the mask through exec, so a Ctrl-C arriving while it starts
+    (importing its modules takes seconds) is never delivered to it; this thread
+    receives a held signal as soon as the block ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def ignore_stop_signals() -> None:
+    """For a child process: the main process decides when it stops, not the terminal."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+
+
 def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:
+    ignore_stop_signals()
     try:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     except (ValueError, OSError):
@@ -87,7 +117,8 @@ class _Slot:
     def __init__(self, ctx, task, memory_limit) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=_worker, args=(child, task, memory_limit), daemon=True)
-        self.process.start()
+        with stop_signals_held():
+            self.process.start()
         child.close()
         self.jobs: deque[tuple[int, str]] = deque()
         self.started = 0.0
@@ -129,8 +160,9 @@ def _failed(path: str, reason: str) -> dict:
 
 def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,
                task: Callable[[str], Document] = parse_file,
-               memory_limit: int | None = None) -> Iterator[dict]:
-    """Yield one record (``Document.to_dict()``) per path, in input order."""
+               memory_limit: int | None = None, stop: threading.Event | None = None) -> Iterator[dict]:
+    """Yield one record (``Document.to_dict()``) per path, in input order; return
+    early, its workers stopped, once ``stop`` is set."""
     queue = deque(enumerate(paths))
     if not queue:
         return
@@ -144,7 +176,7 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
     done: dict[int, dict] = {}
     next_out = 0
     try:
-        while next_out < total:
+        while next_out < total and not (stop and stop.is_set()):
             for slot in slots:
                 while len(slot.jobs) < slot.DEPTH and queue:
                     slot.give(*queue.popleft())
@@ -179,22 +211,30 @@ def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = D
                 next_out += 1
     finally:
         for slot in slots:
-            slot.stop()
+            if slot.jobs:  # the batch was abandoned (stopped): its file is not waited for
+                slot.kill()
+            else:
+                slot.stop()
 
 
 def prefetched(records: Iterator[dict], max_records: int = 5000,
-               max_chars: int = 64_000_000) -> Iterator[dict]:
+               max_chars: int = 64_000_000, stop: threading.Event | None = None) -> Iterator[dict]:
     """``records`` drawn by a background thread, buffered up to ``max_records`` or
     ``max_chars`` of text ahead, whichever comes first.
 
     The batch supervisor hands a worker its next file only when asked for the
     next record, so a consumer that stops (the index writer merging segments at a
     commit, a minute at 100,000 documents) would leave every worker idle; with the
-    buffer, parsing goes on through the merge. The order is kept."""
+    buffer, parsing goes on through the merge. The order is kept.
+
+    Closing this generator (or an exception in its consumer, a Ctrl-C) sets
+    ``stop``, which ``parse_many`` is given too, closes ``records`` and waits for
+    the thread: the workers are stopped before the caller goes on."""
     buffer: deque = deque()
     held = [0]  # characters of text in the buffer
     ready = threading.Condition()
     done = object()
+    stop = stop or threading.Event()
 
     def size(item) -> int:
         if not isinstance(item, dict):
@@ -203,28 +243,43 @@ def prefetched(records: Iterator[dict], max_records: int = 5000,
                 or 3 * len((item.get("_row") or {}).get("full_text") or ""))  # text and its tokens
 
     def pump() -> None:
+        # Signals are the main thread's: held here, the kernel delivers them there.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+
         def put(item) -> None:
             with ready:
-                ready.wait_for(lambda: len(buffer) < max_records and held[0] < max_chars)
+                ready.wait_for(lambda: stop.is_set() or (len(buffer) < max_records and held[0] < max_chars))
                 buffer.append(item)
                 held[0] += size(item)
                 ready.notify_all()
         try:
             for record in records:
+                if stop.is_set():
+                    break
                 put(record)
         except BaseException as exc:  # handed to the consumer, raised there
             put(exc)
+        finally:
+            getattr(records, "close", lambda: None)()  # parse_many stops its workers
         put(done)
 
-    threading.Thread(target=pump, name="parse-prefetch", daemon=True).start()
-    while True:
+    thread = threading.Thread(target=pump, name="parse-prefetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            with ready:
+                while not ready.wait_for(lambda: bool(buffer), timeout=0.5):
+                    pass  # wakes the main thread now and then, so a signal is handled at once
+                item = buffer.popleft()
+                held[0] -= size(item)
+                ready.notify_all()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
         with ready:
-            ready.wait_for(lambda: bool(buffer))
-            item = buffer.popleft()
-            held[0] -= size(item)
             ready.notify_all()
-        if item is done:
-            return
-        if isinstance(item, BaseException):
-            raise item
-        yield item
+        thread.join(timeout=30)
