@@ -34,7 +34,14 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Self
 
-from ingest.batch import STOP_SIGNALS, DEFAULT_TIMEOUT, default_jobs, parse_many, prefetched
+from ingest.batch import (
+    DEFAULT_TIMEOUT,
+    STOP_SIGNALS,
+    default_jobs,
+    parse_many,
+    prefetched,
+    stop_signals_held,
+)
 from ingest.ocr import OcrSettings, tesseract_version
 from ingest.files import expand_paths
 from ingest.parse import sha256_of
@@ -108,6 +115,12 @@ def _stopped_by_signals():
             raise IngestInterrupted(signum)
 
     previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    # multiprocessing's resource tracker (a process the writer's queues start)
+    # ignores SIGINT and SIGTERM but not SIGHUP: one killed by a hang-up fills the
+    # stop with tracebacks. Started now with the signals held, it never sees them.
+    from multiprocessing import resource_tracker
+    with stop_signals_held():
+        resource_tracker.ensure_running()
     try:
         yield
     finally:
