@@ -87,16 +87,21 @@ class IngestInterrupted(KeyboardInterrupt):
         super().__init__(signum)
         self.signum = signum
         self.kept: int | None = None
+        self.rebuilding = False  # stopped while the index was rebuilt from the cache
 
     @property
     def exit_code(self) -> int:
         return 128 + self.signum  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
 
     def __str__(self) -> str:
+        why = self.REASONS.get(self.signum, f"signal {self.signum}")
+        if self.rebuilding:
+            return (f"ingest stopped ({why}) while it rebuilt the index from the parsed records: run the same "
+                    "ingest again to finish the rebuild (nothing is parsed again)")
         kept = (f"the archive keeps the {self.kept} document(s) committed before" if self.kept is not None
                 else "the archive is as of its last commit")
-        return (f"ingest stopped ({self.REASONS.get(self.signum, 'signal %d' % self.signum)}): {kept}; run the "
-                "same ingest again to finish (files already parsed are taken from the record cache)")
+        return (f"ingest stopped ({why}): {kept}; run the same ingest again to finish "
+                "(files already parsed are taken from the record cache)")
 
 
 @contextmanager
@@ -386,8 +391,10 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
             elif path not in done:
                 missing += 1
         _commit(store, reopen=False)
-    except BaseException:
+    except BaseException as exc:
         store.cancel()
+        if isinstance(exc, IngestInterrupted):
+            exc.rebuilding = True
         raise
     os.remove(carry)
     if plan["reason"] == "repair":
