@@ -134,9 +134,9 @@ def _stopped_by_signals():
 
 
 def _stage(name: str) -> None:
-    """For tests: with ``$VANBAN_STAGE_LOG`` set, each stage (parse, commit,
-    committed, arrays) appends its name there as it starts, so a test can send its
-    signal in the middle of the stage it means."""
+    """For tests: with ``$VANBAN_STAGE_LOG`` set, each stage (rebuild, parse,
+    commit, committed, arrays) appends its name there as it starts, so a test can
+    send its signal in the middle of the stage it means."""
     log = os.environ.get("VANBAN_STAGE_LOG")
     if log:
         with open(log, "a", encoding="utf-8") as handle:
@@ -378,6 +378,7 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
         plan = json.load(handle)
     if isinstance(plan, list):  # as vanban wrote it before repairs
         plan = {"reason": "upgrade", "documents": plan}
+    _stage("rebuild")
     done = store.paths()
     restored = missing = 0
     store.begin()

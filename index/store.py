@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-from whoosh import index as windex
 from whoosh.fields import (
     DATETIME,
     ID,
