@@ -42,6 +42,7 @@ from .analysis import (
     word_analyzer,
 )
 from .records import RecordCache, full_record, is_prepared, prepare
+from .trust import check_folder, make_private_folder, private_umask
 
 mapped.install()
 
@@ -267,6 +268,7 @@ class WhooshStore:
 
     def __init__(self, folder: str, create: bool = False) -> None:
         self.folder = folder
+        self._check_trusted(folder, create)
         if windex.exists_in(folder):
             version = schema_version(folder)
             if version != SCHEMA_VERSION:
@@ -275,7 +277,7 @@ class WhooshStore:
                                   "rebuild it from the parsed records it keeps (no file is parsed again)")
             self.ix = open_index(folder)
         elif create:
-            os.makedirs(folder, exist_ok=True)
+            make_private_folder(folder)
             self.ix = _storage(folder).create_index(make_schema())
             with open(os.path.join(folder, VERSION_FILE), "w") as handle:
                 json.dump({"schema_version": SCHEMA_VERSION}, handle)
@@ -283,6 +285,16 @@ class WhooshStore:
             raise FileNotFoundError(f"no index in {folder} (run 'vanban ingest' first)")
         self._writer = None
         self._searcher = None
+
+    @staticmethod
+    def _check_trusted(folder: str, create: bool) -> None:
+        """Open only a folder nobody but its owner can change (trust.py): Whoosh's
+        table of contents is a pickle. A writer creates everything owner-writable."""
+        if create:
+            private_umask()
+            if not windex.exists_in(folder) and os.path.isdir(folder):
+                make_private_folder(folder)  # just made by the ingest, under any umask
+        check_folder(folder)
 
     # --- writing ---------------------------------------------------------------
 
