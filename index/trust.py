@@ -11,9 +11,9 @@ its owner can change it:
   writable by neither group nor others (an ACL granting anyone write shows as the
   group write bit, so it is refused too). The record and OCR files below that
   level are checked as they are read (``records.RecordCache``);
-- group write is allowed for a user's private group (a group named like the
-  owner, with no other member: the Debian/Fedora "user private group" scheme,
-  where umask 002 is the default), as OpenSSH's StrictModes allows it;
+- group write is allowed for a user's private group (a group whose only member,
+  as primary group or listed, is the owner: the Debian/Fedora "user private
+  group" scheme, where umask 002 is common), as Debian's OpenSSH allows it;
 - the folders above it cannot be changed by others either (else they could move
   the folder away and put their own in its place), except where the sticky bit
   keeps others from renaming what is not theirs (``/tmp``); there, the first
@@ -29,6 +29,7 @@ whatever the user's umask, while keeping it readable where the umask says so.
 """
 from __future__ import annotations
 
+import functools
 import grp
 import os
 import pwd
@@ -47,12 +48,20 @@ def private_umask() -> None:
 
 
 def _private_group(info: os.stat_result) -> bool:
+    return _is_private_group(info.st_gid, info.st_uid)
+
+
+@functools.lru_cache(maxsize=64)
+def _is_private_group(gid: int, uid: int) -> bool:
+    """Whether the group holds the owner and nobody else (as primary group or listed
+    member): then group write is the owner's own."""
     try:
-        group = grp.getgrgid(info.st_gid)
-        owner = pwd.getpwuid(info.st_uid).pw_name
+        group = grp.getgrgid(gid)
+        owner = pwd.getpwuid(uid).pw_name
     except KeyError:
         return False
-    return group.gr_name == owner and set(group.gr_mem) <= {owner}
+    members = set(group.gr_mem) | {p.pw_name for p in pwd.getpwall() if p.pw_gid == gid}
+    return members == {owner}
 
 
 def writable_by_others(info: os.stat_result) -> bool:
