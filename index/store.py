@@ -292,7 +292,7 @@ class WhooshStore:
         table of contents is a pickle. A writer creates everything owner-writable."""
         if create:
             private_umask()
-            if not windex.exists_in(folder) and os.path.isdir(folder):
+            if os.path.isdir(folder) and set(os.listdir(folder)) <= {"ingest.lock"}:
                 make_private_folder(folder)  # just made by the ingest, under any umask
         check_folder(folder)
 

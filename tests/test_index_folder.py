@@ -328,3 +328,15 @@ def test_the_owners_own_record_is_still_used_without_parsing(secret):
     report = json.loads(result.stdout)
     assert (report["added"], report["from_cache"], report["parsed"]) == (1, 1, 0)
     assert _shown(index, copy)["confidentiality"] == "Mật"
+
+
+def test_an_existing_folder_others_can_write_is_not_made_an_index_silently(tmp_path):
+    """Only a folder the ingest has just made loses its group and world write; a
+    folder that already held something is refused, its modes left as they were."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("ghi chú")
+    os.chmod(folder, 0o777)
+    line = one_error_line(run("ingest", "--no-ocr", str(SAMPLES / "bc_ward_report.md"), index=folder))
+    assert "refusing to open the folder" in line and f"chmod go-w {folder}" in line
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 and not (folder / "records").exists()
