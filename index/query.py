@@ -292,8 +292,7 @@ def _marked(text: str, words: set[str], analyzer) -> str:
 
 def _hit(searcher, vs: VectorSearch, query, doc: int, score: float, cache: RecordCache) -> Hit:
     record = json.loads(searcher.stored_fields(doc)["record"])
-    full = cache.get(record.get("sha256"))
-    return make_hit(searcher.schema, record, (full or {}).get("text"), vs.matched_terms(query, doc), score)
+    return make_hit(searcher.schema, record, cache.text(record.get("sha256")), vs.matched_terms(query, doc), score)
 
 
 def make_hit(schema, record: dict, text: str | None, terms: list[tuple[str, str]], score: float) -> Hit:

@@ -55,24 +55,38 @@ def is_prepared(record: dict) -> bool:
     return "_words" in record and "_syllables" in record
 
 
+_CHECKED: set[str] = set()  # cache folders this process found writable by their owner only
+
+
 class RecordCache:
     """Parsed records by sha256: ``<index>/records/ab/abcdef....json.gz``."""
 
     def __init__(self, folder: str) -> None:
         self.root = folder
         self.folder = os.path.join(folder, "records")
-        self._checked = False
 
     def _path(self, sha: str) -> str:
         return os.path.join(self.folder, sha[:2], sha + ".json.gz")
 
     def get(self, sha: str | None) -> dict | None:
-        """This file's record (``sha``: the file's sha256), or None: parse it again."""
+        """This file's record (``sha``: the file's sha256) to index, or None: parse it
+        again."""
+        record = self.read(sha)
+        if record is None or record.pop("_parser_version", None) != PARSER_VERSION:
+            return None  # parsed by another version: what it says may differ
+        return record
+
+    def text(self, sha: str | None) -> str | None:
+        """The text of this file, to show (any parser version reads the same text)."""
+        return (self.read(sha) or {}).get("text")
+
+    def read(self, sha: str | None) -> dict | None:
+        """The record cached for ``sha``, when it is this file's and its owner's."""
         if not sha or not SHA256.fullmatch(sha):
             return None
-        if not self._checked:  # once per cache: raises UnsafeFolder, one line
-            check_folder(self.root)
-            self._checked = True
+        if self.root not in _CHECKED:  # once a process (``export`` reads every record)
+            check_folder(self.root)     # raises UnsafeFolder: one line
+            _CHECKED.add(self.root)
         try:
             with open(self._path(sha), "rb") as raw:
                 if writable_by_others(os.fstat(raw.fileno())):
@@ -83,8 +97,6 @@ class RecordCache:
             return None  # absent or cut short by a kill: parse again
         if not isinstance(record, dict) or record.get("sha256") != sha:
             return None  # another file's record under this name
-        if record.pop("_parser_version", None) != PARSER_VERSION:
-            return None  # parsed by another version: what it says may differ
         return record
 
     def put(self, record: dict) -> None:
@@ -101,9 +113,10 @@ class RecordCache:
 
 def full_record(cache: RecordCache, record: dict) -> dict:
     """An indexed (lean) record completed from the cache: with its text, without the
-    index's own working fields."""
-    full = cache.get(record.get("sha256")) or record
-    return {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
+    index's own working fields. What the index holds wins (its clearance above all):
+    the cache adds the text."""
+    cached = cache.read(record.get("sha256")) or {}
+    return {k: v for k, v in {**cached, **record}.items() if not k.startswith("_")}
 
 
 def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None,

@@ -340,3 +340,14 @@ def test_an_existing_folder_others_can_write_is_not_made_an_index_silently(tmp_p
     line = one_error_line(run("ingest", "--no-ocr", str(SAMPLES / "bc_ward_report.md"), index=folder))
     assert "refusing to open the folder" in line and f"chmod go-w {folder}" in line
     assert stat.S_IMODE(folder.stat().st_mode) == 0o777 and not (folder / "records").exists()
+
+
+def test_show_takes_the_clearance_from_the_index_and_the_text_from_any_version(secret):
+    """``show`` and snippets read the cache for the text alone: a record of an older
+    parser still gives it, and what the index holds (the clearance) wins over it."""
+    index, path, sha = secret
+    _rewrite(_record_file(index, sha), lambda r: (_declassify(r), r.pop("_parser_version")))
+    shown = _shown(index, path)
+    assert shown["confidentiality"] == "Mật" and "rà soát biên chế" in shown["text"]
+    result = run("search", "biên chế", "--json", index=index)
+    assert "«biên» «chế»" in json.loads(result.stdout.splitlines()[0])["snippet"]
