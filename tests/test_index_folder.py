@@ -242,7 +242,12 @@ def test_the_work_folder_of_an_archive_on_postgresql_is_private(tmp_path, monkey
 # --- clearance from the file -------------------------------------------------------------
 
 def _record_file(index, sha: str) -> pathlib.Path:
-    return index / "records" / sha[:2] / f"{sha}.json.gz"
+    """Where an ingest cached a file's record: in the index folder, or for an archive
+    on PostgreSQL in this machine's work folder."""
+    from index.pgstore import default_work_folder, is_url
+
+    folder = pathlib.Path(default_work_folder(str(index)) if is_url(str(index)) else index)
+    return folder / "records" / sha[:2] / f"{sha}.json.gz"
 
 
 def _rewrite(path: pathlib.Path, change) -> None:
@@ -263,14 +268,23 @@ def _shown(index, path) -> dict:
 
 @pytest.fixture
 def secret(tmp_path):
-    """A MẬT document ingested; its sha256."""
+    """A MẬT document ingested in a Whoosh index; its sha256."""
+    return _ingested_secret(tmp_path, tmp_path / "index")
+
+
+@pytest.fixture
+def secret_anywhere(tmp_path, new_index):
+    """A MẬT document ingested, on each backend; its sha256."""
+    return _ingested_secret(tmp_path, new_index())
+
+
+def _ingested_secret(tmp_path, index):
     import hashlib
 
     docs = tmp_path / "docs"
     docs.mkdir()
     path = docs / "cv-41-mat.txt"
     path.write_text(MARKED, encoding="utf-8")
-    index = tmp_path / "index"
     result = run("ingest", "--no-ocr", str(docs), index=index)
     assert result.exit_code == 0, result.output
     assert _shown(index, path)["confidentiality"] == "Mật"
@@ -292,10 +306,10 @@ TAMPERING = {
 
 
 @pytest.mark.parametrize("tampering", list(TAMPERING))
-def test_a_tampered_cached_record_never_decides_the_clearance(secret, tampering):
+def test_a_tampered_cached_record_never_decides_the_clearance(secret_anywhere, tampering):
     """The same file under a new name would come from the cache: a record that is not
     surely this file's, by this parser, by the owner, is parsed again instead."""
-    index, path, sha = secret
+    index, path, sha = secret_anywhere
     TAMPERING[tampering](_record_file(index, sha))
     copy = path.with_name("cv-41-ban-sao.txt")
     copy.write_bytes(path.read_bytes())
@@ -351,3 +365,16 @@ def test_show_takes_the_clearance_from_the_index_and_the_text_from_any_version(s
     assert shown["confidentiality"] == "Mật" and "rà soát biên chế" in shown["text"]
     result = run("search", "biên chế", "--json", index=index)
     assert "«biên» «chế»" in json.loads(result.stdout.splitlines()[0])["snippet"]
+
+
+def test_a_work_folder_others_can_write_is_refused_on_postgresql(secret_anywhere, backend):
+    """On PostgreSQL the record cache is this machine's work folder: the same rule."""
+    if backend != "postgresql":
+        pytest.skip("the work folder of an archive on PostgreSQL")
+    index, path, sha = secret_anywhere
+    work = _record_file(index, sha).parents[2]
+    os.chmod(work, 0o707)
+    line = one_error_line(run("search", "biên chế", index=index))
+    assert "refusing to open the folder" in line and f"chmod go-w {work}" in line
+    os.chmod(work, 0o700)
+    assert found(index, "biên chế") == [str(path)]
