@@ -80,7 +80,7 @@ def _check_ancestors(real: str, folder: str) -> None:
     while os.path.dirname(child) != child:
         parent = os.path.dirname(child)
         info = os.stat(parent)
-        if info.st_mode & stat.S_ISVTX and info.st_mode & stat.S_IWOTH:
+        if info.st_mode & stat.S_ISVTX and writable_by_others(info):
             if os.stat(child).st_uid not in (0, os.geteuid()):  # someone else's, made in /tmp or the like
                 raise UnsafeFolder(f"refusing to open the folder {folder}: {child} belongs to another "
                                    f"user in the shared folder {parent}; use a folder of your own")
