@@ -37,6 +37,16 @@ def _open_store(index_dir: str):
         raise click.ClickException(str(exc)) from None
 
 
+def _issuer_option(issuer: str | None) -> str | None:
+    """``--issuer`` as given, or a plain error when it names no issuing body at all
+    (only punctuation: nothing to match)."""
+    from ingest.issuers import issuer_key
+    if issuer and not issuer_key(issuer):
+        raise click.ClickException(f"--issuer {issuer!r} names no issuing body "
+                                   "(give its name in any spelling: 'UBND phường Nguyễn Nghiêm')")
+    return issuer
+
+
 def _roots(store, target: str) -> list[dict]:
     """The archived documents TARGET names (a file or a symbol), or a plain error."""
     from index.graph import find_roots
@@ -279,6 +289,7 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
     """Search the archive. QUERY uses Whoosh syntax (AND, OR, NOT, "phrases",
     field:value) and may be typed with or without diacritics."""
     from whoosh.query.qcore import QueryError
+    issuer = _issuer_option(issuer)
     store = _open_store(index_dir)
     try:
         results = store.search(query, year=year, date_from=date_from, date_to=date_to,
@@ -314,6 +325,7 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
 def cites(symbol, index_dir, issuer, year, limit, as_json):
     """Documents that cite SYMBOL (typed in any form: 308/QD-UBND, 308/QĐ- UBND)."""
     from index.graph import cites as find_citing
+    issuer = _issuer_option(issuer)
     store = _open_store(index_dir)
     if limit is None:
         limit = 0 if as_json else CITES_SHOWN

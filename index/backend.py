@@ -14,14 +14,24 @@ def open_store(target: str, create: bool = False, work_folder: str | None = None
         import psycopg
 
         from .pgstore import PgStore, SchemaMismatch, _shown
+        from .trust import UnsafeFolder, check_folder, private_umask
+        if create:
+            private_umask()  # the work folder's caches: ours alone
         try:
-            return PgStore(target, folder=work_folder, create=create)
-        except (FileNotFoundError, SchemaMismatch) as exc:
+            store = PgStore(target, folder=work_folder, create=create)
+        except (FileNotFoundError, SchemaMismatch, UnsafeFolder) as exc:
             raise ArchiveUnavailable(str(exc)) from None
         except psycopg.Error as exc:
             raise ArchiveUnavailable(f"cannot use the archive at {_shown(target)}: {_first_line(exc)}") from None
+        try:
+            check_folder(store.folder)  # this machine's record cache: it decides what an ingest indexes
+        except UnsafeFolder as exc:
+            store.close()
+            raise ArchiveUnavailable(str(exc)) from None
+        return store
     from .store import IndexDamaged, IndexTooOld, WhooshStore
+    from .trust import UnsafeFolder
     try:
         return WhooshStore(target, create=create)
-    except (FileNotFoundError, IndexTooOld, IndexDamaged) as exc:  # damaged: says how to repair it
+    except (FileNotFoundError, IndexTooOld, IndexDamaged, UnsafeFolder) as exc:  # damaged: says how to repair it
         raise ArchiveUnavailable(str(exc)) from None

@@ -17,13 +17,22 @@ Segments never change once written (deletions are kept apart), so a segment's
 arrays stay right for its life; they are named by the segment's id, written
 under temporary names and renamed, the directory last, so a reader sees all of
 them or none. Arrays of segments merged away are removed by the next ingest.
+
+Nothing here is a pickle: the index folder is read by every searcher, and a
+pickle runs code when loaded. The term directory is two arrays loaded with
+``allow_pickle=False``: the sorted keys (``field``, a 0x1f byte, the term, in
+UTF-8) and each key's entry, found by binary search. Mapped, they open in under
+a millisecond per segment (4,000 documents: 0.4-0.8 ms, against 1.4-1.9 ms for
+the pickled dict they replace and 1.6-2.9 ms as JSON), and a look-up costs 1-2 µs.
+The ``.terms`` pickles of older versions are never read: their segments count as
+having no arrays (Whoosh reads their terms) until the next ingest writes them.
+
 The processes that write them on a large index ignore Ctrl-C; the ingest kills
 them when it stops (a segment left without arrays is written by the next one).
 """
 from __future__ import annotations
 
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -34,7 +43,22 @@ FOLDER = "postings"
 FIELDS = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "title_pairs", "body_pairs")
 PRESENCE_ONLY = ("title_pairs", "body_pairs")  # their weights are all 1: not written
 MIN_DOCS = 128  # one Whoosh block: below it, Whoosh reads a term in one go
-SUFFIXES = (".ids.npy", ".weights.npy", ".blocks.npy", ".terms")
+# The directory last: it is written last, so its presence says all are there.
+SUFFIXES = (".ids.npy", ".weights.npy", ".blocks.npy", ".keys.npy", ".entries.npy")
+OLD_SUFFIX = ".terms"  # the pickled directory of older versions: removed, never read
+SEPARATOR = b"\x1f"
+# A key longer than this stays with Whoosh: the keys array is as wide as its longest.
+MAX_KEY_BYTES = 256
+
+
+def _key(fieldname: str, text) -> bytes:
+    word = text if isinstance(text, bytes) else text.encode("utf-8")
+    return fieldname.encode("ascii") + SEPARATOR + word
+
+
+def load_array(path: str) -> np.ndarray:
+    """An array of ours, mapped; never a pickle (an object array is refused)."""
+    return np.load(path, mmap_mode="r", allow_pickle=False)
 
 
 def _paths(folder: str, segment_id: str) -> list[str]:
@@ -46,17 +70,20 @@ class HotPostings:
     starts, block last ids) as ``vector.read_postings`` gives them, or None."""
 
     def __init__(self, folder: str, segment_id: str) -> None:
-        ids_path, weights_path, blocks_path, terms_path = _paths(folder, segment_id)
-        with open(terms_path, "rb") as handle:  # plain ints only: quick to load
-            self.terms: dict[tuple[str, str], tuple[int, ...]] = pickle.load(handle)
-        self.ids = np.load(ids_path, mmap_mode="r")
-        self.weights = np.load(weights_path, mmap_mode="r")
-        self.blocks = np.load(blocks_path, mmap_mode="r")
+        self.ids, self.weights, self.blocks, self.keys, self.entries = (
+            load_array(path) for path in _paths(folder, segment_id))
+        if self.keys.dtype.kind != "S" or self.entries.shape != (len(self.keys), 5):
+            raise ValueError(f"the term directory of segment {segment_id} is not of this version")
+
+    def _entry(self, fieldname: str, text) -> tuple[int, ...] | None:
+        key = _key(fieldname, text)
+        at = int(np.searchsorted(self.keys, key))
+        if at == len(self.keys) or self.keys[at] != key:
+            return None
+        return tuple(int(v) for v in self.entries[at])
 
     def get(self, fieldname: str, text) -> tuple[np.ndarray, ...] | None:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8")
-        entry = self.terms.get((fieldname, text))
+        entry = self._entry(fieldname, text)
         if entry is None:
             return None
         start, count, weights_at, block_at, block_count = entry
@@ -73,7 +100,7 @@ class HotPostings:
         mid-ingest, or written by an older vanban): Whoosh reads those terms."""
         try:
             return cls(folder, segment_id)
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+        except (OSError, EOFError, ValueError):
             return None
 
 
@@ -91,28 +118,31 @@ def write_segment(folder: str, reader, segment_id: str, min_docs: int = MIN_DOCS
         for text, info in reader.iter_field(fieldname):
             if info.doc_frequency() < min_docs:
                 continue
+            key = _key(fieldname, text)
+            if len(key) > MAX_KEY_BYTES:
+                continue
             ids, weights, starts, last_ids = read_postings(reader, fieldname, text)
-            word = text.decode("utf-8") if isinstance(text, bytes) else text
             id_parts.append(ids.astype(id_type))
             block_parts.append(np.column_stack([starts, last_ids]))
             kept_at = -1 if fieldname in PRESENCE_ONLY else weights_at
-            terms[(fieldname, word)] = (at, len(ids), kept_at, block_at, len(starts))
+            terms[key] = (at, len(ids), kept_at, block_at, len(starts))
             if kept_at >= 0:
                 weight_parts.append(weights.astype(np.float32))
                 weights_at += len(ids)
             at += len(ids)
             block_at += len(starts)
     os.makedirs(os.path.join(folder, FOLDER), exist_ok=True)
-    ids_path, weights_path, blocks_path, terms_path = _paths(folder, segment_id)
-    for path, parts, empty in ((ids_path, id_parts, np.zeros(0, dtype=id_type)),
-                               (weights_path, weight_parts, np.zeros(0, dtype=np.float32)),
-                               (blocks_path, block_parts, np.zeros((0, 2), dtype=np.int64))):
+    keys = sorted(terms)
+    directory = (np.array(keys, dtype=f"S{max(map(len, keys), default=1)}"),
+                 np.array([terms[k] for k in keys], dtype=np.int64).reshape(-1, 5))
+    arrays = (np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=id_type),
+              np.concatenate(weight_parts) if weight_parts else np.zeros(0, dtype=np.float32),
+              np.concatenate(block_parts) if block_parts else np.zeros((0, 2), dtype=np.int64),
+              *directory)
+    for path, array in zip(_paths(folder, segment_id), arrays):
         with open(path + ".part", "wb") as handle:
-            np.save(handle, np.concatenate(parts) if parts else empty)
+            np.save(handle, array, allow_pickle=False)
         os.replace(path + ".part", path)
-    with open(terms_path + ".part", "wb") as handle:
-        pickle.dump(terms, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(terms_path + ".part", terms_path)
 
 
 def _write_one(folder: str, segment_id: str) -> None:
@@ -184,5 +214,5 @@ def _remove_stale(folder: str, live: set[str]) -> None:
     here = os.path.join(folder, FOLDER)
     for name in os.listdir(here) if os.path.isdir(here) else []:
         segment_id = name.split(".", 1)[0]
-        if segment_id not in live:
+        if segment_id not in live or name.endswith(OLD_SUFFIX):
             os.remove(os.path.join(here, name))

@@ -428,5 +428,9 @@ def default_work_folder(url: str) -> str:
     import hashlib
 
     base = os.environ.get("VANBAN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "vanban")
-    return os.path.join(base, "pg-" + hashlib.sha256(_shown(url).encode()).hexdigest()[:12])
+    folder = os.path.join(base, "pg-" + hashlib.sha256(_shown(url).encode()).hexdigest()[:12])
+    # Its record cache decides what an ingest indexes (clearance included): ours alone.
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    return folder
 

@@ -1,15 +1,29 @@
 """Searching the archive: Whoosh query syntax over the Vietnamese fields, filters,
-facets, snippets."""
+facets, snippets.
+
+``parse_query`` is the one reader of what users type, for both backends (the
+PostgreSQL one translates its tree to SQL), so its limits hold on both: a query
+of at most MAX_QUERY_CHARS characters, parentheses nested at most MAX_DEPTH deep,
+at most MAX_TERMS terms once its words are spread over the fields searched, no
+word over MAX_WORD_CHARS characters, boosts within [0, MAX_BOOST], no word
+starting with a wildcard, only the fields in SEARCHABLE; ``date:[2024 to 2025]``
+is a range of dates. Anything else it cannot read raises ``QueryRejected``
+(a ``ValueError``), one line the CLI shows as it is.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import highlight
 from whoosh.qparser import AndGroup, MultifieldParser
+from whoosh import query as wq
 from whoosh.query import DateRange, NullQuery, Phrase
+from whoosh.util.times import long_to_datetime
 
 from ingest import regexes as rx
 from ingest.doctypes import TYPE_CODES, canonical_code, match_type_name
@@ -121,10 +135,81 @@ def _syllable_phrases_only(query):
 FOLDED_FIELDS = ["title_fold", "body_fold"]
 
 
+# What a query may ask, in one place (see the module's docstring). A 300-word
+# query ORing words is about 2,400 characters and 1,800 terms over six fields.
+MAX_QUERY_CHARS = 4_000
+MAX_DEPTH = 20
+MAX_TERMS = 3_000
+MAX_WORD_CHARS = 256  # no Vietnamese word, symbol or citation key comes near
+MAX_BOOST = 1_000.0
+# The fields a query may name: those both backends search (``record`` is only
+# stored, the pairs fields are internal, ``ingested`` is not in the PostgreSQL rows).
+SEARCHABLE = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer", "figures",
+              "symbol", "doc_type", "issuer_key", "date", "year", "cite_symbols", "cite_keys", "period",
+              "confidentiality", "urgency", "needs_ocr", "path", "sha256")
+
+
+class QueryRejected(ValueError):
+    """A query vanban will not run, with why in one line."""
+
+
+def _check_text(store: WhooshStore, text: str) -> None:
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryRejected(f"the query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
+    unquoted = re.sub(r'"[^"]*"', " ", text)  # phrases are words, whatever they hold
+    depth = deepest = 0
+    for char in unquoted:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        raise QueryRejected(f"the query nests parentheses too deep ({deepest} levels; at most {MAX_DEPTH})")
+    for name in re.findall(r"(?<![\w.])(\w+):", unquoted):
+        if name in store.schema.names() and name not in SEARCHABLE:
+            raise QueryRejected(f"no such field: {name} (fields: {', '.join(SEARCHABLE)})")
+
+
+def _words(node) -> list[str]:
+    if isinstance(node, Phrase):
+        return [str(w) for w in node.words]
+    text = getattr(node, "text", None)
+    return [str(text)] if isinstance(text, (str, bytes)) and node.is_leaf() else []
+
+
+def _checked(node, counted: list[int]):
+    """The tree with its boosts within bounds and dates as date ranges; raises
+    QueryRejected for a word too long, a leading wildcard or too many terms."""
+    if isinstance(node, wq.NumericRange) and node.fieldname == "date" and not isinstance(node, DateRange):
+        start, end = (long_to_datetime(v) if v is not None else None for v in (node.start, node.end))
+        node = DateRange("date", start, end, node.startexcl, node.endexcl, boost=node.boost)
+    boost = getattr(node, "boost", 1.0)
+    if not math.isfinite(boost) or not 0.0 <= boost <= MAX_BOOST:
+        node = node.with_boost(MAX_BOOST if boost > 0 else 0.0)
+    if node.is_leaf():
+        counted[0] += 1
+        if counted[0] > MAX_TERMS:
+            raise QueryRejected(f"the query asks too many terms (each word counts once per field searched; "
+                                f"at most {MAX_TERMS})")
+        for word in _words(node):
+            if len(word) > MAX_WORD_CHARS:
+                raise QueryRejected(f"a word of the query is too long ({len(word)} characters; "
+                                    f"at most {MAX_WORD_CHARS})")
+        if isinstance(node, (wq.Wildcard, wq.Prefix)) and str(node.text)[:1] in ("*", "?", ""):
+            raise QueryRejected(f"a word may not start with * or ?: {node.text} (give its first letters: quy*)")
+        return node
+    return node.apply(lambda child: _checked(child, counted))
+
+
 def parse_query(store: WhooshStore, text: str):
+    _check_text(store, text)
     fields = FOLDED_FIELDS if fold_marks(text) == text else SEARCH_FIELDS
     parser = MultifieldParser(fields, store.schema, group=AndGroup)
-    return _syllable_phrases_only(parser.parse(rewrite_symbols(text))).normalize()
+    try:
+        parsed = parser.parse(rewrite_symbols(text))
+    except RecursionError:
+        raise QueryRejected("the query is too complex to read") from None
+    except Exception as exc:  # Whoosh's parser raises bare Exceptions ("'x' is not a parseable date")
+        raise QueryRejected(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+    return _checked(_syllable_phrases_only(parsed), [0]).normalize()
 
 
 FACET_FIELDS = {"year": "year", "type": "doc_type", "issuer": "issuer_key"}
@@ -207,8 +292,7 @@ def _marked(text: str, words: set[str], analyzer) -> str:
 
 def _hit(searcher, vs: VectorSearch, query, doc: int, score: float, cache: RecordCache) -> Hit:
     record = json.loads(searcher.stored_fields(doc)["record"])
-    full = cache.get(record.get("sha256"))
-    return make_hit(searcher.schema, record, (full or {}).get("text"), vs.matched_terms(query, doc), score)
+    return make_hit(searcher.schema, record, cache.text(record.get("sha256")), vs.matched_terms(query, doc), score)
 
 
 def make_hit(schema, record: dict, text: str | None, terms: list[tuple[str, str]], score: float) -> Hit:

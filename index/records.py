@@ -4,18 +4,28 @@
 the body with underthesea (the costly part), so the single index writer only
 splits on spaces. The cache keeps each parsed record by the file's sha256 in the
 index folder, so an unchanged file, or a rebuilt index, is never parsed again.
+
+A cached record decides what the archive says of a file, its clearance (độ mật)
+included, so it is taken only when it is surely this file's, parsed by this
+version: its own ``sha256`` is the file's, its ``_parser_version`` is
+``PARSER_VERSION``, and nobody but the cache's owner can have written it (the
+folders are checked by ``trust.check_folder``; each record file, written 0600,
+is refused when group- or world-writable). Anything else is parsed again.
 """
 from __future__ import annotations
 
 import gzip
 import json
 import os
+import re
 import tempfile
 
+from ingest.models import PARSER_VERSION
 from ingest.ocr import OcrSettings
 from ingest.parse import parse_file
 
 from .analysis import presegment, presplit
+from .trust import check_folder, writable_by_others
 
 # underthesea segments about 115,000 characters a second on one core here, the
 # costliest step of ingest by far. The word field (ranking on whole words) takes
@@ -23,6 +33,7 @@ from .analysis import presegment, presplit
 # and the main content sit; the syllable and folded fields index the whole body,
 # so recall and phrases do not depend on it.
 SEGMENT_LIMIT = 6_000
+SHA256 = re.compile(r"[0-9a-f]{64}")  # a cache file's name: never a path of another shape
 
 
 def prepare(record: dict) -> dict:
@@ -44,41 +55,68 @@ def is_prepared(record: dict) -> bool:
     return "_words" in record and "_syllables" in record
 
 
+_CHECKED: set[str] = set()  # cache folders this process found writable by their owner only
+
+
 class RecordCache:
     """Parsed records by sha256: ``<index>/records/ab/abcdef....json.gz``."""
 
     def __init__(self, folder: str) -> None:
+        self.root = folder
         self.folder = os.path.join(folder, "records")
 
     def _path(self, sha: str) -> str:
         return os.path.join(self.folder, sha[:2], sha + ".json.gz")
 
     def get(self, sha: str | None) -> dict | None:
-        if not sha:
+        """This file's record (``sha``: the file's sha256) to index, or None: parse it
+        again."""
+        record = self.read(sha)
+        if record is None or record.pop("_parser_version", None) != PARSER_VERSION:
+            return None  # parsed by another version: what it says may differ
+        return record
+
+    def text(self, sha: str | None) -> str | None:
+        """The text of this file, to show (any parser version reads the same text)."""
+        return (self.read(sha) or {}).get("text")
+
+    def read(self, sha: str | None) -> dict | None:
+        """The record cached for ``sha``, when it is this file's and its owner's."""
+        if not sha or not SHA256.fullmatch(sha):
             return None
+        if self.root not in _CHECKED:  # once a process (``export`` reads every record)
+            check_folder(self.root)     # raises UnsafeFolder: one line
+            _CHECKED.add(self.root)
         try:
-            with gzip.open(self._path(sha), "rt", encoding="utf-8") as handle:
-                return json.load(handle)
+            with open(self._path(sha), "rb") as raw:
+                if writable_by_others(os.fstat(raw.fileno())):
+                    return None  # not written by us (we write 0600): not trusted
+                with gzip.open(raw, "rt", encoding="utf-8") as handle:
+                    record = json.load(handle)
         except (OSError, ValueError, EOFError):
             return None  # absent or cut short by a kill: parse again
+        if not isinstance(record, dict) or record.get("sha256") != sha:
+            return None  # another file's record under this name
+        return record
 
     def put(self, record: dict) -> None:
         sha = record.get("sha256")
-        if not sha or record.get("error"):
+        if not sha or not SHA256.fullmatch(sha) or record.get("error"):
             return
         target = self._path(sha)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), suffix=".part")
         with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8", compresslevel=3) as handle:
-            json.dump(record, handle, ensure_ascii=False)
+            json.dump({**record, "_parser_version": PARSER_VERSION}, handle, ensure_ascii=False)
         os.replace(tmp, target)  # atomic: a reader never sees half a record
 
 
 def full_record(cache: RecordCache, record: dict) -> dict:
     """An indexed (lean) record completed from the cache: with its text, without the
-    index's own working fields."""
-    full = cache.get(record.get("sha256")) or record
-    return {k: v for k, v in {**full, "path": record["path"]}.items() if not k.startswith("_")}
+    index's own working fields. What the index holds wins (its clearance above all):
+    the cache adds the text."""
+    cached = cache.read(record.get("sha256")) or {}
+    return {k: v for k, v in {**cached, **record}.items() if not k.startswith("_")}
 
 
 def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None,

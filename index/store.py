@@ -54,6 +54,7 @@ from .analysis import (
     word_analyzer,
 )
 from .records import RecordCache, full_record, is_prepared, prepare
+from .trust import check_folder, make_private_folder, private_umask
 
 mapped.install()
 
@@ -371,6 +372,7 @@ class WhooshStore:
         self._searcher = None
         self._held: dict[str, str] | None = None  # path -> sha256 of the writer's documents
         self._paths_at: tuple[int, dict[str, str]] | None = None
+        self._check_trusted(folder, create)
         if has_index(folder):
             version = schema_version(folder)
             if version != SCHEMA_VERSION:
@@ -381,12 +383,22 @@ class WhooshStore:
                 self.ix = open_index(folder)
                 self._searcher = self.ix.searcher()  # opens every segment: a cut or missing file shows here
         elif create:
-            os.makedirs(folder, exist_ok=True)
+            make_private_folder(folder)
             # The version first: a table of contents never stands without it.
             write_json(os.path.join(folder, VERSION_FILE), {"schema_version": SCHEMA_VERSION})
             self.ix = _storage(folder).create_index(make_schema())
         else:
             raise FileNotFoundError(f"no index in {folder} (run 'vanban ingest' first)")
+
+    @staticmethod
+    def _check_trusted(folder: str, create: bool) -> None:
+        """Open only a folder nobody but its owner can change (trust.py): Whoosh's
+        table of contents is a pickle. A writer creates everything owner-writable."""
+        if create:
+            private_umask()
+            if os.path.isdir(folder) and set(os.listdir(folder)) <= {"ingest.lock"}:
+                make_private_folder(folder)  # just made by the ingest, under any umask
+        check_folder(folder)
 
     # --- writing ---------------------------------------------------------------
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+# Bump whenever parsing changes what a record says (a new field, a header rule, a
+# reader): records cached by another version are parsed again, never trusted.
+PARSER_VERSION = 1
+
 
 @dataclass
 class Line:

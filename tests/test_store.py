@@ -103,7 +103,7 @@ def test_ingest_writes_the_frequent_terms_of_each_segment_and_drops_merged_ones(
 
     def live_and_written():
         store = WhooshStore(str(index))
-        written = {n.split(".")[0] for n in os.listdir(index / hotpostings.FOLDER) if n.endswith(".terms")}
+        written = {n.split(".")[0] for n in os.listdir(index / hotpostings.FOLDER) if n.endswith(hotpostings.SUFFIXES[-1])}
         return set(store.segment_ids()), written
 
     seen = set()
