@@ -4,7 +4,7 @@ interface (add or replace, delete, search, lookup by path, symbol and citation
 key, records), so commands do not know which they have."""
 from __future__ import annotations
 
-from .pgstore import ArchiveUnavailable, _first_line, is_url
+from .pgstore import ArchiveUnavailable, is_url
 
 __all__ = ["ArchiveUnavailable", "open_store"]
 
@@ -13,13 +13,13 @@ def open_store(target: str, create: bool = False, work_folder: str | None = None
     if is_url(target):
         import psycopg
 
-        from .pgstore import PgStore, SchemaMismatch, _shown
+        from .pgstore import PgStore, SchemaMismatch, _shown, plain_error
         try:
             return PgStore(target, folder=work_folder, create=create)
         except (FileNotFoundError, SchemaMismatch) as exc:
             raise ArchiveUnavailable(str(exc)) from None
         except psycopg.Error as exc:
-            raise ArchiveUnavailable(f"cannot use the archive at {_shown(target)}: {_first_line(exc)}") from None
+            raise ArchiveUnavailable(f"cannot use the archive at {_shown(target)}: {plain_error(exc, target)}") from None
     from .store import IndexTooOld, WhooshStore
     try:
         return WhooshStore(target, create=create)
