@@ -119,7 +119,7 @@ def init(index_dir):
     from index.backend import ArchiveUnavailable, open_store
     notes = []
     try:
-        store = open_store(index_dir, create=True)
+        store = open_store(index_dir, create=True, migrate=True)
         if hasattr(store, "init"):
             notes = store.init() or []  # on PostgreSQL: what it could not do, and why
     except (ArchiveUnavailable, PermissionError) as exc:

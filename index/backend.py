@@ -9,13 +9,15 @@ from .pgstore import ArchiveUnavailable, is_url
 __all__ = ["ArchiveUnavailable", "open_store"]
 
 
-def open_store(target: str, create: bool = False, work_folder: str | None = None):
+def open_store(target: str, create: bool = False, work_folder: str | None = None, migrate: bool = False):
+    """``migrate``: bring an archive on PostgreSQL of an older schema up to this one
+    (``vanban init``); other commands stop and say so."""
     if is_url(target):
         import psycopg
 
         from .pgstore import PgStore, SchemaMismatch, _shown, plain_error
         try:
-            return PgStore(target, folder=work_folder, create=create)
+            return PgStore(target, folder=work_folder, create=create, migrate=migrate)
         except (FileNotFoundError, SchemaMismatch) as exc:
             raise ArchiveUnavailable(str(exc)) from None
         except psycopg.Error as exc:

@@ -290,7 +290,7 @@ def settings_sql(local: bool = False, timeout: float | None = None) -> str:
     scope = "SET LOCAL" if local else "SET"
     seconds = statement_timeout() if timeout is None else timeout
     return "; ".join([f"{scope} search_path = pg_catalog, pg_temp", f"{scope} jit = off",
-                      f"{scope} statement_timeout = {int(seconds * 1000)}",
+                      f"{scope} statement_timeout = {max(1, round(seconds * 1000)) if seconds else 0}",
                       f"{scope} client_connection_check_interval = {CLIENT_CHECK_MS}"])
 
 
@@ -298,7 +298,7 @@ class PgStore:
     """The archive in a PostgreSQL database. ``folder`` is this machine's working
     folder (the parsed-record and OCR caches, the ingest log), not the archive."""
 
-    def __init__(self, url: str, folder: str | None = None, create: bool = False) -> None:
+    def __init__(self, url: str, folder: str | None = None, create: bool = False, migrate: bool = False) -> None:
         import psycopg
 
         self.url, self.shown = url, _shown(url)
@@ -311,7 +311,7 @@ class PgStore:
         self.conn.execute(settings_sql(timeout=self.timeout))
         self._partitions: set[int] = set()
         version = self._version()
-        if version != PG_SCHEMA_VERSION and create:
+        if (version is None and create) or (version is not None and version < PG_SCHEMA_VERSION and migrate):
             self.init()
         elif version is None:
             raise FileNotFoundError(f"no vanban archive in {_shown(url)} (run 'vanban init --index URL' first)")
@@ -489,6 +489,21 @@ class PgStore:
         """Nothing is pending."""
 
     def refresh_hot_postings(self, procs: int = 1) -> int:
+        """At the end of an ingest: move the GIN indexes' pending entries into the
+        indexes. Until then every search reads the pending lists whole, and the
+        planner, pricing them, reads the partitions instead (autovacuum would do it
+        later). Returns 0: there are no hot postings on PostgreSQL."""
+        import psycopg
+
+        rows = self.conn.execute(
+            "SELECT c.oid::pg_catalog.regclass::text FROM pg_catalog.pg_class c "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_am a ON a.oid = c.relam "
+            "WHERE n.nspname = 'vanban' AND c.relkind = 'i' AND a.amname = 'gin'").fetchall()
+        for (index,) in rows:
+            try:
+                self.conn.execute("SELECT pg_catalog.gin_clean_pending_list(%s::pg_catalog.regclass)", (index,))
+            except psycopg.Error:  # another role's index, or one dropped meanwhile: autovacuum's
+                pass
         return 0
 
     # --- reading: the clearance partitions this role may read ---------------------
@@ -576,7 +591,7 @@ def plain_error(exc: Exception, url: str) -> str:
     text = _first_line(exc)
     for secret in sorted(_passwords(url), key=len, reverse=True):
         text = text.replace(secret, "***")
-    return text
+    return text if len(text) <= 300 else text[:300] + "…"  # a message may quote the whole query
 
 
 def _passwords(url: str) -> set[str]:
