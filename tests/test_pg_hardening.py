@@ -336,3 +336,56 @@ def test_a_password_in_the_url_is_never_printed(hostile, url, tmp_path):
         assert "s3cr" not in result.output and "s3cr" not in (result.stderr or ""), (args, result.output)
         if result.exit_code:
             assert len(result.output.strip().splitlines()) == 1, result.output
+
+
+V1_COMMIT = "2284e8a"  # the last commit whose archive on PostgreSQL was schema version 1
+
+
+def _v1_module():
+    """index/pgstore.py as it was at schema version 1, from this repository's history."""
+    import importlib.util
+
+    shown = subprocess.run(["git", "show", f"{V1_COMMIT}:index/pgstore.py"], cwd=ROOT, capture_output=True, text=True)
+    if shown.returncode:
+        pytest.skip(f"commit {V1_COMMIT} is not in this checkout's history: {shown.stderr.strip()}")
+    spec = importlib.util.spec_from_loader("index.pgstore_v1", loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "index"
+    exec(compile(shown.stdout, "pgstore_v1.py", "exec"), module.__dict__)
+    return module
+
+
+def test_init_migrates_a_version_1_archive(pg_server, hostile, tmp_path):
+    """An archive written by version 1 (one table behind row-level security): other
+    commands stop and say so; ``vanban init`` moves every row, ids kept, into the
+    clearance partitions, and readers see what their clearance allows."""
+    from index.records import prepare
+
+    v1 = _v1_module()
+    url = new_database(pg_server)
+    old = v1.PgStore(url, create=True)
+    _report(tmp_path / "open.txt", 5, "Kết quả rà soát biên chế năm 2024", 2024)
+    _report(tmp_path / "secret.txt", 6, "Kết quả rà soát biên chế cán bộ diện quy hoạch", 2019, mark="MẬT")
+    _report(tmp_path / "older.txt", 7, "Kết quả rà soát", 2020)
+    from ingest.parse import parse_file
+    for path in sorted(tmp_path.glob("*.txt")):
+        record = prepare(parse_file(str(path)).to_dict())
+        old.add(record)
+    ids = dict(old.conn.execute("SELECT path, id FROM vanban.documents").fetchall())
+    old.close()
+    stale = run("search", "ra soat", index=url)
+    assert stale.exit_code == 1 and "schema version 1" in stale.output and "run 'vanban init'" in stale.output
+    migrated = run("init", index=url)
+    assert migrated.exit_code == 0, migrated.output
+    with psycopg.connect(url) as conn:
+        assert dict(conn.execute("SELECT path, id FROM vanban.documents").fetchall()) == ids
+        assert conn.execute("SELECT value FROM vanban.meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert conn.execute("SELECT count(*) FROM vanban.documents_c1").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM vanban.passages").fetchone()[0] >= 3
+    for who, seen in ((as_user(url, READER), 2), (as_user(url, CLEARED), 3)):
+        assert {h["path"] for h in lines(run("search", "--json", "ra soat", index=who))} <= set(ids)
+        assert len(lines(run("search", "--json", "ra soat", index=who))) == seen
+    _report(tmp_path / "new.txt", 8, "Kết quả rà soát mới", 2024)
+    assert run("ingest", "--no-ocr", str(tmp_path / "new.txt"), index=url).exit_code == 0
+    with psycopg.connect(url) as conn:  # the identity goes on past the ids moved
+        assert conn.execute("SELECT id FROM vanban.documents WHERE path LIKE '%new.txt'").fetchone()[0] > max(ids.values())
