@@ -371,15 +371,14 @@ class PgStore:
         if row is None:
             return []
         owner = row[0]
-        if self.conn.execute("SELECT pg_catalog.has_schema_privilege('public', 'CREATE')").fetchone()[0]:
-            # may only warn (a non-owner's REVOKE revokes nothing): checked below
-            for statement in _public_schema_sql():
-                self.conn.execute(statement)
+        for statement in _public_schema_sql():  # a non-owner's REVOKE only warns: checked below
+            self.conn.execute(statement)
         everyone = [READER_ROLE, *CLEARANCE_ROLES.values()]
         still = [name for name in ["public", *everyone] if self.conn.execute(
             "SELECT pg_catalog.has_schema_privilege(%s, 'public', 'CREATE')", (name,)).fetchone()[0]]
         if not still:
             return []
+        still = still[:1] if still[0] == "public" else still  # PUBLIC's is everyone's
         return [f"warning: {', '.join(still)} may still create objects in schema public, which {owner} owns and "
                 f"{self.conn.info.user} cannot change: ask {owner} to run 'REVOKE CREATE ON SCHEMA public FROM "
                 f"PUBLIC' in this database (vanban pins its own names, but a shared schema is a risk)"]
