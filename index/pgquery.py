@@ -253,7 +253,9 @@ def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list
 # ranking every match of a word found in most of a 100,000-document archive took
 # seconds. Up to RANK_ALL matches are ranked in full; beyond, the RANK_POOL best
 # by their title fields are, and the best of those shown. Matching and counting
-# go through the GIN indexes (a bitmap of rows, no body read).
+# are the planner's: the GIN indexes for any but the commonest words (an ingest
+# merges their pending lists, see PgStore.refresh_hot_postings). No plan is
+# forced: ``enable_seqscan = off`` priced plans past the JIT threshold.
 RANK_ALL, RANK_POOL = 500, 200
 
 

@@ -10,11 +10,22 @@ office where many people search at once and several machines ingest.
   its path: a file whose sha256 is already there is left alone, a changed one
   replaces its row in the same transaction, so concurrent ingests of the same
   folder neither lose nor duplicate a document.
-- ``documents`` is partitioned by year (a partition made as a year's first
-  document comes, undated documents in one of their own); row-level security hides a document whose confidentiality is above the
-  reading role's clearance (roles ``vanban_mat``, ``vanban_toi_mat``,
-  ``vanban_tuyet_mat``), and readers are granted the parent table only, so the
-  database itself enforces it, whatever SQL they send.
+- ``documents`` (and ``passages``) are partitioned by clearance, each clearance
+  partition by year (undated documents in one of their own). A reader is granted
+  the clearance partitions of its roles (``vanban_reader``: open documents;
+  ``vanban_mat``, ``vanban_toi_mat``, ``vanban_tuyet_mat``: up to that level) and
+  nothing else, so the database itself decides what it reads, whatever SQL it
+  sends, and its searches get the owner's plans (row-level security would keep
+  the GIN indexes from a reader: ``@@`` is not leakproof). The parents keep a
+  row-level-security policy as a second wall.
+- Every connection pins ``search_path`` to ``pg_catalog, pg_temp`` before its
+  first statement (and every transaction again), turns JIT off and sets a
+  statement timeout (``VANBAN_PG_STATEMENT_TIMEOUT``, 30 s); our functions pin
+  theirs: a function planted in ``public`` is never run, by readers or by the
+  owner's ingest.
+- Year partitions are made ahead (at ``init`` this year and the next; by an
+  ingest, each document's year and the next), each created apart and attached,
+  which searches do not wait for.
 
     vanban init --index postgresql://vanban@db/archive
 """
