@@ -35,6 +35,9 @@ ARRAYS = {"cite_symbols", "cite_keys"}
 # refused in one line before any SQL is sent.
 MAX_QUERY_CHARS = 4000
 MAX_QUERY_TERMS = 2000
+# Words ORed on one field are one match (one tsquery); words ANDed are a match
+# each, per field: planning 1,800 of them over the partitions took seconds.
+MAX_QUERY_MATCHES = 360
 # Boosts beyond this are clamped: a score must stay a finite number.
 MAX_BOOST = 1000.0
 MAX_WORD_BYTES = 2046  # PostgreSQL's longest lexeme, plus one
@@ -61,6 +64,7 @@ class Translation:
         self.params: dict[str, object] = {}
         self.terms: list[tuple[str, str]] = []
         self.ctes: list[str] = []
+        self.matches = 0  # tsquery matches in the SQL: what planning and matching cost
 
     def with_clause(self) -> str:
         """The passages a query's body phrases match, each found once (the planner
@@ -174,6 +178,7 @@ class Translation:
         # the weight is a parameter whether or not it is used: the titles-only
         # translation must number its parameters as the full one does
         weight = self.boost(boost, getattr(self.schema[field].format, "field_boost", 1.0) or 1.0)
+        self.matches += 1
         if self.titles_only and field.startswith("body"):
             return f"{field} @@ {value}::pg_catalog.tsquery", "0"
         return (f"{field} @@ {value}::pg_catalog.tsquery",
@@ -253,10 +258,22 @@ def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list
 # ranking every match of a word found in most of a 100,000-document archive took
 # seconds. Up to RANK_ALL matches are ranked in full; beyond, the RANK_POOL best
 # by their title fields are, and the best of those shown. Matching and counting
-# are the planner's: the GIN indexes for any but the commonest words (an ingest
-# merges their pending lists, see PgStore.refresh_hot_postings). No plan is
-# forced: ``enable_seqscan = off`` priced plans past the JIT threshold.
+# go through the GIN indexes (a bitmap of rows, no body read), which the planner
+# would skip for a common word in favour of reading every row: it does not price
+# decompressing each row's out-of-line tsvector, and a seq scan for a word in
+# half the archive took 0.6 s where the bitmap took 18 ms (20,000 documents).
+# So the planner is told not to read partitions whole, with JIT off (the costs
+# that setting adds once priced plans past the JIT threshold, whose compiling
+# took seconds). A phrase in bodies must read positions anyway
+# (``vanban.passages``): there the planner chooses.
 RANK_ALL, RANK_POOL = 500, 200
+
+
+def prepare_transaction(store, t: Translation) -> None:
+    """The settings a search's transaction runs under (see above)."""
+    store.conn.execute(settings_sql(local=True, timeout=store.timeout))
+    if not t.ctes:
+        store.conn.execute("SET LOCAL enable_seqscan = off")
 
 
 def check_size(text: str, query) -> None:
@@ -277,6 +294,9 @@ def translate(store, text: str, year=None, date_from=None, date_to=None, doc_typ
     check_size(text, query)
     t = Translation(store.schema, passages=store.passages)
     where, score = t.node(query)
+    if t.matches > MAX_QUERY_MATCHES:
+        raise Unsupported(f"the query needs {t.matches:,} separate word matches; at most {MAX_QUERY_MATCHES:,} "
+                          "are searched: use fewer words, or join them with OR")
     condition = " AND ".join(f"({w})" for w in [where, *_filters(t, year, date_from, date_to, doc_type, issuer)])
     return query, t, condition, score
 
@@ -292,7 +312,7 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
     query, t, condition, score = translate(store, text, year, date_from, date_to, doc_type, issuer)
     try:
         with store.conn.transaction():
-            store.conn.execute(settings_sql(local=True, timeout=store.timeout))
+            prepare_transaction(store, t)
             rows, total, groups = _run(store, query, t, (condition, score), limit, sort, facets)
         texts = dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
                                         ([r[0] for r in rows],)).fetchall()) if rows else {}
