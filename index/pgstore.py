@@ -336,8 +336,13 @@ class PgStore:
     # --- schema ------------------------------------------------------------------
 
     def _version(self) -> int | None:
-        row = self.conn.execute("SELECT pg_catalog.to_regclass('vanban.meta') IS NOT NULL").fetchone()
-        if not row[0]:
+        with self.conn.transaction():
+            self.conn.execute(settings_sql(local=True, timeout=self.timeout))
+            return self._version_here()
+
+    def _version_here(self) -> int | None:
+        """The schema version, in the caller's transaction and settings."""
+        if not self.conn.execute("SELECT pg_catalog.to_regclass('vanban.meta') IS NOT NULL").fetchone()[0]:
             return None
         row = self.conn.execute("SELECT value FROM vanban.meta WHERE key = 'schema_version'").fetchone()
         return int(row[0]) if row else None
@@ -345,9 +350,9 @@ class PgStore:
     def _readable_levels(self) -> list[int]:
         """The clearance partitions this role may read: its clearance, as the server
         will enforce it (the owner reads them all)."""
-        rows = self.conn.execute(
+        rows = self._read(
             "SELECT level FROM pg_catalog.generate_series(0, 3) AS level WHERE pg_catalog.has_table_privilege("
-            "pg_catalog.format('vanban.documents_c%s', level), 'SELECT')").fetchall()
+            "pg_catalog.format('vanban.documents_c%s', level), 'SELECT')")
         return [level for (level,) in rows] or [0]  # none: the server refuses, in one line
 
     def init(self) -> list[str]:
@@ -360,7 +365,7 @@ class PgStore:
             with self.conn.transaction():
                 self.conn.execute(settings_sql(local=True, timeout=0))
                 self.conn.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('vanban.init'))")
-                if self._version() == 1:
+                if self._version_here() == 1:
                     self._migrate_from_v1()
                 for statement in _ddl() + _roles_sql():
                     self.conn.execute(statement)
@@ -373,7 +378,9 @@ class PgStore:
             raise PermissionError(f"{self.conn.info.user} may not create or change the archive at {_shown(self.url)} "
                                   f"({_first_line(exc)}): run 'vanban init' as the archive's owner") from None
         self._partitions.clear()
-        return self._close_public()
+        with self.conn.transaction():
+            self.conn.execute(settings_sql(local=True, timeout=0))
+            return self._close_public()
 
     def _close_public(self) -> list[str]:
         """Take CREATE on ``public`` from PUBLIC and the vanban roles, or say why not."""
@@ -505,10 +512,10 @@ class PgStore:
         later). Returns 0: there are no hot postings on PostgreSQL."""
         import psycopg
 
-        rows = self.conn.execute(
+        rows = self._read(
             "SELECT c.oid::pg_catalog.regclass::text FROM pg_catalog.pg_class c "
             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace JOIN pg_catalog.pg_am a ON a.oid = c.relam "
-            "WHERE n.nspname = 'vanban' AND c.relkind = 'i' AND a.amname = 'gin'").fetchall()
+            "WHERE n.nspname = 'vanban' AND c.relkind = 'i' AND a.amname = 'gin'")
         for (index,) in rows:
             try:
                 self.conn.execute("SELECT pg_catalog.gin_clean_pending_list(%s::pg_catalog.regclass)", (index,))
@@ -518,20 +525,28 @@ class PgStore:
 
     # --- reading: the clearance partitions this role may read ---------------------
 
+    def _read(self, sql: str, params=()) -> list[tuple]:
+        """Rows of one statement, in a transaction of its own that pins the settings
+        again: behind a pooler in transaction mode the session's may be another's."""
+        with self.conn.transaction():
+            self.conn.execute(settings_sql(local=True, timeout=self.timeout))
+            return self.conn.execute(sql, params or None).fetchall()
+
     def _records(self, where: str = "TRUE", params=()) -> list[dict]:
-        rows = self.conn.execute(f"SELECT record FROM {self.documents} WHERE {where} ORDER BY id", params)
+        rows = self._read(f"SELECT record FROM {self.documents} WHERE {where} ORDER BY id", params)
         return [_record_of(r[0]) for r in rows]
 
     def paths(self) -> dict[str, str]:
-        return dict(self.conn.execute(f"SELECT path, sha256 FROM {self.documents}").fetchall())
+        return dict(self._read(f"SELECT path, sha256 FROM {self.documents}"))
 
     def waiting_for_ocr(self) -> list[str]:
-        return [r[0] for r in self.conn.execute(f"SELECT path FROM {self.documents} WHERE needs_ocr")]
+        return [r[0] for r in self._read(f"SELECT path FROM {self.documents} WHERE needs_ocr")]
 
     def records(self) -> Iterator[dict]:
         """Every record, streamed from a cursor on the server (an archive of years
         does not fit in memory as JSON)."""
         with self.conn.transaction(), self.conn.cursor(name="records") as cursor:
+            self.conn.execute(settings_sql(local=True, timeout=self.timeout))
             cursor.itersize = 500
             cursor.execute(f"SELECT record FROM {self.documents} ORDER BY id")
             for (record,) in cursor:
@@ -547,29 +562,28 @@ class PgStore:
     def citing_keys(self, symbol: str) -> dict[str, list[int]]:
         """Citation key -> ids of the documents citing under it, oldest first."""
         term = symbol_term(symbol)
-        rows = self.conn.execute(
+        rows = self._read(
             f"SELECT key, id FROM {self.documents}, pg_catalog.unnest(cite_keys) AS key "
             "WHERE cite_symbols @> ARRAY[%s]::text[] AND pg_catalog.starts_with(key, %s) "
-            "ORDER BY date NULLS LAST, id", (term, term + "|")).fetchall()
+            "ORDER BY date NULLS LAST, id", (term, term + "|"))
         groups: dict[str, list[int]] = {}
         for key, doc in rows:
             groups.setdefault(key, []).append(doc)
         return groups
 
     def records_at(self, docs: list[int]) -> list[dict]:
-        rows = dict(self.conn.execute(f"SELECT id, record FROM {self.documents} WHERE id = ANY(%s)",
-                                      (list(docs),)).fetchall())
+        rows = dict(self._read(f"SELECT id, record FROM {self.documents} WHERE id = ANY(%s)", (list(docs),)))
         return [_record_of(rows[d]) for d in docs if d in rows]
 
     def full_record(self, record: dict) -> dict:
         """The record with its text (kept in the archive: readers have no cache)."""
-        row = self.conn.execute(f"SELECT full_text FROM {self.documents} WHERE path = %s",
-                                (record["path"],)).fetchone()
+        rows = self._read(f"SELECT full_text FROM {self.documents} WHERE path = %s", (record["path"],))
+        row = rows[0] if rows else None
         full = {**record, "text": row[0] if row else ""}
         return {k: v for k, v in full.items() if not k.startswith("_")}
 
     def count(self) -> int:
-        return self.conn.execute(f"SELECT pg_catalog.count(*) FROM {self.documents}").fetchone()[0]
+        return self._read(f"SELECT pg_catalog.count(*) FROM {self.documents}")[0][0]
 
     def search(self, text: str, **options):
         from .pgquery import search
