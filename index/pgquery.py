@@ -153,7 +153,7 @@ class Translation:
             value = math.nan
         if math.isnan(value):
             raise Unsupported(f"a boost must be a number, not {boost!r}")
-        return f"{self.param(min(max(value, 0.0), MAX_BOOST))}::float8"
+        return f"{self.param(min(max(value, 0.0), MAX_BOOST))}::pg_catalog.float8"
 
     def term(self, field: str, text, boost: float) -> tuple[str, str]:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
@@ -276,10 +276,14 @@ def prepare_transaction(store, t: Translation) -> None:
         store.conn.execute("SET LOCAL enable_seqscan = off")
 
 
-def check_size(text: str, query) -> None:
-    """Refuse, in one line, a query too long for the server to answer in time."""
+def check_length(text: str) -> None:
+    """Refuse, in one line, a query too long to parse and send."""
     if len(text) > MAX_QUERY_CHARS:
         raise Unsupported(f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched")
+
+
+def check_terms(query) -> None:
+    """Refuse, in one line, a parsed query of too many terms to translate."""
     terms = sum(1 for _ in query.leaves())
     if terms > MAX_QUERY_TERMS:
         raise Unsupported(f"the query asks {terms:,} terms (each word counts once per field searched); "
@@ -288,10 +292,9 @@ def check_size(text: str, query) -> None:
 
 def translate(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None):
     """(query tree, translation, condition, score) of a search: what ``search`` sends."""
-    if len(text) > MAX_QUERY_CHARS:  # before parsing it
-        raise Unsupported(f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched")
+    check_length(text)
     query = parse_query(store, text)
-    check_size(text, query)
+    check_terms(query)
     t = Translation(store.schema, passages=store.passages)
     where, score = t.node(query)
     if t.matches > MAX_QUERY_MATCHES:
@@ -314,8 +317,8 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         with store.conn.transaction():
             prepare_transaction(store, t)
             rows, total, groups = _run(store, query, t, (condition, score), limit, sort, facets)
-        texts = dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
-                                        ([r[0] for r in rows],)).fetchall()) if rows else {}
+            texts = dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
+                                            ([r[0] for r in rows],)).fetchall()) if rows else {}
     except psycopg.errors.QueryCanceled:
         raise SearchFailed(f"the search was stopped after {store.timeout:g} s (VANBAN_PG_STATEMENT_TIMEOUT): "
                            "narrow it with more words, a field or --year") from None
