@@ -108,6 +108,16 @@ def hostile(pg_server, tmp_path_factory):
     _roles(pg_server)
     url = new_database(pg_server)
     database = url.rsplit("/", 1)[1]
+    try:
+        yield _hostile_archive(pg_server, url, database, tmp_path_factory)
+    finally:  # even when the setup failed: the roles are the cluster's
+        with psycopg.connect(pg_server, autocommit=True) as su:
+            su.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            for role in (READER, CLEARED, OWNER):
+                su.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def _hostile_archive(pg_server: str, url: str, database: str, tmp_path_factory) -> dict:
     with psycopg.connect(pg_server, autocommit=True) as su:
         su.execute(f"ALTER DATABASE {database} OWNER TO {OWNER}")
     with psycopg.connect(url, autocommit=True) as su:
@@ -128,13 +138,9 @@ def hostile(pg_server, tmp_path_factory):
     result = run("ingest", "--json", "--no-ocr", "--jobs", "2", str(folder), index=as_user(url, OWNER, hostile=True))
     assert result.exit_code == 0, result.output
     assert run("init", index=as_user(url, OWNER, hostile=True)).exit_code == 0
-    yield {"url": url, "folder": folder, "public_may_create": public_may_create,
-           "owner": as_user(url, OWNER, hostile=True), "reader": as_user(url, READER, hostile=True),
-           "cleared": as_user(url, CLEARED, hostile=True)}
-    with psycopg.connect(pg_server, autocommit=True) as su:
-        su.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-        for role in (READER, CLEARED, OWNER):
-            su.execute(f"DROP ROLE IF EXISTS {role}")
+    return {"url": url, "folder": folder, "public_may_create": public_may_create,
+            "owner": as_user(url, OWNER, hostile=True), "reader": as_user(url, READER, hostile=True),
+            "cleared": as_user(url, CLEARED, hostile=True)}
 
 
 def _planted_calls(url: str) -> list[tuple]:
