@@ -142,13 +142,17 @@ def init(index_dir):
     """Create the archive (a Whoosh index folder, or the schema, roles and policies
     of a PostgreSQL archive), or bring an existing one up to this version."""
     from index.backend import ArchiveUnavailable, open_store
+    notes = []
     try:
-        store = open_store(index_dir, create=True)
+        store = open_store(index_dir, create=True, migrate=True)
         if hasattr(store, "init"):
-            store.init()
+            notes = store.init() or []  # on PostgreSQL: what it could not do, and why
     except (ArchiveUnavailable, PermissionError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"archive ready: {index_dir} ({store.count()} documents)")
+    for note in notes:
+        click.echo(note, err=True)
+    shown = store.shown if hasattr(store, "shown") else index_dir
+    click.echo(f"archive ready: {shown} ({store.count()} documents)")
 
 
 @cli.command()

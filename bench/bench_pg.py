@@ -1,12 +1,16 @@
 """The archive on PostgreSQL beside the Whoosh index, on the same synthetic corpus
 as bench_index.py: ingest docs/s on 2 cores, search p50/p95 (term, phrase,
-folded), ``cites`` p95; then under load: 2 ingest processes (of the same new
-folder) and 8 searching processes at once, for a fixed count of searches, with every document checked to
-be there exactly once afterwards.
+folded), ``cites`` p95, as the owner and as a reader without clearance side by
+side (one document in ``--secret-every`` is marked MẬT first, so the reader's
+archive is smaller than the owner's); then under load: 2 ingest processes (of
+the same new folder) and 8 searching processes at once, for a fixed count of
+searches, with every document checked to be there exactly once afterwards.
 
     python bench/bench_index.py --docs 100000 --out /tmp/b      # the corpus (and Whoosh's figures)
     python bench/bench_pg.py --url postgresql://postgres@127.0.0.1:54329/postgres \\
         --docs /tmp/b/docs [--reuse] [--load-docs 2000] [--searches 400]
+
+The server URL's role must be a superuser (it creates the reader ``vanban_bench_reader``).
 
 The database ``vanban_bench`` on that server is dropped and made again (unless
 ``--reuse``). Loopback only; the server runs on the same 2 cores as the clients.
@@ -41,17 +45,17 @@ from search_cli import CITES_SHOWN  # noqa: E402
 DATABASE = "vanban_bench"
 
 
-def fresh_database(server: str) -> str:
+def fresh_database(server: str, name: str = DATABASE) -> str:
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-    return server.rsplit("/", 1)[0] + "/" + DATABASE
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + "/" + name
 
 
 def query_sets(store: PgStore, n: int, seed: int = 11) -> dict[str, list[str]]:
     rnd = random.Random(seed)
     every = max(1, store.count() // 3000)  # 3,000 documents spread over the archive
-    rows = store.conn.execute("SELECT record FROM vanban.documents WHERE id %% %s = 0 LIMIT 3000",
+    rows = store.conn.execute(f"SELECT record FROM {store.documents} WHERE id %% %s = 0 AND clearance = 0 LIMIT 3000",
                               (every,)).fetchall()
     records = [r[0] for r in rows]
     titles = [r["title"] for r in records if r.get("title")]
@@ -67,6 +71,55 @@ def idle_latencies(store: PgStore, queries: dict[str, list[str]]) -> dict:
     result = {kind: timed(lambda q: store.search(q, limit=10), queries[kind]) for kind in ("term", "phrase", "folded")}
     result["cites"] = timed(lambda q: cites(store, q, limit=CITES_SHOWN), queries["cites"])
     return result
+
+
+READER = "vanban_bench_reader"
+
+
+def mark_secret(folder: str, every: int) -> int:
+    """One document in ``every`` marked MẬT (under its number line), once."""
+    marked = 0
+    for n, path in enumerate(sorted(pathlib.Path(folder).rglob("*.txt"))):
+        if every and n % every == 0:
+            lines = path.read_text(encoding="utf-8").split("\n")
+            if "MẬT" not in lines[:4]:
+                path.write_text("\n".join(lines[:2] + ["MẬT"] + lines[2:]), encoding="utf-8")
+            marked += 1
+    return marked
+
+
+def reader_url(url: str) -> str:
+    """A login role member of vanban_reader only: no clearance."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{READER}') "
+                     f"THEN CREATE ROLE {READER} LOGIN; END IF; END $$")
+        conn.execute(f"GRANT vanban_reader TO {READER}")
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{READER}@{rest.split('@', 1)[1]}"
+
+
+def reader_and_owner(owner: PgStore, reader: PgStore, queries: dict[str, list[str]]) -> dict:
+    """Each query as the owner then as the reader, in turn (a load that drifts
+    weighs on both alike)."""
+    def ask(store, kind, q):
+        return cites(store, q, limit=CITES_SHOWN) if kind == "cites" else store.search(q, limit=10)
+
+    result = {}
+    for kind in ("term", "phrase", "folded", "cites"):
+        times = {"owner": [], "reader": []}
+        for q in queries[kind]:
+            for who, store in (("owner", owner), ("reader", reader)):
+                started = time.perf_counter()
+                ask(store, kind, q)
+                times[who].append((time.perf_counter() - started) * 1000)
+        result[kind] = {who: _percentiles(t) for who, t in times.items()}
+    return result
+
+
+def _percentiles(times: list[float]) -> dict:
+    times = sorted(times)
+    return {"queries": len(times), "p50_ms": round(statistics.median(times), 1),
+            "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1)}
 
 
 def _searcher(url: str, queries: list[str], out) -> None:
@@ -135,12 +188,16 @@ def main() -> None:
     ap.add_argument("--load-docs", type=int, default=2000)
     ap.add_argument("--searches", type=int, default=400)
     ap.add_argument("--reuse", action="store_true", help="query the archive of the last run")
+    ap.add_argument("--database", default=DATABASE, help="the bench's database (dropped and made again)")
+    ap.add_argument("--secret-every", type=int, default=20, help="mark one document in N MẬT before ingesting")
+    ap.add_argument("--no-idle", action="store_true", help="skip the owner-only idle latencies")
     args = ap.parse_args()
     result = {}
     if args.reuse:
-        url = args.url.rsplit("/", 1)[0] + "/" + DATABASE
+        url = args.url.rsplit("/", 1)[0] + "/" + args.database
     else:
-        url = fresh_database(args.url)
+        url = fresh_database(args.url, args.database)
+        result["marked_mat"] = mark_secret(args.docs, args.secret_every)
         os.environ["VANBAN_CACHE"] = tempfile.mkdtemp(prefix="vanban-pg-cache-")  # parse everything
         started = time.monotonic()
         report = ingest([args.docs], url, jobs=args.jobs, ocr=False)
@@ -155,9 +212,16 @@ def main() -> None:
             "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = 'vanban' AND c.relkind = 'r'").fetchone()[0]) / 2**20 / store.count() * 1000, 2)
     queries = query_sets(store, args.queries)
-    result["idle"] = idle_latencies(store, queries)
+    reader = PgStore(reader_url(url))
+    reader.search("quy định", limit=10)  # untimed: loads the word segmenter's model
+    result["documents_seen"] = {"owner": store.count(), "reader": reader.count()}
+    result["reader_and_owner"] = reader_and_owner(store, reader, queries)
     print(json.dumps(result), flush=True)
-    result["under_load"] = under_load(url, queries, args.load_docs, args.searches)
+    if not args.no_idle:
+        result["idle"] = idle_latencies(store, queries)
+        print(json.dumps(result), flush=True)
+    if args.load_docs:
+        result["under_load"] = under_load(url, queries, args.load_docs, args.searches)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

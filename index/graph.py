@@ -81,7 +81,9 @@ def cites(store: WhooshStore, symbol_text: str, issuer: str | None = None,
     symbol = normalize_symbol(symbol_text)
     if not symbol:
         raise ValueError(f"'{symbol_text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
-    want_issuer = issuer_key(issuer).lower() if issuer else None
+    want_issuer = (issuer_key(issuer) or "").lower() if issuer else None
+    if issuer and not want_issuer:  # punctuation only: it names no issuing body
+        raise ValueError(f"--issuer {issuer!r} names no issuing body")
     groups = []
     for key, docnums in store.citing_keys(symbol).items():
         _, key_issuer, key_year = (key.split("|") + ["", ""])[:3]

@@ -18,21 +18,38 @@ relevance may differ between the two backends; the documents found do not.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from whoosh import query as wq
 
 from ingest.issuers import issuer_key
 
-from .pgstore import PASSAGE_FIELDS, TEXT_FIELDS, _quote_lexeme
+from .pgstore import PASSAGE_FIELDS, TEXT_FIELDS, _quote_lexeme, _shown, plain_error, settings_sql
 from .query import Results, make_hit, parse_query, type_filter
 
 EQUALITY = {"symbol": "symbol_term", "doc_type": "doc_type", "issuer_key": "issuer_key", "path": "path",
             "sha256": "sha256", "period": "period", "confidentiality": "confidentiality", "urgency": "urgency"}
 ARRAYS = {"cite_symbols", "cite_keys"}
+# What one search may ask of the server: a query of more characters, or more
+# terms once parsed (each word typed becomes one term per searched field), is
+# refused in one line before any SQL is sent.
+MAX_QUERY_CHARS = 4000
+MAX_QUERY_TERMS = 2000
+# Words ORed on one field are one match (one tsquery); words ANDed are a match
+# each, per field: planning 1,800 of them over the partitions took seconds.
+MAX_QUERY_MATCHES = 360
+# Boosts beyond this are clamped: a score must stay a finite number.
+MAX_BOOST = 1000.0
+MAX_WORD_BYTES = 2046  # PostgreSQL's longest lexeme, plus one
 
 
 class Unsupported(ValueError):
     """A query form the PostgreSQL backend cannot express."""
+
+
+class SearchFailed(ValueError):
+    """The server refused or stopped a search (the statement timeout, a lexeme too
+    long for a tsquery ...): one line, no password."""
 
 
 class Translation:
@@ -40,12 +57,14 @@ class Translation:
     are named parameters in ``params``, and the (field, term) pairs that snippets
     mark."""
 
-    def __init__(self, schema, titles_only: bool = False) -> None:
+    def __init__(self, schema, titles_only: bool = False, passages: str = "vanban.passages") -> None:
         self.schema = schema
+        self.passages = passages  # the FROM item of the passages the role may read
         self.titles_only = titles_only  # bodies score nothing (and are not read to score)
         self.params: dict[str, object] = {}
         self.terms: list[tuple[str, str]] = []
         self.ctes: list[str] = []
+        self.matches = 0  # tsquery matches in the SQL: what planning and matching cost
 
     def with_clause(self) -> str:
         """The passages a query's body phrases match, each found once (the planner
@@ -74,7 +93,7 @@ class Translation:
                     scores.append(score)
             return " AND ".join(f"({w})" for w in wheres), " + ".join(scores) or "0"
         if isinstance(node, wq.Or):
-            parts = [self.node(child) for child in node.subqueries]
+            parts = self.disjunction(node)
             return (" OR ".join(f"({w})" for w, _ in parts),
                     " + ".join(f"(CASE WHEN {w} THEN {s} ELSE 0 END)" for w, s in parts if s != "0") or "0")
         if isinstance(node, wq.Not):
@@ -93,21 +112,58 @@ class Translation:
         if isinstance(node, type(wq.NullQuery)):
             return "FALSE", "0"
         if isinstance(node, (wq.DateRange, wq.NumericRange)):
-            return self.range(node), str(float(node.boost))
+            return self.range(node), self.boost(node.boost)
         if isinstance(node, (wq.Prefix, wq.Wildcard)):
-            return self.prefix(node), str(float(node.boost))
+            return self.prefix(node), self.boost(node.boost)
         raise Unsupported(f"this query form is not supported on PostgreSQL: {node!r}")
+
+    def disjunction(self, node: wq.Or) -> list[tuple[str, str]]:
+        """(where, score) of each part of an Or, nested Ors flattened and the words
+        asked of one text field (at one boost) joined into one tsquery: a 300-word
+        OR query is then a few matches per row, not 1,800 (whose planning and
+        matching took seconds); such a group is ranked by ``ts_rank`` of the joined
+        tsquery."""
+        groups: dict[tuple[str, float], list[str]] = {}
+        parts: list = []
+        for child in _or_parts(node):
+            if isinstance(child, wq.Term) and child.fieldname in TEXT_FIELDS:
+                key = (child.fieldname, float(child.boost))
+                if key not in groups:
+                    groups[key] = []
+                    parts.append(key)
+                groups[key].append(child.text.decode("utf-8") if isinstance(child.text, bytes) else str(child.text))
+            else:
+                parts.append(child)
+        return [self.words(part[0], groups[part], part[1]) if isinstance(part, tuple) else self.node(part)
+                for part in parts]
+
+    def words(self, field: str, texts: list[str], boost: float) -> tuple[str, str]:
+        """(where, score) of any of these words in a text field."""
+        for text in texts:
+            if len(text.encode("utf-8")) >= MAX_WORD_BYTES:
+                raise Unsupported(f"a word of {len(text):,} characters is too long to search")
+            self.terms.append((field, text))
+        return self._text(field, " | ".join(_quote_lexeme(text) for text in texts), boost)
+
+    def boost(self, boost, factor: float = 1.0) -> str:
+        """A boost as a parameter: finite, within [0, MAX_BOOST]."""
+        try:
+            value = float(boost) * float(factor)
+        except (TypeError, ValueError, OverflowError):
+            value = math.nan
+        if math.isnan(value):
+            raise Unsupported(f"a boost must be a number, not {boost!r}")
+        return f"{self.param(min(max(value, 0.0), MAX_BOOST))}::pg_catalog.float8"
 
     def term(self, field: str, text, boost: float) -> tuple[str, str]:
         text = text.decode("utf-8") if isinstance(text, bytes) else text
         if field in TEXT_FIELDS:
-            self.terms.append((field, str(text)))
-            return self._text(field, _quote_lexeme(str(text)), boost)
-        constant = str(float(boost))
+            return self.words(field, [str(text)], boost)
+        constant = self.boost(boost)
         if field in EQUALITY:
             return f"{EQUALITY[field]} = {self.param(str(text))}", constant
         if field in ARRAYS:
-            return f"{field} @> ARRAY[{self.param(str(text))}]::text[]", constant
+            return f"{field} @> ARRAY[{self.param(str(text))}]::pg_catalog.text[]", constant
         if field == "year":
             return f"year = {self.param(int(self.schema['year'].from_bytes(text) if isinstance(text, bytes) else text))}", constant
         if field == "needs_ocr":
@@ -119,10 +175,14 @@ class Translation:
 
     def _ranked(self, field: str, value: str, boost: float) -> tuple[str, str]:
         """(where, score) of a tsquery parameter on a text field."""
-        weight = float(boost) * float(getattr(self.schema[field].format, "field_boost", 1.0) or 1.0)
+        # the weight is a parameter whether or not it is used: the titles-only
+        # translation must number its parameters as the full one does
+        weight = self.boost(boost, getattr(self.schema[field].format, "field_boost", 1.0) or 1.0)
+        self.matches += 1
         if self.titles_only and field.startswith("body"):
-            return f"{field} @@ {value}::tsquery", "0"
-        return f"{field} @@ {value}::tsquery", f"{weight} * ts_rank({field}, {value}::tsquery)"
+            return f"{field} @@ {value}::pg_catalog.tsquery", "0"
+        return (f"{field} @@ {value}::pg_catalog.tsquery",
+                f"{weight} * pg_catalog.ts_rank({field}, {value}::pg_catalog.tsquery)")
 
     def phrase(self, node: wq.Phrase) -> tuple[str, str]:
         if node.fieldname not in TEXT_FIELDS:
@@ -136,8 +196,8 @@ class Translation:
             # A body's positions are whole only in its passages (see pgstore.passages);
             # the document's own tsvector still ranks it.
             name = f"phrase{len(self.ctes)}"
-            self.ctes.append(f"{name} AS MATERIALIZED (SELECT DISTINCT doc_id FROM vanban.passages "
-                             f"WHERE field = '{node.fieldname}' AND tokens @@ {value}::tsquery)")
+            self.ctes.append(f"{name} AS MATERIALIZED (SELECT DISTINCT doc_id FROM {self.passages} "
+                             f"WHERE field = '{node.fieldname}' AND tokens @@ {value}::pg_catalog.tsquery)")
             where = f"id IN (SELECT doc_id FROM {name})"
         return where, score
 
@@ -156,11 +216,20 @@ class Translation:
     def prefix(self, node) -> str:
         text = node.text.split("*")[0].split("?")[0]  # a wildcard is read up to its first mark
         if node.fieldname in TEXT_FIELDS:
-            return f"{node.fieldname} @@ {self.param(_quote_lexeme(text) + ':*')}::tsquery"
+            return f"{node.fieldname} @@ {self.param(_quote_lexeme(text) + ':*')}::pg_catalog.tsquery"
         column = EQUALITY.get(node.fieldname)
         if column is None:
             raise Unsupported(f"prefixes cannot be searched in the field {node.fieldname!r}")
-        return f"starts_with({column}, {self.param(text)})"
+        return f"pg_catalog.starts_with({column}, {self.param(text)})"
+
+
+def _or_parts(node: wq.Or):
+    """The parts of an Or, those of nested Ors included (an Or of Ors is one Or)."""
+    for child in node.subqueries:
+        if type(child) is wq.Or:
+            yield from _or_parts(child)
+        else:
+            yield child
 
 
 def _day(value):
@@ -178,7 +247,10 @@ def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list
     if doc_type:
         where.append(f"doc_type = {t.param(type_filter(doc_type))}")
     if issuer:
-        where.append(f"strpos(issuer_key, {t.param(issuer_key(issuer))}) > 0")
+        key = issuer_key(issuer)
+        if not key:  # punctuation only
+            raise Unsupported(f"--issuer {issuer!r} names no issuing body")
+        where.append(f"pg_catalog.strpos(issuer_key, {t.param(key)}) > 0")
     return where
 
 
@@ -187,47 +259,101 @@ def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list
 # seconds. Up to RANK_ALL matches are ranked in full; beyond, the RANK_POOL best
 # by their title fields are, and the best of those shown. Matching and counting
 # go through the GIN indexes (a bitmap of rows, no body read), which the planner
-# would skip for a common word in favour of reading every row. A phrase in bodies
-# must read positions anyway (``vanban.passages``): there the planner chooses.
+# would skip for a common word in favour of reading every row: it does not price
+# decompressing each row's out-of-line tsvector, and a seq scan for a word in
+# half the archive took 0.6 s where the bitmap took 18 ms (20,000 documents).
+# So the planner is told not to read partitions whole, with JIT off (the costs
+# that setting adds once priced plans past the JIT threshold, whose compiling
+# took seconds). A phrase in bodies must read positions anyway
+# (``vanban.passages``): there the planner chooses.
 RANK_ALL, RANK_POOL = 500, 200
+
+
+def prepare_transaction(store, t: Translation) -> None:
+    """The settings a search's transaction runs under (see above)."""
+    store.conn.execute(settings_sql(local=True, timeout=store.timeout))
+    if not t.ctes:
+        store.conn.execute("SET LOCAL enable_seqscan = off")
+
+
+def check_length(text: str) -> None:
+    """Refuse, in one line, a query too long to parse and send."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise Unsupported(f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched")
+
+
+def check_terms(query) -> None:
+    """Refuse, in one line, a parsed query of too many terms to translate."""
+    terms = sum(1 for _ in query.leaves())
+    if terms > MAX_QUERY_TERMS:
+        raise Unsupported(f"the query asks {terms:,} terms (each word counts once per field searched); "
+                          f"at most {MAX_QUERY_TERMS:,} are searched: use fewer words")
+
+
+def translate(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None):
+    """(query tree, translation, condition, score) of a search: what ``search`` sends."""
+    check_length(text)
+    query = parse_query(store, text)
+    check_terms(query)
+    t = Translation(store.schema, passages=store.passages)
+    where, score = t.node(query)
+    if t.matches > MAX_QUERY_MATCHES:
+        raise Unsupported(f"the query needs {t.matches:,} separate word matches; at most {MAX_QUERY_MATCHES:,} "
+                          "are searched: use fewer words, or join them with OR")
+    condition = " AND ".join(f"({w})" for w in [where, *_filters(t, year, date_from, date_to, doc_type, issuer)])
+    return query, t, condition, score
+
+
+def count_sql(store, t: Translation, condition: str) -> str:
+    return f"{t.with_clause()}SELECT pg_catalog.count(*) FROM {store.documents} WHERE {condition}"
 
 
 def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None,
            limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
-    query = parse_query(store, text)
-    t = Translation(store.schema)
-    where, score = t.node(query)
-    condition = " AND ".join(f"({w})" for w in [where, *_filters(t, year, date_from, date_to, doc_type, issuer)])
-    head = t.with_clause()
-    with store.conn.transaction():
-        if not t.ctes:  # a body phrase is checked in its passages' positions: let the planner choose
-            store.conn.execute("SET LOCAL enable_seqscan = off")
-        total = store.conn.execute(f"{head}SELECT count(*) FROM vanban.documents WHERE {condition}",
-                                   t.params).fetchone()[0]
-        if sort == "date":
-            chosen, order = condition, "date DESC NULLS LAST, id"
-        elif total <= RANK_ALL:
-            chosen, order = condition, "score DESC, id"
-        else:
-            titles = Translation(store.schema, titles_only=True).node(query)[1]  # same parameters, in order
-            pool = (f"SELECT id FROM vanban.documents WHERE {condition} "
-                    f"ORDER BY ({titles}) DESC, id LIMIT {RANK_POOL}")
-            chosen, order = f"id IN ({pool})", "score DESC, id"
-        rows = store.conn.execute(
-            f"{head}SELECT id, ({score})::float8 AS score, record FROM vanban.documents WHERE {chosen} "
-            f"ORDER BY {order} LIMIT {int(limit)}", t.params).fetchall() if total else []
-        groups = _facet_counts(store, t, condition) if facets else {}
-    texts = dict(store.conn.execute("SELECT id, full_text FROM vanban.documents WHERE id = ANY(%s)",
-                                    ([r[0] for r in rows],)).fetchall()) if rows else {}
+    import psycopg
+
+    query, t, condition, score = translate(store, text, year, date_from, date_to, doc_type, issuer)
+    try:
+        with store.conn.transaction():
+            prepare_transaction(store, t)
+            rows, total, groups = _run(store, query, t, (condition, score), limit, sort, facets)
+            texts = dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
+                                            ([r[0] for r in rows],)).fetchall()) if rows else {}
+    except psycopg.errors.QueryCanceled:
+        raise SearchFailed(f"the search was stopped after {store.timeout:g} s (VANBAN_PG_STATEMENT_TIMEOUT): "
+                           "narrow it with more words, a field or --year") from None
+    except psycopg.Error as exc:
+        raise SearchFailed(f"the archive at {_shown(store.url)} could not answer: {plain_error(exc, store.url)}") from None
     hits = [make_hit(store.schema, record, texts.get(doc), t.terms, float(value or 0.0))
             for doc, value, record in rows]
     return Results(total=int(total), hits=hits, facets=groups, exact=True)
 
 
+def _run(store, query, t: Translation, sql: tuple[str, str], limit: int, sort: str, facets: bool):
+    """(rows, total, facets) of a translated search, in the caller's transaction."""
+    condition, score = sql
+    head = t.with_clause()
+    total = store.conn.execute(count_sql(store, t, condition), t.params).fetchone()[0]
+    if sort == "date":
+        chosen, order = condition, "date DESC NULLS LAST, id"
+    elif total <= RANK_ALL:
+        chosen, order = condition, "score DESC, id"
+    else:
+        titles = Translation(store.schema, titles_only=True, passages=store.passages).node(query)[1]  # same parameters
+        pool = (f"SELECT id FROM {store.documents} WHERE {condition} "
+                f"ORDER BY ({titles}) DESC, id LIMIT {RANK_POOL}")
+        chosen, order = f"id IN ({pool})", "score DESC, id"
+    rows = store.conn.execute(
+        f"{head}SELECT id, ({score})::pg_catalog.float8 AS score, record FROM {store.documents} WHERE {chosen} "
+        f"ORDER BY {order} LIMIT {int(limit)}", t.params).fetchall() if total else []
+    groups = _facet_counts(store, t, condition) if facets else {}
+    return rows, total, groups
+
+
 def _facet_counts(store, t: Translation, condition: str) -> dict[str, dict[str, int]]:
     groups = {}
     for name, column in (("year", "year"), ("type", "doc_type"), ("issuer", "issuer_key")):
-        rows = store.conn.execute(f"{t.with_clause()}SELECT {column}, count(*) FROM vanban.documents "
+        rows = store.conn.execute(f"{t.with_clause()}SELECT {column}, pg_catalog.count(*) FROM {store.documents} "
                                   f"WHERE {condition} GROUP BY {column} ORDER BY {column}", t.params).fetchall()
         groups[name] = {str(value): count for value, count in rows if value not in ("", 0, None)}
     return groups

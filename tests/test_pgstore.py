@@ -156,13 +156,22 @@ def test_a_mat_document_is_invisible_below_its_clearance(secret_archive):
 
 def test_the_database_itself_hides_it_and_refuses_a_reader_s_writes(secret_archive):
     url, folder = secret_archive
-    with psycopg.connect(as_user(url, "clerk_t"), autocommit=True) as conn:
-        assert conn.execute("SELECT count(*) FROM vanban.documents").fetchone()[0] == 1
-        assert conn.execute("SELECT count(*) FROM vanban.documents WHERE path LIKE '%/secret.txt'").fetchone()[0] == 0
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("SELECT count(*) FROM vanban.documents_y2024")  # a partition, directly
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            conn.execute("DELETE FROM vanban.documents")
+    # A reader reads the clearance partitions granted to its roles, nothing else.
+    for sql, rows in (("SELECT count(*) FROM vanban.documents_c0", 1),
+                      ("SELECT count(*) FROM vanban.documents_c0 WHERE path LIKE '%/secret.txt'", 0),
+                      ("SELECT count(*) FROM vanban.documents", None),       # the parent: refused
+                      ("SELECT count(*) FROM vanban.documents_c1", None),    # MẬT: refused
+                      ("SELECT count(*) FROM vanban.passages_c1", None),
+                      ("SELECT count(*) FROM vanban.documents_c0_y2024", None),  # a year, directly
+                      ("DELETE FROM vanban.documents_c0", None)):
+        with psycopg.connect(as_user(url, "clerk_t"), autocommit=True) as conn:
+            if rows is None:
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    conn.execute(sql)
+            else:
+                assert conn.execute(sql).fetchone()[0] == rows, sql
+    with psycopg.connect(as_user(url, "chief_t"), autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM vanban.documents_c1").fetchone()[0] == 1
     _report(folder / "new.txt", 9, "Kết quả tuyển dụng công chức")
     result = run("ingest", "--no-ocr", str(folder / "new.txt"), index=as_user(url, "clerk_t"))
     assert result.exit_code == 1
