@@ -1,7 +1,15 @@
 """``vanban ingest``: parse new and changed files on all cores, one writer indexes.
 
 - incremental: a file whose sha256 is already indexed at its path is skipped; a
-  file whose parsed record is in the cache is indexed without parsing;
+  file whose parsed record is in the cache is indexed without parsing. This
+  process never reads a file (a FIFO or a dead share would hang it, holding the
+  lock): the files already indexed are hashed first by the supervised workers
+  (``_index_cached``), under the parse timeout; the others go straight to the
+  parse workers, which look their record up in the cache before parsing;
+- the walk (``ingest.files``) reads only regular files, follows no link out of
+  the named folders unless ``follow_links``, and names what it skipped;
+- paths are kept in their stored form (``ingest.paths``): valid UTF-8, whatever
+  the bytes of the name on disk;
 - every good file is indexed even when others fail; a file that fails now keeps
   the record it had (nothing already indexed is lost); failures go to
   ``ingest-log.json`` in the index folder;
@@ -28,8 +36,9 @@ from typing import Self
 
 from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many, prefetched
 from ingest.ocr import OcrSettings, tesseract_version
-from ingest.files import expand_paths
-from ingest.parse import sha256_of
+from ingest.files import find_files
+from ingest.parse import hash_file
+from ingest.paths import real, stored
 
 from .backend import open_store
 from .pgstore import is_url
@@ -65,6 +74,10 @@ class IngestReport:
     ocr_pages_cached: int = 0
     ocr_seconds: float = 0.0
     tesseract_runs: int = 0
+    skipped: list[dict] = field(default_factory=list)  # {path, reason}: found, not read
+    added_paths: list[str] = field(default_factory=list)
+    replaced_paths: list[str] = field(default_factory=list)
+    pruned_paths: list[str] = field(default_factory=list)
     upgraded: int = 0
     hot_segments: int = 0  # segments whose frequent terms were written as arrays
     seconds: float = 0.0
@@ -115,7 +128,7 @@ def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
 def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,
            wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
            on_progress: Callable[[int, int, dict | None], None] | None = None,
-           ocr: bool = True) -> IngestReport:
+           ocr: bool = True, follow_links: bool = False) -> IngestReport:
     """Index files into ``folder`` (a Whoosh index) or a PostgreSQL archive (its
     URL); with ``ocr`` (and Tesseract installed) scans are read, and files indexed
     earlier as waiting for OCR are picked up again."""
@@ -125,24 +138,21 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
     target = folder  # a folder, or a PostgreSQL URL
     with _archive(target, wait, report) as store:
         folder = store.folder
-        cache = RecordCache(folder)
         indexed = store.paths()
         settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
         if settings:  # read now what an ingest without Tesseract left waiting
             for path in store.waiting_for_ocr():
                 indexed[path] = "waiting for OCR"
-        files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
+        intake = find_files(paths, follow_links)
+        report.skipped, report.failed = intake.skipped, list(intake.refused)
+        files = list(dict.fromkeys(os.path.abspath(p) for p in intake.files))
         store.begin(procs=_writer_procs(len(files) - len(indexed)))
         try:
-            todo = _index_cached(files, indexed, cache, store, report, settings is not None)
+            todo = _index_cached(files, indexed, report, jobs, timeout)
             task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, archive_rows=is_url(target))
             _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task)
             if prune:  # only under what was named: an archive holds other folders, other machines'
-                roots = [os.path.abspath(p) for p in paths]
-                for path in indexed:
-                    if _under(path, roots) and not os.path.exists(path):
-                        store.delete(path)
-                        report.pruned += 1
+                _prune(store, indexed, paths, report)
             store.commit(reopen=False)
         except BaseException:
             store.commit(reopen=False)  # keep what was indexed before an interruption
@@ -215,23 +225,40 @@ def _open_store(folder: str, cache: RecordCache, report: IngestReport) -> Whoosh
     return store
 
 
-def _index_cached(files, indexed, cache, store, report, can_ocr: bool) -> list[str]:
-    """Skip unchanged files, index the ones whose record is cached; return the rest
-    (with the cached records still waiting for OCR, where OCR can run now)."""
-    todo = []
-    for path in files:
-        sha = sha256_of(path)
-        if sha and indexed.get(path) == sha:
+def _index_cached(files, indexed, report, jobs, timeout) -> list[str]:
+    """Skip the unchanged files; return the others, to parse (or to take from the
+    record cache: the parse worker looks there first, see ``parse_and_prepare``).
+
+    Only the files already indexed at their path are hashed here, by supervised
+    workers: on an unchanged re-ingest that is the only work per file, as it was
+    when this process hashed them itself, and now on all cores. A file that cannot
+    be hashed (not a regular file any more, too slow) is reported and keeps its record."""
+    known = [path for path in files if indexed.get(stored(path), "") not in ("", "waiting for OCR")]
+    hashed = parse_many(known, jobs=jobs, timeout=timeout, task=hash_file) if known else ()
+    changed = set()
+    for path, record in zip(known, hashed):
+        if record.get("error"):
+            report.failed.append({"path": record["path"], "error": record["error"]})
+        elif indexed.get(record["path"]) == record["sha256"]:
             report.unchanged += 1
-            continue
-        record = cache.get(sha)
-        if record is None or "_words" not in record or (can_ocr and record.get("needs_ocr")):
-            todo.append(path)
-            continue
-        record["path"] = path
-        _add(store, record, indexed, report)
-        report.from_cache += 1
-    return todo
+        else:
+            changed.add(path)
+    known_paths = set(known)
+    return [path for path in files if path in changed or path not in known_paths]
+
+
+def _prune(store, indexed, paths, report) -> None:
+    """Drop the records, under the folders named, of files gone from the disk, and
+    of those the walk skips now (a link out of the named folders indexed by an
+    older vanban): an archive holds other folders, other machines'."""
+    roots = [os.path.abspath(p) for p in paths]
+    skipped = {entry["path"] for entry in report.skipped}
+    for path in list(indexed):
+        on_disk = real(path)
+        if _under(on_disk, roots) and (path in skipped or not os.path.exists(on_disk)):
+            store.delete(path)
+            report.pruned += 1
+            report.pruned_paths.append(path)
 
 
 @contextmanager
@@ -261,12 +288,15 @@ def _index_parsed(todo, indexed, store, report, jobs, timeout, on_progress, task
     done, since_commit, last_commit = 0, 0, time.monotonic()
     for record in prefetched(parse_many(todo, jobs=jobs, timeout=timeout, task=task)):
         done += 1
-        report.parsed += 1
-        run = record.get("ocr_run") or {}
-        report.ocr_pages_read += run.get("pages_read", 0)
-        report.ocr_pages_cached += run.get("pages_cached", 0)
-        report.ocr_seconds = round(report.ocr_seconds + run.get("seconds", 0.0), 2)
-        report.tesseract_runs += run.get("tesseract_runs", 0)
+        if record.pop("_from_cache", False):
+            report.from_cache += 1  # its OCR was counted when it was parsed
+        else:
+            report.parsed += 1
+            run = record.get("ocr_run") or {}
+            report.ocr_pages_read += run.get("pages_read", 0)
+            report.ocr_pages_cached += run.get("pages_cached", 0)
+            report.ocr_seconds = round(report.ocr_seconds + run.get("seconds", 0.0), 2)
+            report.tesseract_runs += run.get("tesseract_runs", 0)
         if record.get("error"):
             report.failed.append({"path": record["path"], "error": record["error"]})
         else:  # the worker has cached the parsed record
@@ -285,8 +315,10 @@ def _add(store, record, indexed, report) -> None:
         return
     if record["path"] in indexed:
         report.replaced += 1
+        report.replaced_paths.append(record["path"])
     else:
         report.added += 1
+        report.added_paths.append(record["path"])
     indexed[record["path"]] = record.get("sha256") or ""
     if record.get("needs_ocr"):
         report.waiting_ocr.append(record["path"])
