@@ -29,7 +29,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Self
@@ -37,7 +37,7 @@ from typing import Self
 from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many, prefetched
 from ingest.ocr import OcrSettings, tesseract_version
 from ingest.files import find_files
-from ingest.parse import hash_file
+from ingest.parse import hash_file, hash_files
 from ingest.paths import real, stored
 
 from .backend import open_store
@@ -230,13 +230,13 @@ def _index_cached(files, indexed, report, jobs, timeout) -> list[str]:
     record cache: the parse worker looks there first, see ``parse_and_prepare``).
 
     Only the files already indexed at their path are hashed here, by supervised
-    workers: on an unchanged re-ingest that is the only work per file, as it was
-    when this process hashed them itself, and now on all cores. A file that cannot
-    be hashed (not a regular file any more, too slow) is reported and keeps its record."""
+    workers, in batches (``hash_files``): on an unchanged re-ingest hashing is the
+    only work per file, as it was when this process hashed them itself, now on all
+    cores. A file that cannot be hashed (not a regular file any more, too slow) is
+    reported and keeps its record."""
     known = [path for path in files if indexed.get(stored(path), "") not in ("", "waiting for OCR")]
-    hashed = parse_many(known, jobs=jobs, timeout=timeout, task=hash_file) if known else ()
     changed = set()
-    for path, record in zip(known, hashed):
+    for path, record in _hashes(known, jobs, timeout):
         if record.get("error"):
             report.failed.append({"path": record["path"], "error": record["error"]})
         elif indexed.get(record["path"]) == record["sha256"]:
@@ -245,6 +245,25 @@ def _index_cached(files, indexed, report, jobs, timeout) -> list[str]:
             changed.add(path)
     known_paths = set(known)
     return [path for path in files if path in changed or path not in known_paths]
+
+
+HASH_BATCH = 64  # files per hashing job
+
+
+def _hashes(paths: list[str], jobs, timeout) -> Iterator[tuple[str, dict]]:
+    """(path, hash_record) of each path, in batches; a batch whose worker was
+    stopped (a file took longer than ``timeout``) or died is hashed again one
+    file at a time, so the failure names its file and costs only that file."""
+    batches = [paths[i:i + HASH_BATCH] for i in range(0, len(paths), HASH_BATCH)]
+    again = []
+    answers = parse_many(["\0".join(b) for b in batches], jobs=jobs, timeout=timeout, task=hash_files)
+    for batch, answer in zip(batches, answers):
+        if answer.get("error"):
+            again.extend(batch)
+        else:
+            yield from zip(batch, answer["hashes"])
+    if again:
+        yield from zip(again, parse_many(again, jobs=jobs, timeout=timeout, task=hash_file))
 
 
 def _prune(store, indexed, paths, report) -> None:

@@ -5,6 +5,7 @@ import hashlib
 import os
 import stat
 import subprocess
+import time
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -15,6 +16,7 @@ from .header import parse_header
 from .models import Document, Layout, Line
 from .ocr import OcrRun, OcrSettings, OcrUnavailable, flag_uncertain, ocr_layout, tesseract_version
 from .paths import stored
+from .progress import still_working
 from .readers import read
 
 
@@ -167,26 +169,49 @@ def parse_file(path: str, ocr: OcrSettings | None = None) -> Document:
     return document_from_layout(name, layout, sha, run)
 
 
-class Hashed:
-    """The hash task's answer: a record of path and sha256 (or error) only."""
+def hash_record(path: str) -> dict:
+    """``{path, sha256, error}`` of one file (the stored path; sha256 None on error)."""
+    record = {"path": stored(path), "sha256": None, "error": None}
+    try:
+        with open_regular(path) as fd:
+            record["sha256"] = sha256_fd(fd)
+    except IngestError as exc:
+        record["error"] = str(exc)
+    except OSError as exc:
+        record["error"] = f"cannot read the file ({exc.strerror})"
+    return record
 
-    def __init__(self, path: str) -> None:
-        self.record = {"path": stored(path), "sha256": None, "error": None}
-        try:
-            with open_regular(path) as fd:
-                self.record["sha256"] = sha256_fd(fd)
-        except IngestError as exc:
-            self.record["error"] = str(exc)
-        except OSError as exc:
-            self.record["error"] = f"cannot read the file ({exc.strerror})"
+
+class Answer:
+    """A worker task's answer that is not a ``Document`` (``parse_many`` calls ``to_dict``)."""
+
+    def __init__(self, record: dict) -> None:
+        self.record = record
 
     def to_dict(self) -> dict:
         return self.record
 
 
-def hash_file(path: str) -> Hashed:
-    """The worker task of an ingest's first pass: hash a file already indexed."""
-    return Hashed(path)
+BEAT_SECONDS = 0.25  # a sign of life at most this often: each one wakes the supervisor
+
+
+def hash_files(batch: str) -> Answer:
+    """The worker task of an ingest's first pass: hash a batch of files (their paths
+    joined by NUL, the one character no path holds). One job per batch spares the
+    supervisor a round trip per file; a sign of life between files keeps the
+    timeout per file. ``{"path": "", "hashes": [hash_record, ...]}``."""
+    hashes, last_beat = [], time.monotonic()
+    for path in batch.split("\0"):
+        hashes.append(hash_record(path))
+        if time.monotonic() - last_beat > BEAT_SECONDS:
+            still_working()
+            last_beat = time.monotonic()
+    return Answer({"path": "", "hashes": hashes, "error": None})
+
+
+def hash_file(path: str) -> Answer:
+    """The worker task that hashes one file (a batch whose worker failed is hashed again so)."""
+    return Answer(hash_record(path))
 
 
 def _fmt(path: str) -> str | None:
