@@ -236,10 +236,10 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, follow
             bar.__exit__(None, None, None)
     for failure in report.failed:
         _error_line(failure["path"], failure["error"])
+    _print_skipped(report.skipped, verbose)
     if as_json:
         _emit(report.to_dict())
     else:
-        _print_skipped(report.skipped, verbose)
         if verbose:
             for label, names in (("added", report.added_paths), ("replaced", report.replaced_paths),
                                  ("pruned", report.pruned_paths)):
