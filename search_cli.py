@@ -12,6 +12,7 @@ import click
 
 from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
 from ingest.files import find_files
+from ingest.models import Document
 from ingest.ocr import OcrSettings, default_cache_dir
 from ingest.parse import parse_file
 from ingest.paths import one_line, shown as shown_path
@@ -182,7 +183,7 @@ def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache, follow_links, verbos
     for entry in intake.refused:
         _error_line(entry["path"], entry["error"])
         if as_json:
-            _emit({"path": entry["path"], "error": entry["error"]})
+            _emit(Document(path=entry["path"], error=entry["error"]).to_dict())  # the shape of any failed file
     for record in parse_many(intake.files, jobs=jobs, timeout=timeout, task=task):
         if record.get("error"):
             failed += 1

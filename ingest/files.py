@@ -112,8 +112,9 @@ def _walk(top: str, intake: Intake, walked: dict, roots: list[str], follow_links
         try:
             info = os.stat(folder)
             key = (info.st_dev, info.st_ino)
-            if key in walked:
-                intake.skip(folder, f"a link to a folder walked already, {stored(walked[key])} (a link cycle?)")
+            if key in walked:  # a link cycle, a second link to a folder, a folder named twice
+                what = "a link to a folder" if os.path.islink(folder) else "a folder"
+                intake.skip(folder, f"{what} walked already as {stored(walked[key])}")
                 continue
             walked[key] = folder
             with os.scandir(folder) as scan:

@@ -172,12 +172,7 @@ def page_image(path: str, fmt: str, index: int, dpi: int):
         finally:
             pdf.close()
     from PIL import Image
-    from .read_image import check_size
-    with Image.open(path) as source:
-        source.seek(index)
-        check_size(*source.size, source.mode, f"page {index + 1}")  # read_image did; the file may have changed
-        image = source.convert("RGB")
-        stated = source.info.get("dpi", (0, 0))[0]
+    image, stated = _frame_rgb(path, index)
     # A photo or a low-resolution scan is brought to the resolution the page
     # would have at ``dpi`` (taking an A4 width where the file states none), so
     # Tesseract and the layout rules see every page alike; never beyond
@@ -188,6 +183,26 @@ def page_image(path: str, fmt: str, index: int, dpi: int):
         factor = min(factor, (MAX_RENDER_PIXELS / max(image.width * image.height, 1)) ** 0.5)
         image = image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS)
     return image
+
+
+def _frame_rgb(path: str, index: int):
+    """A frame of an image file in RGB, and the dpi it states. An RGB frame is used
+    as decoded: converting it would hold a second copy (a 196 Mpx RGB scan took a
+    worker to 1.7 GB so); another is converted and its decoded form let go."""
+    from PIL import Image
+    from .read_image import check_size
+    source = Image.open(path)
+    try:
+        source.seek(index)
+        check_size(*source.size, source.mode, f"page {index + 1}")  # read_image did; the file may have changed
+        stated = source.info.get("dpi", (0, 0))[0]
+        if source.mode == "RGB":
+            source.load()
+            return source, stated
+        return source.convert("RGB"), stated
+    finally:
+        if source.mode != "RGB":
+            source.close()
 
 
 def run_tesseract(image, settings: OcrSettings, psm: int | None = None) -> OcrPage:
