@@ -337,3 +337,24 @@ def test_bombs_get_one_line_each_and_a_worker_stays_under_the_bound(tmp_path):
         assert record["error"] and says in record["error"] and "\n" not in record["error"], record["error"]
     assert all(r["error"] is None and r["symbol"] == "12/QĐ-UBND" for r in records if r["path"] == str(good))
     assert result["peak"] < 1.5 * 2**30, f"a worker reached {result['peak'] / 2**30:.2f} GiB"
+
+
+def test_a_worker_refuses_a_fifo_or_a_device_it_is_handed(folder):
+    """The walk refuses them first; a name swapped for a FIFO after the walk reaches
+    the worker, which opens it without blocking and checks the open descriptor."""
+    import time
+
+    from ingest.batch import parse_many
+    from ingest.parse import hash_file, hash_files
+
+    fifo, device, good = str(folder / "pipe.txt"), str(folder / "zero.txt"), str(folder / "bc-7.txt")
+    started = time.monotonic()
+    parsed = list(parse_many([fifo, device, good], jobs=1, timeout=10))
+    hashed = list(parse_many([fifo, device], jobs=1, timeout=10, task=hash_file))
+    (batch,) = list(parse_many(["\0".join([fifo, good])], jobs=1, timeout=10, task=hash_files))
+    assert time.monotonic() - started < 60
+    assert [r["error"] for r in parsed[:2]] == [r["error"] for r in hashed] == \
+        ["not a regular file (a FIFO)", "not a regular file (a character device)"]
+    assert parsed[2]["error"] is None and parsed[2]["symbol"] == "7/BC-UBND"
+    assert [h["error"] for h in batch["hashes"]] == ["not a regular file (a FIFO)", None]
+    assert batch["hashes"][1]["sha256"] == parsed[2]["sha256"]
