@@ -147,7 +147,7 @@ def test_the_walk_reads_nothing_and_names_what_it_leaves(folder):
 # --------------------------------------------------------------------------- parse
 
 def test_parse_finishes_with_one_line_for_each_bad_entry(folder):
-    done = cli("parse", "--json", "--timeout", "5", "--jobs", "2", str(folder))
+    done = cli("parse", "--json", "--timeout", "20", "--jobs", "2", str(folder))
     assert done.returncode == 1  # the FIFO failed
     check_lines(done.stderr, folder)
     records = [json.loads(line) for line in utf8_lines(done.stdout)]
@@ -161,7 +161,7 @@ def test_parse_finishes_with_one_line_for_each_bad_entry(folder):
 
 
 def test_parse_a_fifo_or_a_device_named_directly_and_links_followed(folder):
-    done = cli("parse", "--timeout", "5", str(folder / "pipe.txt"), str(folder / "zero.txt"),
+    done = cli("parse", "--timeout", "20", str(folder / "pipe.txt"), str(folder / "zero.txt"),
                "--follow-links", timeout=60)
     lines = utf8_lines(done.stderr)
     assert f"error: {folder}/pipe.txt: not a regular file (a FIFO)" in lines
@@ -172,7 +172,7 @@ def test_parse_a_fifo_or_a_device_named_directly_and_links_followed(folder):
 # --------------------------------------------------------------------------- ingest
 
 def ingest(index, *args: str) -> tuple[dict, list[str], subprocess.CompletedProcess]:
-    done = cli("ingest", "--json", "--timeout", "5", "--jobs", "2", "--index", str(index), *args)
+    done = cli("ingest", "--json", "--timeout", "20", "--jobs", "2", "--index", str(index), *args)
     return json.loads(done.stdout.decode("utf-8")), utf8_lines(done.stderr), done
 
 
@@ -216,7 +216,7 @@ def test_ingest_a_hostile_folder(folder, new_index):
 
 
 def test_ingest_verbose_names_the_files_and_escapes_the_newline(folder, tmp_path):
-    done = cli("ingest", "--verbose", "--timeout", "5", "--index", str(tmp_path / "index"), str(folder))
+    done = cli("ingest", "--verbose", "--timeout", "20", "--index", str(tmp_path / "index"), str(folder))
     out = utf8_lines(done.stdout)
     assert f"added: {folder}/ke\\nerror: forged.txt" in out
     assert f"added: {folder}/bao_cao_\\xff.txt" in out
