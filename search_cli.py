@@ -12,9 +12,11 @@ import sys
 import click
 
 from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
-from ingest.files import expand_paths
+from ingest.files import find_files
+from ingest.models import Document
 from ingest.ocr import OcrSettings, default_cache_dir
 from ingest.parse import parse_file
+from ingest.paths import one_line, shown as shown_path
 
 INDEX_HELP = ("Index folder, or a PostgreSQL archive as postgresql://user@host/db "
               "(default: $VANBAN_INDEX, else ./vanban-index).")
@@ -63,12 +65,36 @@ def _emit(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
+FOLLOW_HELP = "Follow links to files and folders outside the folders named (not followed by default)."
+
+
+def _error_line(path: str, reason: str) -> None:
+    """One line, whatever the name holds (a newline in a name is shown ``\\n``)."""
+    click.echo(f"error: {shown_path(path)}: {one_line(reason)}", err=True)
+
+
+def _print_skipped(skipped: list[dict], verbose: bool) -> None:
+    """A line for each link or folder left out; the files of types not read named
+    with ``--verbose``, else counted by extension in one line."""
+    by_type: dict[str, int] = {}
+    for entry in skipped:
+        if entry["reason"].startswith("type not read") and not verbose:
+            ext = entry["reason"].partition("(")[2].rstrip(")")
+            by_type[ext] = by_type.get(ext, 0) + 1
+        else:
+            click.echo(f"skipped: {shown_path(entry['path'])}: {one_line(entry['reason'])}", err=True)
+    if by_type:
+        kinds = ", ".join(f"{ext} {n}" for ext, n in sorted(by_type.items()))
+        click.echo(f"skipped: {sum(by_type.values())} file(s) of a type not read ({kinds}); "
+                   "--verbose names them", err=True)
+
+
 def _summary(record: dict) -> str:
     def val(name):
         return record.get(name) or "—"
 
     pages = record.get("pages")
-    head = f"{record['path']}  ({record.get('format')}, {pages if pages else '?'} page(s), {record.get('encoding')})"
+    head = f"{shown_path(record['path'])}  ({record.get('format')}, {pages if pages else '?'} page(s), {record.get('encoding')})"
     kind = " ".join(v for v in (record.get("doc_type"), record.get("symbol")) if v) or "type and number not found"
     lines = [head, f"  {kind}" + (f" — {record['date']}" if record.get("date") else "")
              + (f", {record['place']}" if record.get("place") else "")]
@@ -165,22 +191,32 @@ def init(index_dir):
 @click.option("--ocr-cache", type=click.Path(file_okay=False), default=default_cache_dir,
               show_default="$VANBAN_OCR_CACHE, else ~/.cache/vanban/ocr",
               help="Where pages read by OCR are kept, so no page is read twice.")
-def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache):
+@click.option("--follow-links", is_flag=True, help=FOLLOW_HELP)
+@click.option("--verbose", "-v", is_flag=True, help="Name every file skipped.")
+def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache, follow_links, verbose):
     """Parse documents and print their records.
 
     PATHS are files or folders (searched recursively). Scanned pages are read by
     Tesseract (vie) when it is installed. Each file that cannot be read gets a
     one-line error on stderr; the others are still parsed, and the exit code is 1
-    if any file failed.
+    if any file failed. Only regular files are read; files of other types are
+    skipped and counted, and links out of the folders named are not followed
+    unless --follow-links.
     """
-    failed = 0
     workers = jobs or default_jobs()
     settings = None if no_ocr else OcrSettings(cache_dir=ocr_cache, jobs=max(1, default_jobs() // workers))
     task = functools.partial(parse_file, ocr=settings)
-    for record in parse_many(expand_paths(paths), jobs=jobs, timeout=timeout, task=task):
+    intake = find_files(paths, follow_links)
+    _print_skipped(intake.skipped, verbose)
+    failed = len(intake.refused)
+    for entry in intake.refused:
+        _error_line(entry["path"], entry["error"])
+        if as_json:
+            _emit(Document(path=entry["path"], error=entry["error"]).to_dict())  # the shape of any failed file
+    for record in parse_many(intake.files, jobs=jobs, timeout=timeout, task=task):
         if record.get("error"):
             failed += 1
-            click.echo(f"error: {record['path']}: {record['error']}", err=True)
+            _error_line(record["path"], record["error"])
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         elif not record.get("error"):
@@ -203,9 +239,13 @@ def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache):
 @click.option("--repair", is_flag=True,
               help="First rebuild the index from the parsed records it keeps (nothing is parsed again); "
                    "PATHS are then ingested as usual, and may be left out.")
-def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, repair):
+@click.option("--follow-links", is_flag=True, help=FOLLOW_HELP)
+@click.option("--verbose", "-v", is_flag=True, help="Name the files added, replaced, pruned and skipped.")
+def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, repair, follow_links, verbose):
     """Index files and folders: new and changed files are parsed on all cores,
     unchanged ones skipped. Exit code 1 if any file failed (the others are indexed).
+    Only regular files are read; links out of the folders named are not followed
+    unless --follow-links.
 
     Ctrl-C, SIGTERM or SIGHUP stop it in order: the archive keeps everything
     committed before, one line says so, and the exit code is 128 + the signal's
@@ -218,8 +258,8 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, repair
         raise click.ClickException("--repair rebuilds a Whoosh index folder; an archive on PostgreSQL writes each "
                                    "document in a transaction of its own and has nothing to repair")
     report = _run_ingest(paths, index_dir, as_json, dict(jobs=jobs, prune=prune, wait=wait, timeout=timeout,
-                                                         ocr=not no_ocr, repair=repair))
-    _print_ingest_report(report, as_json)
+                                                         ocr=not no_ocr, repair=repair, follow_links=follow_links))
+    _print_ingest_report(report, as_json, verbose)
     if report.failed:
         sys.exit(1)
 
@@ -256,12 +296,18 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
             sys.exit(stopped.exit_code)
 
 
-def _print_ingest_report(report, as_json: bool) -> None:
+def _print_ingest_report(report, as_json: bool, verbose: bool) -> None:
     for failure in report.failed:
-        click.echo(f"error: {failure['path']}: {failure['error']}", err=True)
+        _error_line(failure["path"], failure["error"])
+    _print_skipped(report.skipped, verbose)
     if as_json:
         _emit(report.to_dict())
     else:
+        if verbose:
+            for label, names in (("added", report.added_paths), ("replaced", report.replaced_paths),
+                                 ("pruned", report.pruned_paths)):
+                for name in names:
+                    click.echo(f"{label}: {shown_path(name)}")
         click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
                    f"{report.from_cache} from the cache, {report.pruned} pruned, {len(report.failed)} failed "
                    f"({report.seconds:g} s); {len(report.waiting_ocr)} waiting for OCR")

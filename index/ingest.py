@@ -1,7 +1,15 @@
 """``vanban ingest``: parse new and changed files on all cores, one writer indexes.
 
 - incremental: a file whose sha256 is already indexed at its path is skipped; a
-  file whose parsed record is in the cache is indexed without parsing;
+  file whose parsed record is in the cache is indexed without parsing. This
+  process never reads a file (a FIFO or a dead share would hang it, holding the
+  lock): the files already indexed are hashed first by the supervised workers
+  (``_index_cached``), under the parse timeout; the others go straight to the
+  parse workers, which look their record up in the cache before parsing;
+- the walk (``ingest.files``) reads only regular files, follows no link out of
+  the named folders unless ``follow_links``, and names what it skipped;
+- paths are kept in their stored form (``ingest.paths``): valid UTF-8, whatever
+  the bytes of the name on disk;
 - every good file is indexed even when others fail; a file that fails now keeps
   the record it had (nothing already indexed is lost); failures go to
   ``ingest-log.json`` in the index folder;
@@ -29,7 +37,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Self
@@ -43,8 +51,9 @@ from ingest.batch import (
     stop_signals_held,
 )
 from ingest.ocr import OcrSettings, tesseract_version
-from ingest.files import expand_paths
-from ingest.parse import sha256_of
+from ingest.files import find_files
+from ingest.parse import hash_file, hash_files
+from ingest.paths import real, stored
 
 from .backend import open_store
 from .pgstore import is_url
@@ -157,6 +166,10 @@ class IngestReport:
     ocr_pages_cached: int = 0
     ocr_seconds: float = 0.0
     tesseract_runs: int = 0
+    skipped: list[dict] = field(default_factory=list)  # {path, reason}: found, not read
+    added_paths: list[str] = field(default_factory=list)
+    replaced_paths: list[str] = field(default_factory=list)
+    pruned_paths: list[str] = field(default_factory=list)
     upgraded: int = 0
     repaired: int = 0  # documents a repair restored from their parsed records
     unrestorable: int = 0  # documents a repair found no parsed record of
@@ -209,7 +222,7 @@ def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
 def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,
            wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
            on_progress: Callable[[int, int, dict | None], None] | None = None,
-           ocr: bool = True, repair: bool = False) -> IngestReport:
+           ocr: bool = True, repair: bool = False, follow_links: bool = False) -> IngestReport:
     """Index files into ``folder`` (a Whoosh index) or a PostgreSQL archive (its
     URL); with ``ocr`` (and Tesseract installed) scans are read, and files indexed
     earlier as waiting for OCR are picked up again; ``repair`` first rebuilds a
@@ -220,7 +233,7 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
     report = IngestReport()
     with _stopped_by_signals(), _archive(folder, wait, report, repair) as store:
         with _counting_on_stop(store):
-            _index_files(store, paths, folder, report, jobs, timeout, on_progress, ocr, prune)
+            _index_files(store, paths, folder, report, jobs, timeout, on_progress, ocr, prune, follow_links)
             _stage("arrays")
             report.hot_segments = store.refresh_hot_postings(procs=jobs or default_jobs())
         report.seconds = round(time.monotonic() - started, 2)
@@ -228,28 +241,26 @@ def ingest(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bo
     return report
 
 
-def _index_files(store, paths, target, report, jobs, timeout, on_progress, ocr, prune) -> None:
-    """Index ``paths`` into the open store: cached records first, then the files
-    parsed on all cores; one commit at the end (and every COMMIT_EVERY on the way)."""
+def _index_files(store, paths, target, report, jobs, timeout, on_progress, ocr, prune, follow_links) -> None:
+    """Index ``paths`` into the open store: the unchanged skipped, the others parsed
+    (or taken from the record cache) on all cores; one commit at the end (and every
+    COMMIT_EVERY on the way)."""
     folder = store.folder
-    cache = RecordCache(folder)
     indexed = store.paths()
     settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
     if settings:  # read now what an ingest without Tesseract left waiting
         for path in store.waiting_for_ocr():
             indexed[path] = "waiting for OCR"
-    files = list(dict.fromkeys(os.path.abspath(p) for p in expand_paths(paths)))
+    intake = find_files(paths, follow_links)
+    report.skipped, report.failed = intake.skipped, list(intake.refused)
+    files = list(dict.fromkeys(os.path.abspath(p) for p in intake.files))
     store.begin(procs=_writer_procs(len(files) - len(indexed)))
     try:
-        todo = _index_cached(files, indexed, cache, store, report, settings is not None)
+        todo = _index_cached(files, indexed, report, jobs, timeout)
         task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, archive_rows=is_url(target))
         _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task)
         if prune:  # only under what was named: an archive holds other folders, other machines'
-            roots = [os.path.abspath(p) for p in paths]
-            for path in indexed:
-                if _under(path, roots) and not os.path.exists(path):
-                    store.delete(path)
-                    report.pruned += 1
+            _prune(store, indexed, paths, report)
         _commit(store, reopen=False)
     except BaseException:
         # Never commit after a failure or a stop: the writer may hold a document
@@ -358,8 +369,12 @@ def _restorable(folder: str, cache: RecordCache) -> list[tuple[str, str]]:
     manifest = read_manifest(folder)
     if manifest is not None:
         return manifest
-    return [(path, sha) for sha, path in _cached_paths(cache)
-            if os.path.isfile(path) and sha256_of(path) == sha]
+    cached: dict[str, set[str]] = {}  # a path parsed at several versions has several records
+    for sha, path in _cached_paths(cache):
+        cached.setdefault(path, set()).add(sha)
+    on_disk = _hashes([real(path) for path in cached], None, DEFAULT_TIMEOUT)  # read by the workers alone
+    return [(answer["path"], answer["sha256"]) for _, answer in on_disk
+            if not answer.get("error") and answer["sha256"] in cached.get(answer["path"], ())]
 
 
 def _cached_paths(cache: RecordCache) -> Iterable[tuple[str, str]]:
@@ -404,23 +419,59 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
         report.upgraded = restored
 
 
-def _index_cached(files, indexed, cache, store, report, can_ocr: bool) -> list[str]:
-    """Skip unchanged files, index the ones whose record is cached; return the rest
-    (with the cached records still waiting for OCR, where OCR can run now)."""
-    todo = []
-    for path in files:
-        sha = sha256_of(path)
-        if sha and indexed.get(path) == sha:
+def _index_cached(files, indexed, report, jobs, timeout) -> list[str]:
+    """Skip the unchanged files; return the others, to parse (or to take from the
+    record cache: the parse worker looks there first, see ``parse_and_prepare``).
+
+    Only the files already indexed at their path are hashed here, by supervised
+    workers, in batches (``hash_files``): on an unchanged re-ingest hashing is the
+    only work per file, as it was when this process hashed them itself, now on all
+    cores. A file that cannot be hashed (not a regular file any more, too slow) is
+    reported and keeps its record."""
+    known = [path for path in files if indexed.get(stored(path), "") not in ("", "waiting for OCR")]
+    changed = set()
+    for path, record in _hashes(known, jobs, timeout):
+        if record.get("error"):
+            report.failed.append({"path": record["path"], "error": record["error"]})
+        elif indexed.get(record["path"]) == record["sha256"]:
             report.unchanged += 1
-            continue
-        record = cache.get(sha)
-        if record is None or "_words" not in record or (can_ocr and record.get("needs_ocr")):
-            todo.append(path)
-            continue
-        record["path"] = path
-        _add(store, record, indexed, report)
-        report.from_cache += 1
-    return todo
+        else:
+            changed.add(path)
+    known_paths = set(known)
+    return [path for path in files if path in changed or path not in known_paths]
+
+
+HASH_BATCH = 64  # files per hashing job
+
+
+def _hashes(paths: list[str], jobs, timeout) -> Iterator[tuple[str, dict]]:
+    """(path, hash_record) of each path, in batches; a batch whose worker was
+    stopped (a file took longer than ``timeout``) or died is hashed again one
+    file at a time, so the failure names its file and costs only that file."""
+    batches = [paths[i:i + HASH_BATCH] for i in range(0, len(paths), HASH_BATCH)]
+    again = []
+    answers = parse_many(["\0".join(b) for b in batches], jobs=jobs, timeout=timeout, task=hash_files)
+    for batch, answer in zip(batches, answers):
+        if answer.get("error"):
+            again.extend(batch)
+        else:
+            yield from zip(batch, answer["hashes"])
+    if again:
+        yield from zip(again, parse_many(again, jobs=jobs, timeout=timeout, task=hash_file))
+
+
+def _prune(store, indexed, paths, report) -> None:
+    """Drop the records, under the folders named, of files gone from the disk, and
+    of those the walk skips now (a link out of the named folders indexed by an
+    older vanban): an archive holds other folders, other machines'."""
+    roots = [os.path.abspath(p) for p in paths]
+    skipped = {entry["path"] for entry in report.skipped}
+    for path in list(indexed):
+        on_disk = real(path)
+        if _under(on_disk, roots) and (path in skipped or not os.path.exists(on_disk)):
+            store.delete(path)
+            report.pruned += 1
+            report.pruned_paths.append(path)
 
 
 @contextmanager
@@ -453,12 +504,15 @@ def _index_parsed(parsed, total, indexed, store, report, on_progress) -> None:
     done, since_commit, last_commit = 0, 0, time.monotonic()
     for record in parsed:
         done += 1
-        report.parsed += 1
-        run = record.get("ocr_run") or {}
-        report.ocr_pages_read += run.get("pages_read", 0)
-        report.ocr_pages_cached += run.get("pages_cached", 0)
-        report.ocr_seconds = round(report.ocr_seconds + run.get("seconds", 0.0), 2)
-        report.tesseract_runs += run.get("tesseract_runs", 0)
+        if record.pop("_from_cache", False):
+            report.from_cache += 1  # its OCR was counted when it was parsed
+        else:
+            report.parsed += 1
+            run = record.get("ocr_run") or {}
+            report.ocr_pages_read += run.get("pages_read", 0)
+            report.ocr_pages_cached += run.get("pages_cached", 0)
+            report.ocr_seconds = round(report.ocr_seconds + run.get("seconds", 0.0), 2)
+            report.tesseract_runs += run.get("tesseract_runs", 0)
         if record.get("error"):
             report.failed.append({"path": record["path"], "error": record["error"]})
         else:  # the worker has cached the parsed record
@@ -477,8 +531,10 @@ def _add(store, record, indexed, report) -> None:
         return
     if record["path"] in indexed:
         report.replaced += 1
+        report.replaced_paths.append(record["path"])
     else:
         report.added += 1
+        report.added_paths.append(record["path"])
     indexed[record["path"]] = record.get("sha256") or ""
     if record.get("needs_ocr"):
         report.waiting_ocr.append(record["path"])

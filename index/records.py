@@ -14,6 +14,7 @@ is refused when group- or world-writable). Anything else is parsed again.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import os
@@ -22,7 +23,8 @@ import tempfile
 
 from ingest.models import PARSER_VERSION
 from ingest.ocr import OcrSettings
-from ingest.parse import parse_file
+from ingest.parse import parse_file, sha256_of
+from ingest.paths import stored
 
 from .analysis import presegment, presplit
 from .trust import check_folder, writable_by_others
@@ -121,23 +123,46 @@ def full_record(cache: RecordCache, record: dict) -> dict:
 
 def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None,
                       archive_rows: bool = False) -> PreparedDocument:
-    """The worker's task for ``ingest``: parse (reading scans by OCR), segment for
-    the index, and keep the result in the record cache of the index ``cache``
-    (here, on all cores, not in the single writer). ``archive_rows``: send the
-    writer the record's row for the archive on PostgreSQL instead (text and
-    tokens included: its readers have no cache, and the tokens are the costly
-    part of writing)."""
-    record = prepare(parse_file(path, ocr).to_dict())
+    """The worker's task for ``ingest``: the file's record from the record cache of
+    the index ``cache`` when it is there (``_from_cache`` set; one still waiting for
+    OCR is parsed again when OCR can run now), else parsed (reading scans by OCR),
+    segmented for the index and kept in that cache (here, on all cores, not in the
+    single writer). ``archive_rows``: send the writer the record's row for the
+    archive on PostgreSQL instead (text and tokens included: its readers have no
+    cache, and the tokens are the costly part of writing)."""
+    record = _cached_record(path, cache, can_ocr=ocr is not None) if cache else None
+    if record is None:
+        record = prepare(parse_file(path, ocr).to_dict())
+        if cache and not record.get("error"):
+            worker_cache(cache).put(record)
     if cache and not record.get("error"):
-        RecordCache(cache).put(record)
         if archive_rows:
             from .pgstore import table_row
 
             record = {"path": record["path"], "sha256": record.get("sha256"), "needs_ocr": record.get("needs_ocr"),
-                      "ocr_run": record.get("ocr_run"), "_row": table_row(record)}
+                      "ocr_run": record.get("ocr_run"), "_from_cache": record.get("_from_cache", False),
+                      "_row": table_row(record)}
         else:
-            del record["text"]  # the writer indexes the syllables; the cache has the text
+            record.pop("text", None)  # the writer indexes the syllables; the cache has the text
     return PreparedDocument(record)
+
+
+@functools.lru_cache(maxsize=4)
+def worker_cache(folder: str) -> RecordCache:
+    """One RecordCache per index folder in a process: its folders are checked once
+    (``trust.check_folder`` lists them), not once per file."""
+    return RecordCache(folder)
+
+
+def _cached_record(path: str, cache: str, can_ocr: bool) -> dict | None:
+    """The cached record of the file's content, at this path; the file is hashed here,
+    in the worker, under its timeout (``sha256_of`` refuses what is not a regular file)."""
+    record = worker_cache(cache).get(sha256_of(path))
+    if record is None or "_words" not in record or (can_ocr and record.get("needs_ocr")):
+        return None
+    record["path"] = stored(path)
+    record["_from_cache"] = True
+    return record
 
 
 class PreparedDocument:

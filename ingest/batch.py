@@ -23,7 +23,8 @@ from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
 from .models import Document
-from .parse import parse_file, sha256_of
+from .parse import parse_file
+from .paths import stored
 from .progress import set_heartbeat
 
 DEFAULT_TIMEOUT = 120.0     # seconds a file may go without progress (an OCR page is progress)
@@ -100,9 +101,9 @@ def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:
         try:
             result = task(path).to_dict()
         except MemoryError:
-            result = Document(path=path, error="ran out of memory reading it").to_dict()
+            result = Document(path=stored(path), error="ran out of memory reading it").to_dict()
         except Exception as exc:  # a reader bug must not stop the batch
-            result = Document(path=path, error=f"internal error: {type(exc).__name__}: {exc}").to_dict()
+            result = Document(path=stored(path), error=f"internal error: {type(exc).__name__}: {exc}").to_dict()
         with sending:
             conn.send((index, result))
 
@@ -155,7 +156,8 @@ class _Slot:
 
 
 def _failed(path: str, reason: str) -> dict:
-    return Document(path=path, sha256=sha256_of(path), error=reason).to_dict()
+    # No hash here: this is the supervisor, which never reads a file (it may never end).
+    return Document(path=stored(path), error=reason).to_dict()
 
 
 def parse_many(paths: Iterable[str], jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT,

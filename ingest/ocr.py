@@ -151,31 +151,58 @@ def _store(path: str | None, page: OcrPage) -> None:
 
 # -- reading a page ---------------------------------------------------------------------
 
+# A page rendered for OCR is held as RGB, then grey: 150 Mpx (an A0 sheet at 300 dpi
+# is 140) is 450 MB + 150 MB. A larger page, or one whose images would decode to
+# more than that, is refused before anything is rendered or decoded.
+MAX_RENDER_PIXELS = 150_000_000
+
+
 def page_image(path: str, fmt: str, index: int, dpi: int):
     """One page as a PIL image: rendered from a PDF, or a frame of an image file."""
     if fmt == "pdf":
         import pypdfium2 as pdfium
+        from .read_pdf import check_render_size
         pdf = pdfium.PdfDocument(path)
         try:
             page = pdf[index]
+            check_render_size(page, index, dpi, MAX_RENDER_PIXELS)
             image = page.render(scale=dpi / 72).to_pil()
             page.close()
             return image
         finally:
             pdf.close()
     from PIL import Image
-    with Image.open(path) as source:
-        source.seek(index)
-        image = source.convert("RGB")
-        stated = source.info.get("dpi", (0, 0))[0]
+    image, stated = _frame_rgb(path, index)
     # A photo or a low-resolution scan is brought to the resolution the page
     # would have at ``dpi`` (taking an A4 width where the file states none), so
-    # Tesseract and the layout rules see every page alike.
+    # Tesseract and the layout rules see every page alike; never beyond
+    # MAX_RENDER_PIXELS (a tiny stated dpi would make a small image huge).
     actual = float(stated) if stated and stated > 50 else image.width / 8.27
     if abs(actual - dpi) > 0.1 * dpi:
         factor = dpi / actual
+        factor = min(factor, (MAX_RENDER_PIXELS / max(image.width * image.height, 1)) ** 0.5)
         image = image.resize((round(image.width * factor), round(image.height * factor)), Image.LANCZOS)
     return image
+
+
+def _frame_rgb(path: str, index: int):
+    """A frame of an image file in RGB, and the dpi it states. An RGB frame is used
+    as decoded: converting it would hold a second copy (a 196 Mpx RGB scan took a
+    worker to 1.7 GB so); another is converted and its decoded form let go."""
+    from PIL import Image
+    from .read_image import check_size
+    source = Image.open(path)
+    try:
+        source.seek(index)
+        check_size(*source.size, source.mode, f"page {index + 1}")  # read_image did; the file may have changed
+        stated = source.info.get("dpi", (0, 0))[0]
+        if source.mode == "RGB":
+            source.load()
+            return source, stated
+        return source.convert("RGB"), stated
+    finally:
+        if source.mode != "RGB":
+            source.close()
 
 
 def run_tesseract(image, settings: OcrSettings, psm: int | None = None) -> OcrPage:

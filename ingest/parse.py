@@ -3,25 +3,77 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import subprocess
+import time
+from contextlib import contextmanager
+from typing import Iterator
 
 from .errors import IngestError
 from .body import read_body
+from .files import kind_of
 from .header import parse_header
 from .models import Document, Layout, Line
 from .ocr import OcrRun, OcrSettings, OcrUnavailable, flag_uncertain, ocr_layout, tesseract_version
+from .paths import stored
+from .progress import still_working
 from .readers import read
 
 
-def sha256_of(path: str) -> str | None:
-    digest = hashlib.sha256()
+@contextmanager
+def open_regular(path: str) -> Iterator[int]:
+    """A descriptor of ``path``, refused unless it is a regular file.
+
+    Opened without blocking (a FIFO with no writer would block ``open`` for ever),
+    then the *open* descriptor is checked, so a name swapped for a FIFO or a
+    device after any earlier look is still caught."""
     try:
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        raise IngestError(_cannot_open(path, exc)) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise IngestError("a folder, not a file" if stat.S_ISDIR(mode) else f"not a regular file ({kind_of(mode)})")
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _cannot_open(path: str, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "no permission to read the file"
+    try:
+        mode = os.stat(path).st_mode  # a socket cannot be opened at all (ENXIO)
     except OSError:
-        return None
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        return f"not a regular file ({kind_of(mode)})"
+    return f"cannot read the file ({exc.strerror})"
+
+
+def fd_path(fd: int, path: str) -> str:
+    """A name that opens this very descriptor's file again (Linux), else ``path``."""
+    own = f"/proc/self/fd/{fd}"
+    return own if os.path.exists(own) else path
+
+
+def sha256_fd(fd: int) -> str:
+    digest = hashlib.sha256()
+    while block := os.read(fd, 1 << 20):
+        digest.update(block)
+    os.lseek(fd, 0, os.SEEK_SET)
     return digest.hexdigest()
+
+
+def sha256_of(path: str) -> str | None:
+    """The file's sha256, or None if it is not a regular file that can be read.
+    Call it only in a supervised worker: reading may take long (a dead network share)."""
+    try:
+        with open_regular(path) as fd:
+            return sha256_fd(fd)
+    except (IngestError, OSError):
+        return None
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
@@ -96,21 +148,70 @@ def document_from_layout(path: str, layout: Layout, sha256: str | None = None,
 def parse_file(path: str, ocr: OcrSettings | None = None) -> Document:
     """Parse one file. Bad input gives a record with ``error`` set, never an exception.
     Pages without text are read by OCR when ``ocr`` is given and Tesseract is here;
-    otherwise the record says they wait for it."""
-    sha = sha256_of(path)
+    otherwise the record says they wait for it. The record's path is the stored
+    form of ``path`` (``ingest.paths``)."""
+    name, sha = stored(path), None
     try:
-        layout = read(path)
-        run = None
-        if layout.needs_ocr and ocr is not None and tesseract_version():
-            try:
-                run = ocr_layout(path, layout, sha, ocr)
-            except (OcrUnavailable, OSError, subprocess.SubprocessError) as exc:
-                layout.warnings.append(f"OCR failed: {exc}")
+        with open_regular(path) as fd:
+            sha = sha256_fd(fd)
+            source = fd_path(fd, path)  # the readers open what was checked, not the name again
+            layout = read(path, source=source)
+            run = None
+            if layout.needs_ocr and ocr is not None and tesseract_version():
+                try:
+                    run = ocr_layout(source, layout, sha, ocr)
+                except (OcrUnavailable, OSError, subprocess.SubprocessError) as exc:
+                    layout.warnings.append(f"OCR failed: {exc}")
     except IngestError as exc:
-        return Document(path=path, sha256=sha, error=str(exc), format=_fmt(path))
+        return Document(path=name, sha256=sha, error=str(exc), format=_fmt(path))
     except MemoryError:
-        return Document(path=path, sha256=sha, error="ran out of memory reading it", format=_fmt(path))
-    return document_from_layout(path, layout, sha, run)
+        return Document(path=name, sha256=sha, error="ran out of memory reading it", format=_fmt(path))
+    return document_from_layout(name, layout, sha, run)
+
+
+def hash_record(path: str) -> dict:
+    """``{path, sha256, error}`` of one file (the stored path; sha256 None on error)."""
+    record = {"path": stored(path), "sha256": None, "error": None}
+    try:
+        with open_regular(path) as fd:
+            record["sha256"] = sha256_fd(fd)
+    except IngestError as exc:
+        record["error"] = str(exc)
+    except OSError as exc:
+        record["error"] = f"cannot read the file ({exc.strerror})"
+    return record
+
+
+class Answer:
+    """A worker task's answer that is not a ``Document`` (``parse_many`` calls ``to_dict``)."""
+
+    def __init__(self, record: dict) -> None:
+        self.record = record
+
+    def to_dict(self) -> dict:
+        return self.record
+
+
+BEAT_SECONDS = 0.25  # a sign of life at most this often: each one wakes the supervisor
+
+
+def hash_files(batch: str) -> Answer:
+    """The worker task of an ingest's first pass: hash a batch of files (their paths
+    joined by NUL, the one character no path holds). One job per batch spares the
+    supervisor a round trip per file; a sign of life between files keeps the
+    timeout per file. ``{"path": "", "hashes": [hash_record, ...]}``."""
+    hashes, last_beat = [], time.monotonic()
+    for path in batch.split("\0"):
+        hashes.append(hash_record(path))
+        if time.monotonic() - last_beat > BEAT_SECONDS:
+            still_working()
+            last_beat = time.monotonic()
+    return Answer({"path": "", "hashes": hashes, "error": None})
+
+
+def hash_file(path: str) -> Answer:
+    """The worker task that hashes one file (a batch whose worker failed is hashed again so)."""
+    return Answer(hash_record(path))
 
 
 def _fmt(path: str) -> str | None:

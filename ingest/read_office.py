@@ -21,14 +21,15 @@ def soffice_binary() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_to_docx(path: str, workdir: str) -> str:
+def convert_to_docx(path: str, workdir: str, fmt: str = "") -> str:
     binary = soffice_binary()
     if not binary:
         raise IngestError("LibreOffice is not installed (needed for .doc/.rtf); "
                           "install it with: apt-get install libreoffice-writer-nogui")
     # A profile of our own per conversion: parallel soffice runs on one profile fail.
     profile = os.path.join(workdir, "profile")
-    source = os.path.join(workdir, "in" + os.path.splitext(path)[1].lower())
+    # Named by the format, not by ``path``: that may be a /proc/self/fd name without one.
+    source = os.path.join(workdir, "in." + fmt if fmt else "in" + os.path.splitext(path)[1].lower())
     shutil.copyfile(path, source)
     cmd = [binary, "--headless", "--norestore", "--nologo", "--nolockcheck",
            f"-env:UserInstallation=file://{profile}", "--convert-to", "docx",
@@ -46,6 +47,6 @@ def convert_to_docx(path: str, workdir: str) -> str:
 
 def read_office(path: str, fmt: str) -> Layout:
     with tempfile.TemporaryDirectory(prefix="vanban-lo-") as workdir:
-        docx_path = convert_to_docx(path, workdir)
+        docx_path = convert_to_docx(path, workdir, fmt)
         layout = read_docx(docx_path, fmt=fmt)
     return layout

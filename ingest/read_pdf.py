@@ -14,7 +14,9 @@ Each character comes with its box and font, so that:
 from __future__ import annotations
 
 import ctypes
+import mmap
 import re
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 
@@ -22,7 +24,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from . import legacy
-from .errors import IngestError
+from .errors import IngestError, UnsafeInput
 from .models import Layout, Line
 from .textnorm import clean_line, strip_marks
 
@@ -42,12 +44,58 @@ class Char:
     space_before: bool = False
 
 
+# PDFium inflates a whole stream in memory, and holds about twice that while it
+# parses a content stream: 300 MiB of content took 650 MB, 1 GiB took 2.1 GB.
+# A real page's content is a few MiB; a Flate image of an A4 page at 600 dpi, 100 MiB.
+MAX_STREAM = 256 * 2**20
+DEFLATE_RATIO = 1032        # the most deflate can inflate a byte to
+_STREAM = re.compile(rb"stream\r?\n")
+
+
+def check_streams(path: str) -> None:
+    """Refuse a PDF holding a Flate stream that inflates past MAX_STREAM, before
+    PDFium inflates it. Only streams long enough to get there are inflated, and
+    only up to the limit, a MiB at a time (nothing is kept); a stream that is not
+    zlib data (other filters, encrypted) is left to PDFium."""
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for match in _STREAM.finditer(data):
+            start = match.end()
+            end = data.find(b"endstream", start)
+            end = len(data) if end < 0 else end
+            if data[match.start() - 3:match.start()] == b"end" or (end - start) * DEFLATE_RATIO <= MAX_STREAM:
+                continue
+            if _inflated_size(data, start, end) > MAX_STREAM:
+                raise UnsafeInput(f"a compressed stream inflates to more than {MAX_STREAM // 2**20} MiB "
+                                  "(decompression bomb?)")
+
+
+def _inflated_size(data, start: int, end: int) -> int:
+    """What the zlib data at ``data[start:end]`` inflates to, counted up to just past MAX_STREAM."""
+    inflater, size, pos = zlib.decompressobj(), 0, start
+    try:
+        while not inflater.eof and size <= MAX_STREAM:
+            if inflater.unconsumed_tail:
+                chunk = inflater.unconsumed_tail
+            elif pos < end:
+                chunk, pos = data[pos:min(pos + (1 << 16), end)], min(pos + (1 << 16), end)
+            else:
+                chunk = b""
+            out = inflater.decompress(chunk, 1 << 20)
+            if not out and not chunk:
+                break
+            size += len(out)
+    except zlib.error:
+        return 0  # not zlib data: another filter, or encrypted
+    return size
+
+
 def _open(path: str) -> pdfium.PdfDocument:
     with open(path, "rb") as handle:
         head = handle.read(1024)
     if b"%PDF-" not in head:
         kind = "HTML" if b"<html" in head.lower() or b"<!doctype" in head.lower() else "something else"
         raise IngestError(f"not a PDF (the file starts like {kind})")
+    check_streams(path)
     try:
         return pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
@@ -301,6 +349,35 @@ def _drop_furniture(pages: list[list[Line]], heights: list[float]) -> list[Line]
                 keep.append(line)
         lines[:] = keep
     return dropped
+
+
+def _image_objects(container, count_fn, get_fn, depth: int = 0):
+    """The page's image objects, those inside form XObjects too (nested at most 8 deep)."""
+    for i in range(count_fn(container)):
+        obj = get_fn(container, i)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == raw.FPDF_PAGEOBJ_IMAGE:
+            yield obj
+        elif kind == raw.FPDF_PAGEOBJ_FORM and depth < 8:
+            yield from _image_objects(obj, raw.FPDFFormObj_CountObjects, raw.FPDFFormObj_GetObject, depth + 1)
+
+
+def check_render_size(page, index: int, dpi: int, max_pixels: int) -> None:
+    """Refuse to render a page for OCR whose bitmap, or whose images decoded (their
+    declared sizes: nothing is decoded here), would pass ``max_pixels``: a page with
+    a huge MediaBox, or a small page drawing a 50000x50000 image."""
+    width, height = page.get_size()
+    pixels = (width * dpi / 72) * (height * dpi / 72)
+    if pixels > max_pixels:
+        raise UnsafeInput(f"page {index + 1} is {width / 72:.0f}x{height / 72:.0f} inches: "
+                          f"{pixels / 1e6:.0f} Mpx to render at {dpi} dpi, more than {max_pixels // 10**6} Mpx")
+    declared, w, h = 0, ctypes.c_uint(), ctypes.c_uint()
+    for obj in _image_objects(page.raw, raw.FPDFPage_CountObjects, raw.FPDFPage_GetObject):
+        if raw.FPDFImageObj_GetImagePixelSize(obj, ctypes.byref(w), ctypes.byref(h)):
+            declared += w.value * h.value
+    if declared > max_pixels:
+        raise UnsafeInput(f"page {index + 1} holds images of {declared / 1e6:.0f} Mpx in all "
+                          "(decompression bomb?)")
 
 
 def read_pdf(path: str) -> Layout:

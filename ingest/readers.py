@@ -26,34 +26,41 @@ def format_of(path: str) -> str:
     raise UnsupportedFormat(f"unsupported file type '{ext or '(no extension)'}'")
 
 
-def read(path: str) -> Layout:
-    """Read one file into a ``Layout``; raises ``IngestError`` with a plain reason."""
+def read(path: str, source: str | None = None) -> Layout:
+    """Read one file into a ``Layout``; raises ``IngestError`` with a plain reason.
+    The type comes from ``path``'s extension; the bytes from ``source`` when given
+    (a name of the descriptor the caller checked: ``parse.fd_path``)."""
     fmt = format_of(path)
+    source = source or path
     try:
-        info = os.stat(path)
+        info = os.stat(source)
     except OSError as exc:
         raise IngestError(f"cannot read the file ({exc.strerror})") from None
     if not stat.S_ISREG(info.st_mode):
         raise IngestError("a folder, not a file" if stat.S_ISDIR(info.st_mode) else "not a regular file")
     if info.st_size == 0:
         raise IngestError("empty file")
-    if not os.access(path, os.R_OK):
+    if not os.access(source, os.R_OK):
         raise IngestError("no permission to read the file")
+    return _reader(fmt, source)
+
+
+def _reader(fmt: str, source: str) -> Layout:
     if fmt in ("txt", "md"):
         from .read_text import read_text
-        return read_text(path, markdown=fmt == "md")
+        return read_text(source, markdown=fmt == "md")
     if fmt == "docx":
         from .read_docx import read_docx
-        return read_docx(path)
+        return read_docx(source)
     if fmt in ("doc", "rtf"):
-        _check_office_magic(path, fmt)
+        _check_office_magic(source, fmt)
         from .read_office import read_office
-        return read_office(path, fmt)
+        return read_office(source, fmt)
     if fmt == "pdf":
         from .read_pdf import read_pdf
-        return read_pdf(path)
+        return read_pdf(source)
     from .read_image import read_image
-    return read_image(path)
+    return read_image(source)
 
 
 def _check_office_magic(path: str, fmt: str) -> None:

@@ -9,6 +9,10 @@ from .errors import IngestError, UnsafeInput
 MAX_UNZIPPED = 300 * 1024 * 1024     # a real DOCX with scanned images stays far below
 MAX_RATIO = 200                      # deflate on XML reaches ~20x, bombs reach 1000x
 MAX_MEMBERS = 20000
+# The XML is parsed into a tree several times its size: a document.xml of 60 MiB
+# took a worker to 923 MB, one of 250 MiB (compressed 6x, like any text) to
+# 2.4 GB. A thousand-page report's is about 20 MiB.
+MAX_XML = 64 * 1024 * 1024
 
 
 def check_zip(path: str) -> None:
@@ -24,6 +28,10 @@ def check_zip(path: str) -> None:
         total = sum(m.file_size for m in members)
         if total > MAX_UNZIPPED:
             raise UnsafeInput(f"zip would inflate to {total // 2**20} MiB (zip bomb?)")
+        xml = sum(m.file_size for m in members if m.filename.endswith((".xml", ".rels")))
+        if xml > MAX_XML:
+            raise UnsafeInput(f"its XML parts come to {xml // 2**20} MiB, more than the "
+                              f"{MAX_XML // 2**20} MiB this reader accepts")
         for member in members:
             if member.file_size > 10 * 2**20 and member.file_size > MAX_RATIO * max(member.compress_size, 1):
                 raise UnsafeInput(f"{member.filename} inflates {member.file_size // max(member.compress_size, 1)}x (zip bomb?)")
