@@ -30,13 +30,18 @@ def _index_option(command):
                         show_default=True, help=INDEX_HELP)(command)
 
 
+_OPENED: list[str] = []  # the archive the command opened: named (password masked) if it fails later
+
+
 def _open_store(index_dir: str):
     """The Whoosh index in a folder, or the archive on PostgreSQL at a URL."""
     from index.backend import ArchiveUnavailable, open_store
     try:
-        return open_store(index_dir)
+        store = open_store(index_dir)
     except ArchiveUnavailable as exc:
         raise click.ClickException(str(exc)) from None
+    _OPENED.append(index_dir)
+    return store
 
 
 def _issuer_option(issuer: str | None) -> str | None:
@@ -63,6 +68,16 @@ def _roots(store, target: str) -> list[dict]:
 
 def _emit(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
+
+
+def _trusted_ocr_cache(folder: str) -> str:
+    """The OCR cache, if only its owner can change it: its pages decide what a scan says."""
+    from index.trust import check_folder
+    try:
+        check_folder(folder)
+    except PermissionError as exc:
+        raise click.ClickException(str(exc)) from None
+    return folder
 
 
 FOLLOW_HELP = "Follow links to files and folders outside the folders named (not followed by default)."
@@ -153,6 +168,11 @@ class _Commands(click.Group):
             store = sys.modules.get("index.store")  # not imported: no index was read
             if store is not None and isinstance(exc, store.IndexDamaged):
                 raise click.ClickException(str(exc)) from None
+            psycopg = sys.modules.get("psycopg")  # a server error after the archive opened
+            if psycopg is not None and isinstance(exc, psycopg.Error) and _OPENED:
+                from index.pgstore import _shown, plain_error
+                raise click.ClickException(f"the archive at {_shown(_OPENED[-1])} failed: "
+                                           f"{plain_error(exc, _OPENED[-1])}") from None
             raise
 
 
@@ -204,7 +224,8 @@ def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache, follow_links, verbos
     unless --follow-links.
     """
     workers = jobs or default_jobs()
-    settings = None if no_ocr else OcrSettings(cache_dir=ocr_cache, jobs=max(1, default_jobs() // workers))
+    settings = None if no_ocr else OcrSettings(cache_dir=_trusted_ocr_cache(ocr_cache),
+                                               jobs=max(1, default_jobs() // workers))
     task = functools.partial(parse_file, ocr=settings)
     intake = find_files(paths, follow_links)
     _print_skipped(intake.skipped, verbose)
@@ -358,7 +379,7 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
         click.echo(f"\n{click.style(head, bold=True)}  {hit.date or ''}  {hit.issuer or ''}  [{hit.score:g}]")
         click.echo(f"  {hit.title or ''}")
         click.echo(f"  {hit.snippet}")
-        click.echo(f"  {hit.path}")
+        click.echo(f"  {shown_path(hit.path)}")
     for name, counts in results.facets.items():
         click.echo(f"\nby {name}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
 
@@ -397,7 +418,7 @@ def cites(symbol, index_dir, issuer, year, limit, as_json):
         for citing in group:
             r = citing.record
             click.echo(f"  {' '.join(v for v in (r.get('doc_type'), r.get('symbol')) if v)}  {r.get('date') or ''}  "
-                       f"{r.get('issuer') or ''}\n    {citing.citation.get('text')}\n    {r['path']}")
+                       f"{r.get('issuer') or ''}\n    {one_line(citing.citation.get('text') or '')}\n    {shown_path(r['path'])}")
         if group.total > len(group):
             click.echo(f"  ... and {group.total - len(group)} more (--limit 0 lists them all)")
 
@@ -464,7 +485,7 @@ def stats(index_dir, as_json):
         click.echo(f"{name.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in list(result[name].items())[:15]))
     click.echo(f"failed files: {len(result['failed'])}")
     for failure in result["failed"]:
-        click.echo(f"  {failure['path']}: {failure['error']}")
+        click.echo(f"  {shown_path(failure['path'])}: {one_line(failure['error'])}")
     click.echo(f"waiting for OCR: {len(result['waiting_for_ocr'])}")
     click.echo(f"citations: {result['citations']}, of which resolve to nothing in the archive: "
                f"{result['unresolved_citations']}")

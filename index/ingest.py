@@ -56,6 +56,7 @@ from ingest.parse import hash_file, hash_files
 from ingest.paths import real, stored
 
 from .backend import open_store
+from .trust import check_folder
 from .pgstore import is_url
 from .records import RecordCache, parse_and_prepare
 from .store import (
@@ -174,10 +175,13 @@ class IngestReport:
     repaired: int = 0  # documents a repair restored from their parsed records
     unrestorable: int = 0  # documents a repair found no parsed record of
     hot_segments: int = 0  # segments whose frequent terms were written as arrays
+    # Documents a rebuild found no usable cached record of (none, or one of another
+    # parser version): parsed again by this ingest where their file is still there.
+    _reparse: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
 
 class IngestLock:
@@ -216,6 +220,7 @@ def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
     processes as leaves one per core in all."""
     workers = jobs or default_jobs()
     cache = os.environ.get("VANBAN_OCR_CACHE") or os.path.join(folder, "ocr")
+    check_folder(cache)  # its pages decide what a scan says (its độ mật too): ours alone
     return OcrSettings(cache_dir=cache, jobs=max(1, default_jobs() // workers))
 
 
@@ -253,7 +258,8 @@ def _index_files(store, paths, target, report, jobs, timeout, on_progress, ocr, 
             indexed[path] = "waiting for OCR"
     intake = find_files(paths, follow_links)
     report.skipped, report.failed = intake.skipped, list(intake.refused)
-    files = list(dict.fromkeys(os.path.abspath(p) for p in intake.files))
+    files = list(dict.fromkeys([os.path.abspath(p) for p in intake.files]
+                               + [real(p) for p in report._reparse]))
     store.begin(procs=_writer_procs(len(files) - len(indexed)))
     try:
         todo = _index_cached(files, indexed, report, jobs, timeout)
@@ -404,6 +410,8 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
                 record["path"] = path
                 store.add(record, new=True)
                 restored += 1
+            elif path not in done and os.path.isfile(real(path)):
+                report._reparse.append(path)  # parsed again by this ingest
             elif path not in done:
                 missing += 1
         _commit(store, reopen=False)

@@ -378,3 +378,17 @@ def test_a_work_folder_others_can_write_is_refused_on_postgresql(secret_anywhere
     assert "refusing to open the folder" in line and f"chmod go-w {work}" in line
     os.chmod(work, 0o700)
     assert found(index, "biên chế") == [str(path)]
+
+
+def test_a_repair_parses_again_what_the_cache_cannot_give_and_loses_nothing(secret):
+    """Records of another parser version (an older vanban's) are not trusted by a
+    rebuild: their files, still on disk, are parsed again by the same ingest, even
+    one that names no folder, so the archive loses no document."""
+    index, path, sha = secret
+    TAMPERING["another parser version"](_record_file(index, sha))
+    result = run("ingest", "--repair", "--no-ocr", "--json", index=index)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["repaired"], report["unrestorable"], report["parsed"], report["added"]) == (0, 0, 1, 1)
+    assert _shown(index, path)["confidentiality"] == "Mật"
+    assert found(index, "confidentiality:mật") == [str(path)]
