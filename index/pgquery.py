@@ -30,10 +30,10 @@ from .query import Results, make_hit, parse_query, type_filter
 EQUALITY = {"symbol": "symbol_term", "doc_type": "doc_type", "issuer_key": "issuer_key", "path": "path",
             "sha256": "sha256", "period": "period", "confidentiality": "confidentiality", "urgency": "urgency"}
 ARRAYS = {"cite_symbols", "cite_keys"}
-# What one search may ask of the server: a query of more characters, or more
-# terms once parsed (each word typed becomes one term per searched field), is
+# What one search may ask of the server, beyond the limits of the query reader
+# both backends share (query.parse_query: length, depth, words, boosts): more
+# terms once parsed (each word typed becomes one term per searched field) are
 # refused in one line before any SQL is sent.
-MAX_QUERY_CHARS = 4000
 MAX_QUERY_TERMS = 2000
 # Words ORed on one field are one match (one tsquery); words ANDed are a match
 # each, per field: planning 1,800 of them over the partitions took seconds.
@@ -276,12 +276,6 @@ def prepare_transaction(store, t: Translation) -> None:
         store.conn.execute("SET LOCAL enable_seqscan = off")
 
 
-def check_length(text: str) -> None:
-    """Refuse, in one line, a query too long to parse and send."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise Unsupported(f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched")
-
-
 def check_terms(query) -> None:
     """Refuse, in one line, a parsed query of too many terms to translate."""
     terms = sum(1 for _ in query.leaves())
@@ -292,8 +286,7 @@ def check_terms(query) -> None:
 
 def translate(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None):
     """(query tree, translation, condition, score) of a search: what ``search`` sends."""
-    check_length(text)
-    query = parse_query(store, text)
+    query = parse_query(store, text)  # refuses what is too long or deep on both backends
     check_terms(query)
     t = Translation(store.schema, passages=store.passages)
     where, score = t.node(query)
