@@ -328,7 +328,7 @@ def test_the_statement_timeout_stops_a_search_in_one_line(hostile):
 ODD = [  # (command, what the one line says; None: it answers)
     (["search", "title_fold:quy^" + "9" * 400], None),     # an infinite boost: clamped
     (["search", "quy^nan"], None),                            # Whoosh reads it as a word
-    (["search", "a" * 3000], "too long to search"),
+    (["search", "a" * 3000], "a word of the query is too long"),
     (["search", "--issuer", "-", "quy"], "names no issuing body"),
     (["cites", "--issuer", "'", "77/QĐ-UBND"], "names no issuing body"),
     (["init"], "may not create or change the archive"),
