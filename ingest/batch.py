@@ -30,6 +30,12 @@ from .progress import set_heartbeat
 DEFAULT_TIMEOUT = 120.0     # seconds a file may go without progress (an OCR page is progress)
 ALIVE = ("alive",)
 MEMORY_LIMIT = 4 * 1024**3   # address space per worker: a bomb fails here, not the machine
+# Memory a worker may write (heap and private mappings, RLIMIT_DATA): whatever a
+# hostile file makes a decoder allocate, the worker stops near 1.5 GB of its own
+# (its shared libraries and mapped files do not count) and costs only that file.
+# The size checks before decoding (read_image, read_pdf, safety) refuse the
+# bombs we know with a plain reason; this bounds the ones we do not.
+DATA_LIMIT = int(os.environ.get("VANBAN_WORKER_DATA_LIMIT", 1536 * 1024**2))
 
 
 def _memory_limit(workers: int) -> int:
@@ -79,10 +85,11 @@ def ignore_stop_signals() -> None:
 
 def _worker(conn, task: Callable[[str], Document], memory_limit: int) -> None:
     ignore_stop_signals()
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    except (ValueError, OSError):
-        pass
+    for limit, size in ((resource.RLIMIT_AS, memory_limit), (resource.RLIMIT_DATA, DATA_LIMIT)):
+        try:
+            resource.setrlimit(limit, (size, size))
+        except (ValueError, OSError):
+            pass
     sending = threading.Lock()
 
     def beat() -> None:

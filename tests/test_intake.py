@@ -303,6 +303,10 @@ BOMBS = {  # name -> (builder, what the one line says)
     "content-bomb.pdf": (lambda: minimal_pdf(zeros_zlib(1024 * MIB), b" /Filter /FlateDecode"),
                          "inflates to more than 256 MiB"),
     "big-xml.docx": (lambda: big_xml_docx(65), "XML parts come to 65 MiB"),
+    # A bomb no size check knows (its first filter is not zlib, so the stream scan
+    # leaves it to PDFium): the worker's data limit (batch.DATA_LIMIT) stops it.
+    "hex-flate-bomb.pdf": (lambda: minimal_pdf(zeros_zlib(2048 * MIB).hex().encode() + b">",
+                                               b" /Filter [/ASCIIHexDecode /FlateDecode]"), "out of memory"),
     "huge.txt": (lambda: GOOD_TEXT.encode("utf-8") * (17 * MIB // len(GOOD_TEXT.encode("utf-8")) + 1),
                  "more than 16 MiB"),
 }
