@@ -177,7 +177,7 @@ class IngestReport:
     hot_segments: int = 0  # segments whose frequent terms were written as arrays
     # Documents a rebuild found no usable cached record of (none, or one of another
     # parser version): parsed again by this ingest where their file is still there.
-    _reparse: list[str] = field(default_factory=list)
+    _reparse: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -259,7 +259,7 @@ def _index_files(store, paths, target, report, jobs, timeout, on_progress, ocr, 
     intake = find_files(paths, follow_links)
     report.skipped, report.failed = intake.skipped, list(intake.refused)
     files = list(dict.fromkeys([os.path.abspath(p) for p in intake.files]
-                               + [real(p) for p in report._reparse]))
+                               + [real(p) for p, _ in report._reparse]))
     store.begin(procs=_writer_procs(len(files) - len(indexed)))
     try:
         todo = _index_cached(files, indexed, report, jobs, timeout)
@@ -268,6 +268,7 @@ def _index_files(store, paths, target, report, jobs, timeout, on_progress, ocr, 
         if prune:  # only under what was named: an archive holds other folders, other machines'
             _prune(store, indexed, paths, report)
         _commit(store, reopen=False)
+        _rebuild_done(folder)
     except BaseException:
         # Never commit after a failure or a stop: the writer may hold a document
         # half-written. What was parsed is in the record cache for the next ingest.
@@ -383,13 +384,30 @@ def _restorable(folder: str, cache: RecordCache) -> list[tuple[str, str]]:
             if not answer.get("error") and answer["sha256"] in cached.get(answer["path"], ())]
 
 
+def _still_there(path: str) -> bool:
+    """Whether a document a rebuild could not restore can be parsed again: its file is
+    on disk as a regular file, not a link (the walk that once let a link in is not
+    asked again here)."""
+    on_disk = real(path)
+    return os.path.isfile(on_disk) and not os.path.islink(on_disk)
+
+
+def _rebuild_done(folder: str) -> None:
+    """The documents a rebuild left to parse are parsed and committed: the plan goes.
+    (On a stop before, it stays, and the next ingest parses them again.)"""
+    try:
+        os.remove(os.path.join(folder, UPGRADE_NAME))
+    except FileNotFoundError:
+        pass
+
+
 def _cached_paths(cache: RecordCache) -> Iterable[tuple[str, str]]:
     """(sha256, path) of every record in the cache (``records/ab/<sha>.json.gz``)."""
     for shard in sorted(os.listdir(cache.folder)) if os.path.isdir(cache.folder) else []:
         here = os.path.join(cache.folder, shard)
         for name in sorted(os.listdir(here)) if os.path.isdir(here) else []:
             if name.endswith(".json.gz"):
-                record = cache.get(name[:-len(".json.gz")])
+                record = cache.read(name[:-len(".json.gz")])  # any version: only its path is used
                 if record and record.get("path"):
                     yield name[:-len(".json.gz")], record["path"]
 
@@ -410,8 +428,8 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
                 record["path"] = path
                 store.add(record, new=True)
                 restored += 1
-            elif path not in done and os.path.isfile(real(path)):
-                report._reparse.append(path)  # parsed again by this ingest
+            elif path not in done and _still_there(path):
+                report._reparse.append((path, sha))  # parsed again by this ingest
             elif path not in done:
                 missing += 1
         _commit(store, reopen=False)
@@ -420,7 +438,10 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
         if isinstance(exc, IngestInterrupted):
             exc.rebuilding = True
         raise
-    os.remove(carry)
+    if report._reparse:  # kept until they are parsed and committed (``_index_files``)
+        write_json(carry, {"reason": plan["reason"], "documents": report._reparse})
+    else:
+        os.remove(carry)
     if plan["reason"] == "repair":
         report.repaired, report.unrestorable = restored, missing
     else:

@@ -14,7 +14,6 @@ is refused when group- or world-writable). Anything else is parsed again.
 """
 from __future__ import annotations
 
-import functools
 import gzip
 import json
 import os
@@ -134,7 +133,7 @@ def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | No
     if record is None:
         record = prepare(parse_file(path, ocr).to_dict())
         if cache and not record.get("error"):
-            worker_cache(cache).put(record)
+            RecordCache(cache).put(record)
     if cache and not record.get("error"):
         if archive_rows:
             from .pgstore import table_row
@@ -147,17 +146,10 @@ def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | No
     return PreparedDocument(record)
 
 
-@functools.lru_cache(maxsize=4)
-def worker_cache(folder: str) -> RecordCache:
-    """One RecordCache per index folder in a process: its folders are checked once
-    (``trust.check_folder`` lists them), not once per file."""
-    return RecordCache(folder)
-
-
 def _cached_record(path: str, cache: str, can_ocr: bool) -> dict | None:
     """The cached record of the file's content, at this path; the file is hashed here,
     in the worker, under its timeout (``sha256_of`` refuses what is not a regular file)."""
-    record = worker_cache(cache).get(sha256_of(path))
+    record = RecordCache(cache).get(sha256_of(path))
     if record is None or "_words" not in record or (can_ocr and record.get("needs_ocr")):
         return None
     record["path"] = stored(path)
