@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import signal
 import sys
 
@@ -180,6 +181,9 @@ class _Commands(click.Group):
 @click.version_option(package_name="vanban")
 def cli() -> None:
     """Parse, index and search Vietnamese official documents."""
+    # psycopg logs the errors it ignores (the rollback of a statement Ctrl-C cut
+    # short) as warnings: every failure is said here once, in the command's words.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
 
 
 @cli.command()
@@ -307,13 +311,17 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt as exc:  # IngestInterrupted, or a Ctrl-C before the ingest began
         stopped = exc if isinstance(exc, IngestInterrupted) else IngestInterrupted()
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, signal.SIG_IGN)  # the stop is done: only its line is left to say
+        # The stop is done: only its line is left to say, uninterrupted. The handlers
+        # come back after it (a process that goes on, as under CliRunner, keeps them).
+        held = {signum: signal.signal(signum, signal.SIG_IGN)
+                for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
         if stopped is not None:
             click.echo(str(stopped), err=True)
+            for signum, handler in held.items():
+                signal.signal(signum, handler)
             sys.exit(stopped.exit_code)
 
 

@@ -310,16 +310,11 @@ class PgStore:
     folder (the parsed-record and OCR caches, the ingest log), not the archive."""
 
     def __init__(self, url: str, folder: str | None = None, create: bool = False, migrate: bool = False) -> None:
-        import psycopg
-
         self.url, self.shown = url, _shown(url)
         self.folder = folder or default_work_folder(url)
         self.schema = _schema()
         self.timeout = statement_timeout()
-        # No server-side prepared statements: a pooler in transaction mode (PgBouncer
-        # before 1.21) hands each transaction to any server connection.
-        self.conn = psycopg.connect(url, autocommit=True, prepare_threshold=None)
-        self.conn.execute(settings_sql(timeout=self.timeout))
+        self.conn = self._connect()
         self._partitions: set[int] = set()
         version = self._version()
         if (version is None and create) or (version is not None and version < PG_SCHEMA_VERSION and migrate):
@@ -332,6 +327,27 @@ class PgStore:
         self.levels = self._readable_levels()
         self.documents = _union("documents", self.levels)
         self.passages = _union("passages", self.levels)
+
+    def _connect(self):
+        import psycopg
+
+        # No server-side prepared statements: a pooler in transaction mode (PgBouncer
+        # before 1.21) hands each transaction to any server connection.
+        conn = psycopg.connect(self.url, autocommit=True, prepare_threshold=None)
+        conn.execute(settings_sql(timeout=self.timeout))
+        return conn
+
+    def _idle_connection(self):
+        """The connection, or a new one where a stop (Ctrl-C) cut a statement short
+        at a moment psycopg could not cancel it cleanly: that one still has the
+        statement in progress and would refuse every other ("another command is
+        already in progress"). The statement's transaction was never committed."""
+        from psycopg.pq import TransactionStatus
+
+        if self.conn.closed or self.conn.info.transaction_status != TransactionStatus.IDLE:
+            self.conn.close()
+            self.conn = self._connect()
+        return self.conn
 
     # --- schema ------------------------------------------------------------------
 
@@ -528,9 +544,10 @@ class PgStore:
     def _read(self, sql: str, params=()) -> list[tuple]:
         """Rows of one statement, in a transaction of its own that pins the settings
         again: behind a pooler in transaction mode the session's may be another's."""
-        with self.conn.transaction():
-            self.conn.execute(settings_sql(local=True, timeout=self.timeout))
-            return self.conn.execute(sql, params or None).fetchall()
+        conn = self._idle_connection()
+        with conn.transaction():
+            conn.execute(settings_sql(local=True, timeout=self.timeout))
+            return conn.execute(sql, params or None).fetchall()
 
     def _records(self, where: str = "TRUE", params=()) -> list[dict]:
         rows = self._read(f"SELECT record FROM {self.documents} WHERE {where} ORDER BY id", params)

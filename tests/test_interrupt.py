@@ -206,6 +206,21 @@ def test_a_stopped_ingest_on_postgresql_says_so_in_one_line(corpus, tmp_path, pg
     assert sorted(answers(url)) == sorted(str(p) for p in subset.iterdir())
 
 
+def test_a_statement_cut_short_leaves_the_archive_countable(pg_server):
+    """A Ctrl-C can land while psycopg has a statement on the wire that it could
+    not cancel; that connection refuses every other statement ("another command is
+    already in progress"). The stop's count, and any read after, takes a new one."""
+    from index.pgstore import PgStore
+
+    store = PgStore(new_database(pg_server), create=True)
+    try:
+        store.conn.pgconn.send_query(b"SELECT pg_catalog.pg_sleep(0.2)")  # as the cut left it
+        assert store.count() == 0
+        assert store.paths() == {}
+    finally:
+        store.close()
+
+
 # --- damaged indexes ------------------------------------------------------------
 
 @pytest.fixture(scope="module")
