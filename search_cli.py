@@ -36,9 +36,9 @@ _OPENED: list[str] = []  # the archive the command opened: named (password maske
 
 def _open_store(index_dir: str):
     """The Whoosh index in a folder, or the archive on PostgreSQL at a URL."""
-    from index.backend import ArchiveUnavailable, open_store
+    from index.backends import ArchiveUnavailable, open_archive
     try:
-        store = open_store(index_dir)
+        store = open_archive(index_dir)
     except ArchiveUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     _OPENED.append(index_dir)
@@ -166,13 +166,13 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            store = sys.modules.get("index.store")  # not imported: no index was read
-            if store is not None and isinstance(exc, store.IndexDamaged):
+            archive = sys.modules.get("index.archive")  # not imported: no archive was read
+            if archive is not None and isinstance(exc, archive.ArchiveDamaged):
                 raise click.ClickException(str(exc)) from None
             psycopg = sys.modules.get("psycopg")  # a server error after the archive opened
             if psycopg is not None and isinstance(exc, psycopg.Error) and _OPENED:
-                from index.pgstore import _shown, plain_error
-                raise click.ClickException(f"the archive at {_shown(_OPENED[-1])} failed: "
+                from index.postgres.connection import plain_error, shown_url
+                raise click.ClickException(f"the archive at {shown_url(_OPENED[-1])} failed: "
                                            f"{plain_error(exc, _OPENED[-1])}") from None
             raise
 
@@ -191,10 +191,10 @@ def cli() -> None:
 def init(index_dir):
     """Create the archive (a Whoosh index folder, or the schema, roles and policies
     of a PostgreSQL archive), or bring an existing one up to this version."""
-    from index.backend import ArchiveUnavailable, open_store
+    from index.backends import ArchiveUnavailable, open_archive
     notes = []
     try:
-        store = open_store(index_dir, create=True, migrate=True)
+        store = open_archive(index_dir, create=True, migrate=True)
         if hasattr(store, "init"):
             notes = store.init() or []  # on PostgreSQL: what it could not do, and why
     except (ArchiveUnavailable, PermissionError) as exc:
@@ -276,7 +276,7 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, repair
     committed before, one line says so, and the exit code is 128 + the signal's
     number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); running the same
     ingest again finishes the job without parsing again what was parsed."""
-    from index.pgstore import is_url
+    from index.archive import is_url
     if not paths and not repair:
         raise click.UsageError("Missing argument 'PATHS...'.")
     if repair and is_url(index_dir):
@@ -292,8 +292,9 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, repair
 def _run_ingest(paths, index_dir, as_json: bool, options: dict):
     """The ingest with its progress bar; stopped by a signal, one line on stderr
     and the exit code 128 + the signal's number."""
-    from index.backend import ArchiveUnavailable
-    from index.ingest import IndexBusy, IngestInterrupted, ingest as run_ingest
+    from index.backends import ArchiveUnavailable
+    from index.indexing import index_paths
+    from index.run import IndexBusy, IngestInterrupted
     bar, stopped = None, None
 
     def progress(done, total, record):
@@ -306,7 +307,7 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
         bar.update(1)
 
     try:
-        return run_ingest(paths, index_dir, on_progress=progress, **options)
+        return index_paths(paths, index_dir, on_progress=progress, **options)
     except (IndexBusy, ArchiveUnavailable, PermissionError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt as exc:  # IngestInterrupted, or a Ctrl-C before the ingest began

@@ -32,9 +32,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from index.graph import cites  # noqa: E402
-from index.ingest import _writer_procs, ingest  # noqa: E402
-from index.query import search  # noqa: E402
-from index.store import WhooshStore  # noqa: E402
+from index.indexing import index_paths as ingest, writer_procs  # noqa: E402
+from index.whoosh.search import search  # noqa: E402
+from index.whoosh.store import WhooshStore  # noqa: E402
 from ingest.textnorm import strip_marks  # noqa: E402
 from search_cli import CITES_SHOWN  # noqa: E402
 
@@ -129,7 +129,7 @@ def build_and_ingest(docs: pathlib.Path, index: pathlib.Path, count: int, jobs: 
               "ingest_peak_rss_mb": peak_rss_mb()}
     # Children are the parse workers and, on a large ingest, one Whoosh sub-writer per
     # core: at most all of them at their largest at once, beside the main process.
-    children = jobs + _writer_procs(count)
+    children = jobs + writer_procs(count)
     result["ingest_peak_rss_mb"]["at_most_all_processes"] = (
         result["ingest_peak_rss_mb"]["writer"] + children * result["ingest_peak_rss_mb"]["largest_worker"])
     print(json.dumps(result), flush=True)

@@ -37,8 +37,8 @@ import psycopg  # noqa: E402
 from bench_index import make_document, timed, vocabulary  # noqa: E402
 
 from index.graph import cites  # noqa: E402
-from index.ingest import ingest  # noqa: E402
-from index.pgstore import PgStore  # noqa: E402
+from index.indexing import index_paths as ingest  # noqa: E402
+from index.postgres.store import PgStore  # noqa: E402
 from ingest.textnorm import strip_marks  # noqa: E402
 from search_cli import CITES_SHOWN  # noqa: E402
 

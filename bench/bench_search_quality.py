@@ -21,9 +21,9 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index.ingest import ingest  # noqa: E402
-from index.query import search  # noqa: E402
-from index.store import WhooshStore  # noqa: E402
+from index.indexing import index_paths as ingest  # noqa: E402
+from index.whoosh.search import search  # noqa: E402
+from index.whoosh.store import WhooshStore  # noqa: E402
 from index.analysis import symbol_term  # noqa: E402
 from ingest.regexes import CITE_SYMBOL  # noqa: E402
 from ingest.symbols import normalize_symbol, parse_symbol  # noqa: E402

@@ -10,12 +10,14 @@ import difflib
 import os
 from dataclasses import dataclass, field
 
+from ingest.citekeys import key_parts
 from ingest.issuers import issuer_key
 from ingest.symbols import normalize_symbol, parse_symbol
 from ingest.textnorm import fold
 
 from .analysis import symbol_term
-from .store import WhooshStore, key_term
+from .archive import Archive
+from .rows import key_term
 
 
 def citation_year(citation: dict) -> str | None:
@@ -38,7 +40,7 @@ def matches(document: dict, citation: dict) -> bool:
     return not (wanted and have and wanted not in have and have not in wanted)
 
 
-def resolve(store: WhooshStore, citation: dict) -> list[dict]:
+def resolve(store: Archive, citation: dict) -> list[dict]:
     if not citation.get("symbol"):
         return []
     return [d for d in store.by_symbol(citation["symbol"]) if matches(d, citation)]
@@ -72,7 +74,7 @@ class CitingGroup:
         return len(self.documents)
 
 
-def cites(store: WhooshStore, symbol_text: str, issuer: str | None = None,
+def cites(store: Archive, symbol_text: str, issuer: str | None = None,
           year: str | None = None, limit: int | None = None) -> dict[str, CitingGroup]:
     """Documents citing a symbol typed in any damaged form, grouped by what the
     citation identifies (symbol|issuer|year), the most cited first: the same symbol
@@ -86,7 +88,7 @@ def cites(store: WhooshStore, symbol_text: str, issuer: str | None = None,
         raise ValueError(f"--issuer {issuer!r} names no issuing body")
     groups = []
     for key, docnums in store.citing_keys(symbol).items():
-        _, key_issuer, key_year = (key.split("|") + ["", ""])[:3]
+        _, key_issuer, key_year = key_parts(key)
         if (want_issuer and want_issuer not in key_issuer) or (year and key_year != str(year)):
             continue
         shown = docnums if limit is None else docnums[:limit]
@@ -125,7 +127,7 @@ def _label(record: dict) -> str:
     return f"{what} ({record['issuer']})" if record.get("issuer") else what
 
 
-def find_roots(store: WhooshStore, target: str) -> list[dict]:
+def find_roots(store: Archive, target: str) -> list[dict]:
     """A path (indexed) or a symbol in any damaged form."""
     if os.path.exists(target):
         record = store.by_path(os.path.abspath(target))
@@ -136,7 +138,7 @@ def find_roots(store: WhooshStore, target: str) -> list[dict]:
     return store.by_symbol(symbol)
 
 
-def _find_plan(store: WhooshStore, issued: dict) -> dict | None:
+def _find_plan(store: Archive, issued: dict) -> dict | None:
     """An archived plan whose type and title match what a decision says it issues."""
     title = fold(issued.get("title") or "")
     if not title:
@@ -149,7 +151,7 @@ def _find_plan(store: WhooshStore, issued: dict) -> dict | None:
     return store.by_path(best.path) if best and best_ratio >= 0.8 else None
 
 
-def trace(store: WhooshStore, record: dict, depth: int = 2, reverse: bool = False,
+def trace(store: Archive, record: dict, depth: int = 2, reverse: bool = False,
           seen: set | None = None) -> Node:
     seen = seen if seen is not None else set()
     seen.add(record["path"])
@@ -169,7 +171,7 @@ def trace(store: WhooshStore, record: dict, depth: int = 2, reverse: bool = Fals
     return node
 
 
-def _cited_node(store: WhooshStore, citation: dict, depth: int, seen: set) -> Node:
+def _cited_node(store: Archive, citation: dict, depth: int, seen: set) -> Node:
     found = resolve(store, citation)
     label = " ".join(v for v in (citation.get("name") or citation.get("type"), citation.get("symbol")) if v)
     issuer = citation.get("issuer") or citation.get("issuer_inferred")

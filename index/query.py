@@ -1,5 +1,4 @@
-"""Searching the archive: Whoosh query syntax over the Vietnamese fields, filters,
-facets, snippets.
+"""The query model both backends share: what users type, read once; the hits they get.
 
 ``parse_query`` is the one reader of what users type, for both backends (the
 PostgreSQL one translates its tree to SQL), so its limits hold on both: a query
@@ -9,16 +8,16 @@ word over MAX_WORD_CHARS characters, boosts within [0, MAX_BOOST], no word
 starting with a wildcard, only the fields in SEARCHABLE; ``date:[2024 to 2025]``
 is a range of dates. Anything else it cannot read raises ``QueryRejected``
 (a ``ValueError``), one line the CLI shows as it is.
+
+``Hit`` and ``Results`` are the one result type of every backend; ``make_hit``
+cuts a hit's snippet, its matched words marked «…», with Whoosh's highlighter.
 """
 from __future__ import annotations
 
-import datetime as dt
-import json
 import math
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
 from whoosh import highlight
 from whoosh.qparser import AndGroup, MultifieldParser
 from whoosh import query as wq
@@ -27,21 +26,11 @@ from whoosh.util.times import long_to_datetime
 
 from ingest import regexes as rx
 from ingest.doctypes import TYPE_CODES, canonical_code, match_type_name
-from ingest.issuers import issuer_key
 from ingest.symbols import normalize_symbol
 from ingest.textnorm import strip_marks
 
 from .analysis import fold_marks, symbol_term
-from .records import RecordCache
-from .store import WhooshStore
-from .vector import Matches, VectorSearch, best_first, top_documents
-
-# Searched when a query names no field; ``signer:``, ``figures:`` and the others by
-# name (the signer's name is in the body too).
-SEARCH_FIELDS = ["title", "title_syl", "title_fold", "body", "body_syl", "body_fold"]
-# Phrases are matched on syllables only: the same words segmented differently would
-# miss, and asking the word fields too doubles the work for nothing.
-PHRASE_FIELDS = {"title_syl", "title_fold", "body_syl", "body_fold"}
+from .fields import FOLDED_FIELDS, PHRASE_FIELDS, SEARCH_FIELDS, SEARCHABLE, SNIPPET_FIELDS
 
 
 class _Marker(highlight.Formatter):
@@ -51,7 +40,6 @@ class _Marker(highlight.Formatter):
 
     def format_token(self, text, token, replace=False):
         return "«" + highlight.get_text(text, token, replace) + "»"
-SNIPPET_FIELDS = ("body_syl", "body_fold", "title_syl", "title_fold")
 
 
 @dataclass
@@ -104,35 +92,10 @@ def type_filter(kind: str) -> str:
     return found[0] if found else kind
 
 
-def _filtered(vs: VectorSearch, found: Matches, year, date_from, date_to, doc_type, issuer) -> Matches:
-    """Filters on per-document values, on whole arrays."""
-    keep = np.ones(len(found), dtype=bool)
-    if year:
-        keep &= vs.numbers("year")[found.ids] == int(year)
-    if doc_type:
-        codes, names = vs.labels("doc_type")
-        wanted = type_filter(doc_type)
-        keep &= codes[found.ids] == (names.index(wanted) if wanted in names else -2)
-    if issuer:
-        codes, names = vs.labels("issuer_key")
-        wanted = issuer_key(issuer)
-        keep &= np.isin(codes[found.ids], [i for i, name in enumerate(names) if wanted in name])
-    if date_from or date_to:
-        start = dt.datetime.fromisoformat(date_from) if date_from else None
-        end = dt.datetime.fromisoformat(date_to) if date_to else None
-        keep &= np.isin(found.ids, vs.constant(DateRange("date", start, end)).ids)
-    return Matches(found.ids[keep], found.scores[keep])
-
-
 def _syllable_phrases_only(query):
     if isinstance(query, Phrase) and query.fieldname not in PHRASE_FIELDS:
         return NullQuery
     return query.apply(_syllable_phrases_only)
-
-
-# A query typed without diacritics can only mean the folded text: asking the exact
-# fields as well would cost twice the work for the same documents.
-FOLDED_FIELDS = ["title_fold", "body_fold"]
 
 
 # What a query may ask, in one place (see the module's docstring). A 300-word
@@ -142,18 +105,11 @@ MAX_DEPTH = 20
 MAX_TERMS = 3_000
 MAX_WORD_CHARS = 256  # no Vietnamese word, symbol or citation key comes near
 MAX_BOOST = 1_000.0
-# The fields a query may name: those both backends search (``record`` is only
-# stored, the pairs fields are internal, ``ingested`` is not in the PostgreSQL rows).
-SEARCHABLE = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer", "figures",
-              "symbol", "doc_type", "issuer_key", "date", "year", "cite_symbols", "cite_keys", "period",
-              "confidentiality", "urgency", "needs_ocr", "path", "sha256")
-
-
 class QueryRejected(ValueError):
     """A query vanban will not run, with why in one line."""
 
 
-def _check_text(store: WhooshStore, text: str) -> None:
+def _check_text(store, text: str) -> None:
     if len(text) > MAX_QUERY_CHARS:
         raise QueryRejected(f"the query is too long ({len(text)} characters; at most {MAX_QUERY_CHARS})")
     unquoted = re.sub(r'"[^"]*"', " ", text)  # phrases are words, whatever they hold
@@ -199,7 +155,7 @@ def _checked(node, counted: list[int]):
     return node.apply(lambda child: _checked(child, counted))
 
 
-def parse_query(store: WhooshStore, text: str):
+def parse_query(store, text: str):
     _check_text(store, text)
     fields = FOLDED_FIELDS if fold_marks(text) == text else SEARCH_FIELDS
     parser = MultifieldParser(fields, store.schema, group=AndGroup)
@@ -210,43 +166,6 @@ def parse_query(store: WhooshStore, text: str):
     except Exception as exc:  # Whoosh's parser raises bare Exceptions ("'x' is not a parseable date")
         raise QueryRejected(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
     return _checked(_syllable_phrases_only(parsed), [0]).normalize()
-
-
-FACET_FIELDS = {"year": "year", "type": "doc_type", "issuer": "issuer_key"}
-
-
-def search(store: WhooshStore, text: str, year=None, date_from=None, date_to=None, doc_type=None,
-           issuer=None, limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
-    query = parse_query(store, text)
-    cache = RecordCache(store.folder)
-    with store.searcher() as searcher:
-        vs = VectorSearch(searcher)
-        found = vs.evaluate(query).without(vs.deleted())
-        found = _filtered(vs, found, year, date_from, date_to, doc_type, issuer)
-        if sort == "date":
-            dates = np.nan_to_num(vs.numbers("date", raw=True)[found.ids], nan=-np.inf)
-            order = np.lexsort((found.ids, -dates))
-        else:
-            order = best_first(found.scores, limit, verify=bool(vs.phrases))
-        shown, total, exact = top_documents(vs, query, found, limit, order)
-        hits = [_hit(searcher, vs, query, int(found.ids[i]), float(found.scores[i]), cache) for i in shown]
-        groups = _facet_counts(vs, found) if facets else {}
-        # Phrases are checked only for the documents shown: the rest is "about".
-        return Results(total=total, hits=hits, facets=groups, exact=exact)
-
-
-def _facet_counts(vs: VectorSearch, found: Matches) -> dict[str, dict[str, int]]:
-    groups = {}
-    years = vs.numbers("year")[found.ids]
-    years = years[~np.isnan(years)].astype(int)
-    values, counts = np.unique(years, return_counts=True)
-    groups["year"] = {str(v): int(c) for v, c in zip(values, counts)}
-    for name in ("type", "issuer"):
-        codes, names = vs.labels(FACET_FIELDS[name])
-        picked = codes[found.ids]
-        values, counts = np.unique(picked[picked >= 0], return_counts=True)
-        groups[name] = {names[v]: int(c) for v, c in zip(values, counts) if names[v]}
-    return groups
 
 
 SNIPPET_WINDOW = 600  # characters around the first match that the highlighter reads
@@ -281,18 +200,34 @@ _FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=50)
 _HIGHLIGHTER = highlight.Highlighter(fragmenter=_FRAGMENTER, formatter=_Marker())
 
 
+def _joined_matches(tokens):
+    """Consecutive matched tokens as one, so a matched phrase is marked once (what
+    Whoosh's Highlighter does in a private method)."""
+    joined = None
+    for token in tokens:
+        if token.matched and joined is not None and token.startchar <= joined.endchar:
+            if token.endchar > joined.endchar:
+                joined.text += token.text[joined.endchar - token.endchar:]
+                joined.endchar = token.endchar
+            continue
+        if joined is not None:
+            yield joined
+            joined = None
+        if token.matched:
+            joined = token.copy()
+        else:
+            yield token
+    if joined is not None:
+        yield joined
+
+
 def _marked(text: str, words: set[str], analyzer) -> str:
     """Whoosh's own highlighting, given the words the document matched."""
     tokens = analyzer(text, positions=True, chars=True, mode="index", removestops=False)
-    tokens = _HIGHLIGHTER._merge_matched_tokens(highlight.set_matched_filter(tokens, words))
+    tokens = _joined_matches(highlight.set_matched_filter(tokens, words))
     fragments = highlight.top_fragments(_FRAGMENTER.fragment_tokens(text, tokens), 2,
                                         highlight.BasicFragmentScorer(), highlight.FIRST)
     return _HIGHLIGHTER.formatter.format(fragments)
-
-
-def _hit(searcher, vs: VectorSearch, query, doc: int, score: float, cache: RecordCache) -> Hit:
-    record = json.loads(searcher.stored_fields(doc)["record"])
-    return make_hit(searcher.schema, record, cache.text(record.get("sha256")), vs.matched_terms(query, doc), score)
 
 
 def make_hit(schema, record: dict, text: str | None, terms: list[tuple[str, str]], score: float) -> Hit:

@@ -9,14 +9,14 @@ from collections.abc import Iterator
 
 from .analysis import symbol_term
 from .graph import matches
-from .ingest import read_log
-from .store import WhooshStore
+from .archive import Archive
+from .run import read_log
 
 CSV_FIELDS = ["path", "sha256", "format", "doc_type", "symbol", "date", "issuer", "parent_issuer",
               "place", "title", "signer_name", "signer_title", "needs_ocr", "citations"]
 
 
-def archived_identities(store: WhooshStore) -> dict[str, list[dict]]:
+def archived_identities(store: Archive) -> dict[str, list[dict]]:
     """What identifies each archived document (symbol, date, issuer), by the index's
     symbol term: one pass over the archive answers every citation, where asking the
     index once per citation (``resolve``) read every candidate's record again for
@@ -29,7 +29,7 @@ def archived_identities(store: WhooshStore) -> dict[str, list[dict]]:
     return identities
 
 
-def stats(store: WhooshStore) -> dict:
+def stats(store: Archive) -> dict:
     by_year, by_type, by_issuer = Counter(), Counter(), Counter()
     waiting, unresolved, cited = [], Counter(), 0
     archived = archived_identities(store)
@@ -52,13 +52,13 @@ def stats(store: WhooshStore) -> dict:
             "unresolved_citations": len(unresolved), "unresolved": dict(unresolved.most_common(50))}
 
 
-def full_records(store: WhooshStore) -> Iterator[dict]:
+def full_records(store: Archive) -> Iterator[dict]:
     """Every record, with its text (from the parsed-record cache, or the archive)."""
     for record in store.records():
         yield store.full_record(record)
 
 
-def export(store: WhooshStore, fmt: str) -> Iterator[str]:
+def export(store: Archive, fmt: str) -> Iterator[str]:
     if fmt == "jsonl":
         for record in full_records(store):
             yield json.dumps(record, ensure_ascii=False) + "\n"

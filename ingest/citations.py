@@ -11,6 +11,7 @@ import re
 from . import regexes as rx
 from .dates import iso_date
 from .doctypes import TYPE_CODES, match_type_name, type_name
+from .citekeys import name_key, symbol_key
 from .issuers import issuer_key
 from .models import Citation, Part
 from .parts import part_at
@@ -181,9 +182,9 @@ def _annotate(cite: Citation, text: str, parts: list[Part], own_symbol: str | No
         year = parsed.year if parsed else None
     year = year or (cite.date[:4] if cite.date else None)
     if cite.symbol:
-        cite.key = f"{cite.symbol}|{key_issuer or ''}|{year or ''}"
+        cite.key = symbol_key(cite.symbol, key_issuer, year)
     elif cite.name:
-        cite.key = f"{issuer_key(cite.name)}|{year or ''}"
+        cite.key = name_key(issuer_key(cite.name), year)
 
 
 def _same_series(symbol: str, own: str) -> bool:

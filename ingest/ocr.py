@@ -29,7 +29,7 @@ from .cleanup import clean
 from .models import Layout, Line
 from .ocrfix import is_junk_word, repair
 from .progress import still_working
-from .read_pdf import Char, _split_columns
+from .read_pdf import Char, split_columns
 from .regexes import NOI_NHAN
 from .textnorm import clean_line, fold
 
@@ -291,7 +291,7 @@ def page_lines(page: OcrPage, number: int, dpi: int, offset: tuple[int, int] = (
         words.sort(key=lambda w: w.left)
         chars = [Char(w.text, w.left, w.right, w.top, w.bottom, "", True) for w in words]
         word_of = {id(c): w for c, w in zip(chars, words)}
-        for col, part in _split_columns(chars, page.width):
+        for col, part in split_columns(chars, page.width):
             if abs((part[0].x0 + part[-1].x1) / 2 - page.width / 2) < 0.06 * page.width:
                 col = "F"  # centred: a title line (``QUYẾT ĐỊNH``), whatever specks sit beside it
             mine = [word_of[id(c)] for c in part]

@@ -34,7 +34,8 @@ def lines(result):
 def records_dir(index) -> pathlib.Path:
     """Where an ingest caches parsed records: in the index folder, or for an archive
     on PostgreSQL in this machine's work folder."""
-    from index.pgstore import default_work_folder, is_url
+    from index.archive import is_url
+    from index.postgres.connection import default_work_folder
 
     return pathlib.Path(default_work_folder(str(index)) if is_url(str(index)) else index) / "records"
 
@@ -159,7 +160,7 @@ def test_second_concurrent_ingest_is_refused(tmp_path):
     index.mkdir()
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; sys.path.insert(0, sys.argv[1]);"
-        "from index.ingest import IngestLock;"
+        "from index.whoosh.writing import IngestLock;"
         "lock = IngestLock(sys.argv[2], wait=False).__enter__(); print('held', flush=True); time.sleep(60)"),
         str(ROOT), str(index)], stdout=subprocess.PIPE, text=True)
     try:

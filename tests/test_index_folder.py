@@ -20,9 +20,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, SAMPLES
-from index import hotpostings
-from index.store import WhooshStore
-from index.vector import read_postings
+from index.whoosh import frequent as hotpostings
+from index.whoosh.store import WhooshStore
+from index.whoosh.internals import read_postings
 from search_cli import cli
 
 MARKED = """UBND TỈNH QUẢNG NGÃI
@@ -231,7 +231,7 @@ def test_a_new_index_is_writable_by_its_owner_only_whatever_the_umask(tmp_path):
 
 
 def test_the_work_folder_of_an_archive_on_postgresql_is_private(tmp_path, monkeypatch):
-    from index.pgstore import default_work_folder
+    from index.postgres.connection import default_work_folder
 
     monkeypatch.setenv("VANBAN_CACHE", str(tmp_path / "cache"))
     folder = default_work_folder("postgresql://someone@db.example/archive")
@@ -244,7 +244,8 @@ def test_the_work_folder_of_an_archive_on_postgresql_is_private(tmp_path, monkey
 def _record_file(index, sha: str) -> pathlib.Path:
     """Where an ingest cached a file's record: in the index folder, or for an archive
     on PostgreSQL in this machine's work folder."""
-    from index.pgstore import default_work_folder, is_url
+    from index.archive import is_url
+    from index.postgres.connection import default_work_folder
 
     folder = pathlib.Path(default_work_folder(str(index)) if is_url(str(index)) else index)
     return folder / "records" / sha[:2] / f"{sha}.json.gz"

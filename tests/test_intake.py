@@ -183,7 +183,8 @@ def search(index, query: str) -> list[dict]:
 
 
 def log_of(index) -> dict:
-    from index.pgstore import default_work_folder, is_url
+    from index.archive import is_url
+    from index.postgres.connection import default_work_folder
     folder = default_work_folder(str(index)) if is_url(str(index)) else str(index)
     with open(os.path.join(folder, "ingest-log.json"), encoding="utf-8") as handle:
         return json.load(handle)

@@ -178,8 +178,8 @@ def test_signals_at_any_moment_keep_what_was_committed(corpus, tmp_path):
     assert report["failed"] == [] and report["unchanged"] == len(files) and report["parsed"] == 0
     paths = answers(index)
     assert sorted(paths) == files
-    from index.hotpostings import missing_segments
-    from index.store import WhooshStore
+    from index.whoosh.frequent import missing_segments
+    from index.whoosh.store import WhooshStore
 
     assert missing_segments(str(index), WhooshStore(str(index)).segment_ids()) == []  # arrays the stop left out
 
@@ -191,7 +191,7 @@ def test_a_stopped_ingest_on_postgresql_says_so_in_one_line(corpus, tmp_path, pg
     subset.mkdir()
     for path in sorted(corpus.iterdir())[:40]:
         shutil.copy(path, subset / path.name)
-    from index.pgstore import default_work_folder
+    from index.postgres.connection import default_work_folder
 
     records = pathlib.Path(default_work_folder(url)) / "records"
 
@@ -210,7 +210,7 @@ def test_a_statement_cut_short_leaves_the_archive_countable(pg_server):
     """A Ctrl-C can land while psycopg has a statement on the wire that it could
     not cancel; that connection refuses every other statement ("another command is
     already in progress"). The stop's count, and any read after, takes a new one."""
-    from index.pgstore import PgStore
+    from index.postgres.store import PgStore
 
     store = PgStore(new_database(pg_server), create=True)
     try:

@@ -204,7 +204,7 @@ def _words(count: int) -> list[str]:
 
 
 def test_a_300_word_or_query_answers_within_5_s_and_a_larger_one_is_refused(hostile):
-    from index.backend import open_store
+    from index.backends import open_archive as open_store
 
     store = open_store(hostile["reader"])
     text = " OR ".join(_words(300))
@@ -227,7 +227,7 @@ def test_a_300_word_or_query_answers_within_5_s_and_a_larger_one_is_refused(host
 def large_archive(pg_server, hostile):
     """20,000 rows over ten years, written straight in SQL by the owner (the planner
     rightly reads a partition of 30 rows whole: plans are checked at scale)."""
-    from index.pgstore import PgStore
+    from index.postgres.store import PgStore
 
     url = new_database(pg_server)
     owner = PgStore(url, create=True)
@@ -250,8 +250,8 @@ def large_archive(pg_server, hostile):
 def test_a_reader_s_term_search_uses_the_gin_index_without_jit(large_archive):
     """EXPLAIN, as the reader, of the very SQL a search sends: the reader's plan is
     the owner's, GIN indexes and all, on the partitions its clearance holds."""
-    from index.backend import open_store
-    from index.pgquery import count_sql, prepare_transaction, translate
+    from index.backends import open_archive as open_store
+    from index.postgres.sql import count_sql, prepare_transaction, translate
 
     plans = {}
     for who in (as_user(large_archive, READER, hostile=True), large_archive):
@@ -276,7 +276,7 @@ def test_a_reader_s_open_transaction_blocks_no_ingest_and_an_ingest_no_search(ho
     document of a prepared year and one of a year never seen (its partitions made
     then): neither waits. An ingest making a year's partitions, uncommitted,
     holds up no search."""
-    from index.backend import open_store
+    from index.backends import open_archive as open_store
 
     folder = tmp_path / "late"
     folder.mkdir()
@@ -300,7 +300,7 @@ def test_a_reader_s_open_transaction_blocks_no_ingest_and_an_ingest_no_search(ho
 
 
 def test_a_client_that_goes_away_takes_its_statement_with_it(hostile):
-    code = ("import sys; sys.path.insert(0, '.'); from index.pgstore import PgStore; "
+    code = ("import sys; sys.path.insert(0, '.'); from index.postgres.store import PgStore; "
             f"s = PgStore({hostile['reader']!r}); print(s.conn.info.backend_pid, flush=True); "
             "s.conn.execute('SELECT pg_sleep(60)')")
     client = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.PIPE, text=True)
@@ -384,7 +384,7 @@ def test_init_migrates_a_version_1_archive(pg_server, hostile, tmp_path):
     """An archive written by version 1 (one table behind row-level security): other
     commands stop and say so; ``vanban init`` moves every row, ids kept, into the
     clearance partitions, and readers see what their clearance allows."""
-    from index.records import prepare
+    from index.rows import prepare
 
     v1 = _v1_module()
     url = new_database(pg_server)

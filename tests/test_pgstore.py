@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import CORPUS, ROOT, need_shared, new_database
 
-from index.pgstore import PgStore, tsvector_text
-from index.store import make_schema
+from index.postgres.rows import tsvector_text
+from index.postgres.store import PgStore
+from index.fields import make_schema
 from search_cli import cli
 
 
@@ -289,7 +290,7 @@ def both_backends(tmp_path_factory, pg_server):
 
 @pytest.mark.parametrize("text", PARITY_QUERIES)
 def test_both_backends_find_the_same_documents(both_backends, text):
-    from index.backend import open_store
+    from index.backends import open_archive as open_store
 
     found = []
     for index in both_backends:
@@ -305,7 +306,7 @@ def test_both_backends_find_the_same_documents(both_backends, text):
     ["một", "hai", "ba"],                                    # short: one passage, itself
 ])
 def test_passages_keep_every_position_and_every_phrase_whole(tokens):
-    from index.pgstore import MAX_POSITION, MAX_POSITIONS, PASSAGE_OVERLAP, passages
+    from index.postgres.rows import MAX_POSITION, MAX_POSITIONS, PASSAGE_OVERLAP, passages
 
     cut = passages(tokens)
     assert all(len(p) < MAX_POSITION and max(p.count(w) for w in set(p)) <= MAX_POSITIONS for p in cut)
@@ -320,8 +321,8 @@ def test_many_matches_are_ranked_from_a_pool_chosen_by_title(both_backends, monk
     """Past RANK_ALL matches only the RANK_POOL best by their titles are ranked in
     full: with a pool that holds them all, the order is the full ranking's; with a
     small pool, its best by title."""
-    from index import pgquery
-    from index.backend import open_store
+    from index.postgres import sql as pgquery
+    from index.backends import open_archive as open_store
 
     store = open_store(str(both_backends[1]))
     full = store.search("quy định", limit=10)

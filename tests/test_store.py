@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 
-from index import store as store_module
-from index.store import WhooshStore
+from index.whoosh import store as store_module
+from index.whoosh.store import WhooshStore
 
 
 def _record(i: int) -> dict:
@@ -42,7 +42,7 @@ def test_an_index_of_an_older_format_is_rebuilt_from_its_records(tmp_path):
     ingest rebuilds it from the parsed records it keeps, parsing nothing."""
     from click.testing import CliRunner
 
-    from index.ingest import ingest
+    from index.indexing import index_paths as ingest
     from search_cli import cli
 
     folder, index = tmp_path / "docs", tmp_path / "index"
@@ -67,8 +67,8 @@ def test_parallel_writers_index_what_one_writer_does(tmp_path, monkeypatch):
     same search results as the single writer, and no writer process left behind."""
     import multiprocessing
 
-    from index import ingest as ingest_module
-    from index.query import search
+    from index import indexing as ingest_module
+    from index.whoosh.search import search
 
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -79,9 +79,9 @@ def test_parallel_writers_index_what_one_writer_does(tmp_path, monkeypatch):
             f"xã đã tiếp nhận {100 + i} hồ sơ {'đúng hạn' if i % 2 else 'trực tuyến'}.\n", encoding="utf-8")
     results = {}
     for procs in (1, 2):
-        monkeypatch.setattr(ingest_module, "_writer_procs", lambda new_files, procs=procs: procs)
+        monkeypatch.setattr(ingest_module, "writer_procs", lambda new_files, procs=procs: procs)
         index = tmp_path / f"index{procs}"
-        report = ingest_module.ingest([str(folder)], str(index), jobs=2)
+        report = ingest_module.index_paths([str(folder)], str(index), jobs=2)
         store = WhooshStore(str(index))
         found = search(store, '"tiếp nhận hồ sơ"', limit=100)
         results[procs] = (report.added, store.count(), sorted(h.path for h in found.hits),
@@ -93,9 +93,9 @@ def test_parallel_writers_index_what_one_writer_does(tmp_path, monkeypatch):
 def test_ingest_writes_the_frequent_terms_of_each_segment_and_drops_merged_ones(tmp_path, monkeypatch):
     """Every live segment gets its arrays (hotpostings.py) at the end of an ingest;
     a segment merged away loses them; searches read the same either way."""
-    from index import hotpostings
-    from index.ingest import ingest
-    from index.query import search
+    from index.whoosh import frequent as hotpostings
+    from index.indexing import index_paths as ingest
+    from index.whoosh.search import search
 
     monkeypatch.setattr(hotpostings, "MIN_DOCS", 2)
     monkeypatch.setattr(store_module, "MERGE_CEILING", 1000)

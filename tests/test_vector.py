@@ -10,10 +10,11 @@ import pytest
 from conftest import CORPUS, need_shared
 from whoosh.query import Phrase
 
-from index.ingest import ingest
-from index.query import parse_query, search
-from index.store import WhooshStore
-from index.vector import VectorSearch
+from index.indexing import index_paths as ingest
+from index.query import parse_query
+from index.whoosh.search import search
+from index.whoosh.store import WhooshStore
+from index.whoosh.evaluate import VectorSearch
 
 VBPL = CORPUS / "vbpl" / "vbpl.jsonl"
 
@@ -147,8 +148,8 @@ def hot_store(store, tmp_path_factory):
 
     from whoosh.reading import SegmentReader
 
-    from index import hotpostings
-    from index.store import open_index
+    from index.whoosh import frequent as hotpostings
+    from index.whoosh.store import open_index
 
     folder = tmp_path_factory.mktemp("hot") / "index"
     shutil.copytree(store.folder, folder)
@@ -161,7 +162,8 @@ def hot_store(store, tmp_path_factory):
 
 
 def test_hot_arrays_hold_the_terms_they_should(hot_store):
-    from index.vector import hot_postings, read_postings
+    from index.whoosh.evaluate import hot_postings
+    from index.whoosh.internals import read_postings
 
     with hot_store.searcher() as searcher:
         leaves = [r for r, _ in searcher.reader().leaf_readers()]

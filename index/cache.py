@@ -1,9 +1,9 @@
-"""From a parsed record to what the index stores, and the cache of parsed records.
+"""The cache of parsed records, and the parse workers' task that fills it.
 
-``prepare`` runs in the parse workers, on all cores: it segments the title and
-the body with underthesea (the costly part), so the single index writer only
-splits on spaces. The cache keeps each parsed record by the file's sha256 in the
-index folder, so an unchanged file, or a rebuilt index, is never parsed again.
+The cache keeps each parsed record by the file's sha256 in the archive's working
+folder, so an unchanged file, or a rebuilt index, is never parsed again. The
+worker's task (``parse_and_prepare``) takes a record from the cache or parses the
+file, and prepares it for the archive (``rows.prepare``) on all cores.
 
 A cached record decides what the archive says of a file, its clearance (độ mật)
 included, so it is taken only when it is surely this file's, parsed by this
@@ -19,41 +19,17 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Callable
 
 from ingest.models import PARSER_VERSION
 from ingest.ocr import OcrSettings
 from ingest.parse import parse_file, sha256_of
 from ingest.paths import stored
 
-from .analysis import presegment, presplit
+from .rows import prepare
 from .trust import check_folder, writable_by_others
 
-# underthesea segments about 115,000 characters a second on one core here, the
-# costliest step of ingest by far. The word field (ranking on whole words) takes
-# the first SEGMENT_LIMIT characters of the body, where the trích yếu, the basis
-# and the main content sit; the syllable and folded fields index the whole body,
-# so recall and phrases do not depend on it.
-SEGMENT_LIMIT = 6_000
 SHA256 = re.compile(r"[0-9a-f]{64}")  # a cache file's name: never a path of another shape
-
-
-def prepare(record: dict) -> dict:
-    """The record plus what the index's tokenizers would make of it: ``_words``,
-    the presegmented title and body for the word fields, and ``_syllables``, the
-    tokenized title and body for the syllable, folded and pairs fields."""
-    if record.get("error"):
-        return record
-    text, title = record.get("text") or "", record.get("title") or ""
-    if "_words" not in record:
-        record["_words"] = {"title": presegment(title), "body": presegment(text[:SEGMENT_LIMIT])}
-    if "_syllables" not in record:  # records cached before schema 2 have only the words
-        record["_syllables"] = {"title": presplit(title), "body": presplit(text)}
-    return record
-
-
-def is_prepared(record: dict) -> bool:
-    """Whether a cached record carries what this version's index needs."""
-    return "_words" in record and "_syllables" in record
 
 
 _CHECKED: set[str] = set()  # cache folders this process found writable by their owner only
@@ -121,26 +97,24 @@ def full_record(cache: RecordCache, record: dict) -> dict:
 
 
 def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None,
-                      archive_rows: bool = False) -> PreparedDocument:
-    """The worker's task for ``ingest``: the file's record from the record cache of
-    the index ``cache`` when it is there (``_from_cache`` set; one still waiting for
+                      make_row: Callable[[dict], dict] | None = None) -> PreparedDocument:
+    """The worker's task for an ingest: the file's record from the record cache of
+    the folder ``cache`` when it is there (``_from_cache`` set; one still waiting for
     OCR is parsed again when OCR can run now), else parsed (reading scans by OCR),
     segmented for the index and kept in that cache (here, on all cores, not in the
-    single writer). ``archive_rows``: send the writer the record's row for the
-    archive on PostgreSQL instead (text and tokens included: its readers have no
-    cache, and the tokens are the costly part of writing)."""
+    single writer). ``make_row`` (the archive's ``row_maker``): send the writer
+    the record's row for that archive instead, made here (text and tokens
+    included: the costly part of writing)."""
     record = _cached_record(path, cache, can_ocr=ocr is not None) if cache else None
     if record is None:
         record = prepare(parse_file(path, ocr).to_dict())
         if cache and not record.get("error"):
             RecordCache(cache).put(record)
     if cache and not record.get("error"):
-        if archive_rows:
-            from .pgstore import table_row
-
+        if make_row is not None:
             record = {"path": record["path"], "sha256": record.get("sha256"), "needs_ocr": record.get("needs_ocr"),
                       "ocr_run": record.get("ocr_run"), "_from_cache": record.get("_from_cache", False),
-                      "_row": table_row(record)}
+                      "_row": make_row(record)}
         else:
             record.pop("text", None)  # the writer indexes the syllables; the cache has the text
     return PreparedDocument(record)

@@ -1,6 +1,5 @@
-"""The document store: a Whoosh index behind a small interface (add or replace,
-delete, search, lookup by symbol and citation key, commit), so a server backend
-can come next without touching the CLI.
+"""The archive as a Whoosh index in a folder (``archive.Archive``): one writer at a
+time, the parsed records cached beside the index.
 
 A commit is atomic (Whoosh writes its table of contents under a temporary name
 and renames it), so an ingest stopped anywhere leaves the index as of its last
@@ -12,12 +11,10 @@ path and sha256 of every document are written to ``documents.json``: what a
 repair restores when Whoosh's own files can no longer say."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 import os
 import pickle
-import queue
 import re
 import shlex
 import shutil
@@ -27,36 +24,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-from whoosh.fields import (
-    DATETIME,
-    ID,
-    KEYWORD,
-    NUMERIC,
-    STORED,
-    TEXT,
-    FieldType,
-    Schema,
-)
-from whoosh.filedb.filestore import FileStorage
-from whoosh.formats import Existence
-from whoosh.multiproc import MpWriter, _run_subwriter
 from whoosh.query import Term
-from whoosh.util import random_name
 
-from ingest.batch import die_with_parent, ignore_stop_signals, stop_signals_held
-
-from . import hotpostings, mapped
-from .analysis import (
-    folded_analyzer,
-    pairs_analyzer,
-    syllable_analyzer,
-    symbol_term,
-    word_analyzer,
-)
-from .records import RecordCache, full_record, is_prepared, prepare
-from .trust import check_folder, make_private_folder, private_umask
-
-mapped.install()
+from ..analysis import symbol_term
+from ..archive import ArchiveDamaged
+from ..cache import RecordCache, full_record
+from ..fields import make_schema
+from ..rows import index_fields
+from ..trust import check_folder, make_private_folder, private_umask
+from . import frequent, internals
+from .evaluate import VectorSearch
+from .internals import SubprocessWriter
+from .search import search
 
 # 2: pairs fields, syllables tokenized by the parse workers, citation keys spelled
 # with the index's symbol term, confidentiality and urgency marks.
@@ -71,7 +50,7 @@ class IndexTooOld(Exception):
     """The index was written by an older vanban; ``vanban ingest`` rebuilds it."""
 
 
-class IndexDamaged(Exception):
+class IndexDamaged(ArchiveDamaged):
     """Whoosh's files in the folder cannot be read; ``vanban ingest --repair``
     rebuilds them from the parsed records kept beside them."""
 
@@ -111,50 +90,6 @@ def reading(folder: str, opening: bool = False):
         raise IndexDamaged(folder, _what(exc)) from None
 
 
-class PAIRS(FieldType):
-    """Adjacent-syllable pairs: present or not, no frequencies, positions or lengths
-    (they filter phrase candidates and never score)."""
-
-    def __init__(self, analyzer) -> None:
-        self.analyzer = analyzer
-        self.format = Existence()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-
-
-def make_schema() -> Schema:
-    words, syllables, folded, pairs = word_analyzer(), syllable_analyzer(), folded_analyzer(), pairs_analyzer()
-    return Schema(
-        path=ID(stored=True, unique=True),
-        sha256=ID(stored=True),
-        symbol=ID(stored=True),                       # normalised, lower case: 308/qđ-ubnd
-        doc_type=ID(stored=True),
-        issuer_key=ID(stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
-        year=NUMERIC(stored=True, sortable=True),
-        # Positions only where phrases are matched (the syllable fields): encoding
-        # positions is the costliest part of writing the index.
-        title=TEXT(analyzer=words, phrase=False, field_boost=3.0),
-        title_syl=TEXT(analyzer=syllables, phrase=True, field_boost=2.0),
-        title_fold=TEXT(analyzer=folded, field_boost=1.2),
-        body=TEXT(analyzer=words, phrase=False),
-        body_syl=TEXT(analyzer=syllables, phrase=True, field_boost=0.8),
-        body_fold=TEXT(analyzer=folded, field_boost=0.4),
-        title_pairs=PAIRS(pairs), body_pairs=PAIRS(pairs),
-        signer=TEXT(analyzer=folded, phrase=False),
-        cite_symbols=KEYWORD(stored=True, commas=True, lowercase=True),
-        cite_keys=KEYWORD(stored=True, commas=True, lowercase=True),
-        period=ID(stored=True),
-        confidentiality=ID(stored=True),              # mật | tối mật | tuyệt mật, or none
-        urgency=ID(stored=True),
-        figures=TEXT(analyzer=syllables, phrase=False),
-        needs_ocr=ID(stored=True),
-        ingested=DATETIME(stored=True),
-        record=STORED,
-    )
-
-
 # Segment merging during ingest, tiered: segments of about the same size (within a
 # factor of 4) are merged once four of them exist, and never into one of more than
 # MERGE_CEILING documents. Whoosh merges in one process, while the parse workers
@@ -163,7 +98,7 @@ def make_schema() -> Schema:
 # a segment per writer process of 5,000 documents (see ingest.COMMIT_EVERY), which
 # no merge touches; the small segments of small, frequent ingests still merge into
 # ones of a few thousand. A search reads its terms segment by segment from arrays
-# (hotpostings.py), so twenty segments cost it little more than ten.
+# (frequent.py), so twenty segments cost it little more than ten.
 MERGE_CEILING = 6_000
 TIER_FACTOR, TIER_WIDTH = 4, 4
 
@@ -185,57 +120,6 @@ def merge_tiers(writer, segments):
                 reader.close()
             return [s for s in segments if s not in members]
     return segments
-
-
-def _date(iso: str | None) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(iso) if iso else None
-    except ValueError:
-        return None
-
-
-def _lean(record: dict) -> str:
-    """The record as stored in the index: everything but the full text (the record
-    cache keeps that), so the index stays small."""
-    return json.dumps({k: v for k, v in record.items() if k != "text" and not k.startswith("_")},
-                      ensure_ascii=False)
-
-
-def key_term(key: str) -> str:
-    """A citation key as the index spells it: ``01/2026/TT-BNV|bộ nội vụ|2026`` ->
-    ``1/2026/tt-bnv|bộ nội vụ|2026``, so ``cites`` finds keys by the symbol's term."""
-    symbol, _, rest = key.partition("|")
-    return f"{symbol_term(symbol)}|{rest.lower()}" if rest else key.lower()
-
-
-def index_fields(record: dict) -> dict:
-    """A prepared record (see ``records.prepare``) as the index's fields."""
-    if not is_prepared(record):
-        record = prepare(dict(record))  # a record cached by an older version
-    date = _date(record.get("date"))
-    words, syllables = record["_words"], record["_syllables"]
-    citations = [c for c in record.get("citations") or []]
-    fields = {
-        "path": record["path"], "sha256": record.get("sha256") or "",
-        "symbol": symbol_term(record.get("symbol") or ""), "doc_type": record.get("doc_type") or "",
-        "issuer_key": record.get("issuer_key") or "",
-        "title": words["title"], "title_syl": syllables["title"], "title_fold": syllables["title"],
-        "title_pairs": syllables["title"],
-        "body": words["body"], "body_syl": syllables["body"], "body_fold": syllables["body"],
-        "body_pairs": syllables["body"],
-        "signer": " ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v),
-        "cite_symbols": ",".join(sorted({symbol_term(c["symbol"]) for c in citations if c.get("symbol")})),
-        "cite_keys": ",".join(sorted({key_term(c["key"]) for c in citations if c.get("key")})),
-        "period": (record.get("period") or {}).get("kind", "") if record.get("period") else "",
-        "figures": " ; ".join(f["text"] for f in record.get("figures") or [])[:20000],
-        "needs_ocr": "yes" if record.get("needs_ocr") else "no",
-        "confidentiality": (record.get("confidentiality") or "").lower(),
-        "urgency": (record.get("urgency") or "").lower(),
-        "ingested": dt.datetime.now(), "record": _lean(record),
-    }
-    if date:
-        fields["date"], fields["year"] = date, date.year
-    return fields
 
 
 def schema_version(folder: str) -> int:
@@ -276,12 +160,8 @@ def read_manifest(folder: str) -> list[tuple[str, str]] | None:
         return None
 
 
-def _storage(folder: str) -> FileStorage:
-    return FileStorage(folder)  # segments mapped, and read without copies (mapped.py)
-
-
 def open_index(folder: str):
-    return _storage(folder).open_index()
+    return internals.open_index(folder)  # segments mapped, and read without copies
 
 
 def stored_documents(folder: str) -> list[tuple[str, str]]:
@@ -297,74 +177,14 @@ def drop_index_files(folder: str) -> None:
     for name in os.listdir(folder):
         if name.startswith(("_MAIN_", "MAIN_")) or name == VERSION_FILE:
             os.remove(os.path.join(folder, name))
-    shutil.rmtree(os.path.join(folder, hotpostings.FOLDER), ignore_errors=True)
-
-
-class SubprocessWriter(MpWriter):
-    """Whoosh's multiprocess writer (each sub-writer analyses its share of the
-    documents and writes its own segment), its processes bound to ours: they die
-    with it, even on SIGKILL, instead of waiting on their queue for ever."""
-
-    def _new_task(self):
-        task = self._mpctx.Process(target=_bound_subwriter, args=(
-            self.storage, self.indexname, self.jobqueue, self.resultqueue, self.subargs, self.multisegment))
-        self.tasks.append(task)
-        with stop_signals_held():  # it never sees a Ctrl-C: this process stops it
-            task.start()
-        return task
-
-    def cancel(self):
-        # Stop the sub-writers now, in order, without waiting on their queue: what
-        # they wrote belongs to no commit (the next commit deletes it).
-        for task in self.tasks:
-            task.kill()
-        for task in self.tasks:
-            task.join(timeout=10)
-        for channel in (self.jobqueue, self.resultqueue):
-            channel.cancel_join_thread()  # nobody reads them any more: never wait on them
-            channel.close()
-        self.tasks = []
-        super().cancel()
-
-    def _enqueue(self):
-        # Whoosh's own, but a sub-writer that died stops the ingest with an error
-        # instead of leaving it blocked on a full queue.
-        filename = f"{random_name()}.doclist"
-        with self.temp_storage().create_file(filename).raw_file() as handle:
-            for item in self.docbuffer:
-                pickle.dump(item, handle, 2)
-        if len(self.tasks) < self.procs:
-            self._new_task()
-        while True:
-            self._check_tasks()
-            try:
-                self.jobqueue.put((filename, len(self.docbuffer)), timeout=1)
-                break
-            except queue.Full:
-                continue
-        self.docbuffer = []
-
-    def _commit_toc(self, segments):
-        # Whoosh skips a sub-writer whose result never came: its documents would be
-        # lost without a word. Refuse the commit instead (the index stays as it was).
-        self._check_tasks()
-        super()._commit_toc(segments)
-
-    def _check_tasks(self) -> None:
-        for task in self.tasks:
-            if task.exitcode not in (None, 0):
-                raise RuntimeError(f"an index writer process stopped (exit code {task.exitcode}); "
-                                   "nothing of this batch was committed, run the ingest again")
-
-
-def _bound_subwriter(*args) -> None:
-    die_with_parent()
-    ignore_stop_signals()
-    _run_subwriter(*args)
+    shutil.rmtree(os.path.join(folder, frequent.FOLDER), ignore_errors=True)
 
 
 class WhooshStore:
-    """A Whoosh index in a folder. ``writer()`` is the single writer of an ingest."""
+    """A Whoosh index in a folder (``archive.Archive``); one writer, opened by
+    ``begin``, for an ingest."""
+
+    row_maker = None  # the writer indexes the prepared records themselves
 
     def __init__(self, folder: str, create: bool = False) -> None:
         self.folder = folder
@@ -386,7 +206,7 @@ class WhooshStore:
             make_private_folder(folder)
             # The version first: a table of contents never stands without it.
             write_json(os.path.join(folder, VERSION_FILE), {"schema_version": SCHEMA_VERSION})
-            self.ix = _storage(folder).create_index(make_schema())
+            self.ix = internals.create_index(folder, make_schema())
         else:
             raise FileNotFoundError(f"no index in {folder} (run 'vanban ingest' first)")
 
@@ -449,9 +269,7 @@ class WhooshStore:
         return self.ix.schema
 
     def search(self, text: str, **options):
-        """``query.search`` on this index: Whoosh query syntax, filters, facets."""
-        from .query import search
-
+        """``search.search`` on this index: Whoosh query syntax, filters, facets."""
         return search(self, text, **options)
 
     def full_record(self, record: dict) -> dict:
@@ -459,12 +277,12 @@ class WhooshStore:
         return full_record(RecordCache(self.folder), record)
 
     def segment_ids(self) -> list[str]:
-        return [segment.segment_id() for segment in self.ix._segments()]
+        return [segment.segment_id() for segment in internals.segments(self.ix)]
 
     def refresh_hot_postings(self, procs: int = 1) -> int:
-        """Write the frequent-term arrays of new segments (see hotpostings.py)."""
-        segments = {s.segment_id(): s.doc_count_all() for s in self.ix._segments()}
-        return hotpostings.refresh(self.folder, segments, procs=procs)
+        """Write the frequent-term arrays of new segments (see frequent.py)."""
+        segments = {s.segment_id(): s.doc_count_all() for s in internals.segments(self.ix)}
+        return frequent.refresh(self.folder, segments, procs=procs)
 
     def cancel(self) -> None:
         """Drop what was added since the last commit (after an interruption the
@@ -530,8 +348,6 @@ class WhooshStore:
         documents citing under it, oldest first, for every key of this symbol.
         Read from the postings of the keys alone: a decree cited by thousands of
         documents costs no stored record until one is shown."""
-        from .vector import VectorSearch
-
         prefix = symbol_term(symbol) + "|"
         with self.searcher() as s:
             vs = VectorSearch(s)
@@ -552,6 +368,9 @@ class WhooshStore:
         checking it is current lists the index folder)."""
         with self.searcher() as s:
             return [json.loads(s.stored_fields(d)["record"]) for d in docnums]
+
+    def close(self) -> None:
+        """Nothing to close: Whoosh's files are closed with the searcher."""
 
     def count(self) -> int:
         with reading(self.folder, opening=True):

@@ -38,10 +38,15 @@ from multiprocessing import get_context
 
 import numpy as np
 
+from whoosh.reading import SegmentReader
+
+from ingest.batch import die_with_parent, ignore_stop_signals, stop_signals_held
+
+from ..fields import FREQUENT_FIELDS, PRESENCE_ONLY
+from . import internals
+from .internals import read_postings
+
 FOLDER = "postings"
-# The fields a search evaluates on arrays (see vector.py), pairs included.
-FIELDS = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "title_pairs", "body_pairs")
-PRESENCE_ONLY = ("title_pairs", "body_pairs")  # their weights are all 1: not written
 MIN_DOCS = 128  # one Whoosh block: below it, Whoosh reads a term in one go
 # The directory last: it is written last, so its presence says all are there.
 SUFFIXES = (".ids.npy", ".weights.npy", ".blocks.npy", ".keys.npy", ".entries.npy")
@@ -106,13 +111,11 @@ class HotPostings:
 
 def write_segment(folder: str, reader, segment_id: str, min_docs: int = MIN_DOCS) -> None:
     """Write one segment's frequent terms (``reader``: its SegmentReader)."""
-    from .vector import read_postings
-
     # Local docnums fit 16 bits in all but the largest segments: half the size.
     id_type = np.uint16 if reader.doc_count_all() <= 2**16 else np.uint32
     terms, id_parts, weight_parts, block_parts = {}, [], [], []
     at = weights_at = block_at = 0
-    for fieldname in FIELDS:
+    for fieldname in FREQUENT_FIELDS:
         if fieldname not in reader.schema:
             continue
         for text, info in reader.iter_field(fieldname):
@@ -146,12 +149,8 @@ def write_segment(folder: str, reader, segment_id: str, min_docs: int = MIN_DOCS
 
 
 def _write_one(folder: str, segment_id: str) -> None:
-    from whoosh.reading import SegmentReader
-
-    from .store import open_index
-
-    ix = open_index(folder)
-    segment = next(s for s in ix._segments() if s.segment_id() == segment_id)
+    ix = internals.open_index(folder)
+    segment = next(s for s in internals.segments(ix) if s.segment_id() == segment_id)
     reader = SegmentReader(ix.storage, ix.schema, segment)
     try:
         write_segment(folder, reader, segment_id)
@@ -160,8 +159,6 @@ def _write_one(folder: str, segment_id: str) -> None:
 
 
 def _bound_write_one(folder: str, segment_id: str) -> None:
-    from ingest.batch import die_with_parent, ignore_stop_signals
-
     die_with_parent()
     ignore_stop_signals()
     _write_one(folder, segment_id)
@@ -193,8 +190,6 @@ def refresh(folder: str, segments: dict[str, int], procs: int = 1) -> int:
 def _write_in_processes(folder: str, todo: list[str], procs: int) -> None:
     """A segment per process; stopped (a Ctrl-C here), the processes are killed
     rather than waited for, and no queued segment is started."""
-    from ingest.batch import stop_signals_held
-
     pool = ProcessPoolExecutor(max_workers=min(procs, len(todo)), mp_context=get_context("spawn"))
     try:
         with stop_signals_held():  # the processes start as the jobs are handed out

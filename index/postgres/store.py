@@ -1,4 +1,4 @@
-"""The archive on PostgreSQL: the same store interface as ``WhooshStore``, for an
+"""The archive on PostgreSQL (``archive.Archive``, as the Whoosh one), for an
 office where many people search at once and several machines ingest.
 
 - The Vietnamese analysis stays ours: the Whoosh schema's analyzers (segmentation,
@@ -33,286 +33,36 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import re
 from collections.abc import Iterator
 
-from .analysis import symbol_term
-from .records import is_prepared, prepare
-from .store import make_schema
-
-PG_SCHEMA_VERSION = 2
-URL_PREFIXES = ("postgresql://", "postgres://")
-# The text fields, as the Whoosh schema analyses them; positions where phrases are
-# matched. PostgreSQL keeps positions up to 16383 and 256 of them per word.
-TEXT_FIELDS = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "signer", "figures")
-POSITIONAL = {"title_syl", "title_fold", "body_syl", "body_fold"}
-MAX_POSITION, MAX_POSITIONS = 16383, 255
-# Phrases in bodies are matched in passages (``vanban.passages``) that hold every
-# position: a long legal text passes both limits above. Passages overlap by this
-# many syllables, the longest phrase matched whole.
-PASSAGE_FIELDS = ("body_syl", "body_fold")
-PASSAGE_OVERLAP = 32
-# Clearance levels of the confidentiality marks, and the roles that grant them.
-CLEARANCE = {"": 0, "mật": 1, "tối mật": 2, "tuyệt mật": 3}
-CLEARANCE_ROLES = {1: "vanban_mat", 2: "vanban_toi_mat", 3: "vanban_tuyet_mat"}
-READER_ROLE = "vanban_reader"
-LEVELS = (0, 1, 2, 3)
-DEFAULT_STATEMENT_TIMEOUT = 30.0
-CLIENT_CHECK_MS = 1000  # how often a running statement checks that its client is still there
-
-
-def is_url(target: str) -> bool:
-    return target.startswith(URL_PREFIXES)
-
-
-def _quote_lexeme(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
-
-
-def _tokens(analyzer, text: str) -> list[str]:
-    """The field's tokens in order, one per position (Whoosh's positions count them)."""
-    return [t.text for t in analyzer(text, positions=True, mode="index")] if text else []
-
-
-def tsvector_text(analyzer, text: str, positions: bool) -> str:
-    """The field's tokens as a tsvector literal: ``'quy':1,4 'định':2``."""
-    return tokens_tsvector(_tokens(analyzer, text), positions)
-
-
-def tokens_tsvector(tokens: list[str], positions: bool = True) -> str:
-    where: dict[str, list[int]] = {}
-    for at, token in enumerate(tokens, start=1):
-        if token and len(token.encode("utf-8")) < 2046:
-            where.setdefault(token, []).append(min(at, MAX_POSITION))
-    if not positions:
-        return " ".join(_quote_lexeme(word) for word in where)
-    return " ".join(f"{_quote_lexeme(word)}:{','.join(map(str, sorted(set(at))[:MAX_POSITIONS]))}"
-                    for word, at in where.items())
-
-
-def passages(tokens: list[str], overlap: int = PASSAGE_OVERLAP) -> list[list[str]]:
-    """A long field cut into stretches that a tsvector holds whole: under 16,383
-    positions, and no word more than 255 times (PostgreSQL drops positions past
-    either). Consecutive stretches share ``overlap`` tokens, so a phrase of up to
-    that many syllables lies whole in one of them."""
-    cut, start = [], 0
-    while start < len(tokens):
-        counts: dict[str, int] = {}
-        end = start
-        while end < len(tokens) and end - start < MAX_POSITION - 1:
-            seen = counts.get(tokens[end], 0) + 1
-            if seen > MAX_POSITIONS:
-                break
-            counts[tokens[end]] = seen
-            end += 1
-        cut.append(tokens[start:end])
-        if end >= len(tokens):
-            break
-        start = max(end - overlap, start + 1)
-    return cut
-
-
-def _ddl() -> list[str]:
-    """The schema. Statements run on a connection whose ``search_path`` is pinned
-    (``SESSION_SETTINGS``): names, operators and types resolve in ``pg_catalog``."""
-    levels = " ".join(f"WHEN pg_catalog.pg_has_role(current_user, '{role}', 'MEMBER') THEN {level}"
-                      for level, role in sorted(CLEARANCE_ROLES.items(), reverse=True))
-    text_columns = ", ".join(f"{name} pg_catalog.tsvector NOT NULL DEFAULT ''" for name in TEXT_FIELDS)
-    return [
-        "CREATE SCHEMA IF NOT EXISTS vanban",
-        "CREATE TABLE IF NOT EXISTS vanban.meta (key text PRIMARY KEY, value text NOT NULL)",
-        f"""CREATE TABLE IF NOT EXISTS vanban.documents (
-            id bigint GENERATED ALWAYS AS IDENTITY,
-            path text NOT NULL,
-            sha256 text NOT NULL,
-            year integer NOT NULL DEFAULT 0,
-            date date,
-            symbol_term text NOT NULL DEFAULT '',
-            doc_type text NOT NULL DEFAULT '',
-            issuer_key text NOT NULL DEFAULT '',
-            period text NOT NULL DEFAULT '',
-            clearance smallint NOT NULL DEFAULT 0,
-            confidentiality text NOT NULL DEFAULT '',
-            urgency text NOT NULL DEFAULT '',
-            needs_ocr boolean NOT NULL DEFAULT false,
-            cite_symbols text[] NOT NULL DEFAULT '{{}}',
-            cite_keys text[] NOT NULL DEFAULT '{{}}',
-            {text_columns},
-            record jsonb NOT NULL,
-            full_text text NOT NULL DEFAULT '',
-            ingested timestamptz NOT NULL DEFAULT pg_catalog.now(),
-            PRIMARY KEY (path, year, clearance)
-        ) PARTITION BY LIST (clearance)""",
-        *[f"CREATE TABLE IF NOT EXISTS vanban.documents_c{level} PARTITION OF vanban.documents "
-          f"FOR VALUES IN ({level}) PARTITION BY RANGE (year)" for level in LEVELS],
-        *[f"CREATE TABLE IF NOT EXISTS vanban.documents_c{level}_undated PARTITION OF vanban.documents_c{level} "
-          "FOR VALUES FROM (0) TO (1)" for level in LEVELS],
-        """CREATE TABLE IF NOT EXISTS vanban.passages (
-            doc_id bigint NOT NULL,
-            path text NOT NULL,
-            clearance smallint NOT NULL DEFAULT 0,
-            field text NOT NULL,
-            tokens pg_catalog.tsvector NOT NULL) PARTITION BY LIST (clearance)""",
-        *[f"CREATE TABLE IF NOT EXISTS vanban.passages_c{level} PARTITION OF vanban.passages "
-          f"FOR VALUES IN ({level})" for level in LEVELS],
-        "CREATE INDEX IF NOT EXISTS passages_path ON vanban.passages (path)",
-        "CREATE INDEX IF NOT EXISTS passages_tokens ON vanban.passages USING gin (tokens)",
-        "CREATE INDEX IF NOT EXISTS documents_path ON vanban.documents (path)",
-        "CREATE INDEX IF NOT EXISTS documents_id ON vanban.documents (id)",
-        "CREATE INDEX IF NOT EXISTS documents_symbol ON vanban.documents (symbol_term)",
-        "CREATE INDEX IF NOT EXISTS documents_date ON vanban.documents (date)",
-        "CREATE INDEX IF NOT EXISTS documents_cite_symbols ON vanban.documents USING gin (cite_symbols)",
-        *[f"CREATE INDEX IF NOT EXISTS documents_{name} ON vanban.documents USING gin ({name})"
-          for name in TEXT_FIELDS],
-        # A function of ours never resolves a name through the caller's search_path.
-        f"""CREATE OR REPLACE FUNCTION vanban.clearance() RETURNS smallint LANGUAGE sql STABLE
-            SET search_path = pg_catalog, pg_temp AS $$ SELECT (CASE {levels} ELSE 0 END)::smallint $$""",
-        # Readers read the clearance partitions they are granted, never the parents;
-        # the policies stay as a second wall should someone grant a parent.
-        "ALTER TABLE vanban.documents ENABLE ROW LEVEL SECURITY",
-        "DROP POLICY IF EXISTS by_clearance ON vanban.documents",
-        "CREATE POLICY by_clearance ON vanban.documents FOR SELECT USING (clearance <= vanban.clearance())",
-        "ALTER TABLE vanban.passages ENABLE ROW LEVEL SECURITY",
-        "DROP POLICY IF EXISTS by_clearance ON vanban.passages",
-        "CREATE POLICY by_clearance ON vanban.passages FOR SELECT USING (clearance <= vanban.clearance())",
-    ]
-
-
-def _roles_sql() -> list[str]:
-    """Group roles (no login): readers, and one per clearance level. Granting them
-    to people is the office's: ``GRANT vanban_reader, vanban_mat TO lan;``. Only
-    ``vanban_reader`` may enter the schema; each clearance partition is granted to
-    the roles cleared for it, so a reader's level is what PostgreSQL's privileges
-    say, checked by the server on every statement."""
-    statements = []
-    for role in (READER_ROLE, *CLEARANCE_ROLES.values()):
-        statements.append(f"""DO $$ BEGIN
-            IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{role}') THEN CREATE ROLE {role} NOLOGIN; END IF;
-            END $$""")
-    everyone = ", ".join((READER_ROLE, *CLEARANCE_ROLES.values()))
-    statements += [
-        f"REVOKE ALL ON SCHEMA vanban FROM PUBLIC, {everyone}",
-        f"GRANT USAGE ON SCHEMA vanban TO {READER_ROLE}",
-        f"REVOKE ALL ON ALL TABLES IN SCHEMA vanban FROM PUBLIC, {everyone}",
-        f"GRANT SELECT ON vanban.meta TO {READER_ROLE}",
-        "REVOKE ALL ON FUNCTION vanban.clearance() FROM PUBLIC",
-        f"GRANT EXECUTE ON FUNCTION vanban.clearance() TO {READER_ROLE}",
-    ]
-    for level in LEVELS:
-        cleared = ", ".join([READER_ROLE] if level == 0 else
-                            [CLEARANCE_ROLES[k] for k in CLEARANCE_ROLES if k >= level])
-        statements.append(f"GRANT SELECT ON vanban.documents_c{level}, vanban.passages_c{level} TO {cleared}")
-    return statements
-
-
-def _public_schema_sql() -> list[str]:
-    """Nobody but its owner creates objects in ``public`` (PUBLIC could, in every
-    database made before PostgreSQL 15): readers get CREATE nowhere."""
-    everyone = ", ".join((READER_ROLE, *CLEARANCE_ROLES.values()))
-    return [f"REVOKE CREATE ON SCHEMA public FROM PUBLIC, {everyone}"]
-
-
-def _year_partitions(year: int) -> list[str]:
-    """A year's partition in every clearance (so a partition's existence tells a
-    reader nothing), each made apart and then attached: ATTACH takes SHARE UPDATE
-    EXCLUSIVE on the parent, which searches' ACCESS SHARE does not wait for, where
-    CREATE TABLE ... PARTITION OF would take ACCESS EXCLUSIVE and queue them."""
-    statements = []
-    for level in LEVELS:
-        name = f"vanban.documents_c{level}_y{int(year)}"
-        statements += [f"CREATE TABLE {name} (LIKE vanban.documents_c{level} INCLUDING DEFAULTS)",
-                       f"ALTER TABLE vanban.documents_c{level} ATTACH PARTITION {name} "
-                       f"FOR VALUES FROM ({int(year)}) TO ({int(year) + 1})"]
-    return statements
-
-
-_SCHEMA = []
-
-
-def _schema():
-    """The Whoosh schema whose analyzers make the tokens, built once a process."""
-    if not _SCHEMA:
-        _SCHEMA.append(make_schema())
-    return _SCHEMA[0]
-
-
-def table_row(record: dict) -> dict:
-    """A prepared record as the row of ``vanban.documents``, its text fields as
-    tsvector literals: the costly part of writing, done in the parse workers (on
-    all cores) where ``ingest`` runs them."""
-    from .store import index_fields
-
-    schema = _schema()
-    if not is_prepared(record):
-        record = prepare(dict(record))
-    fields = index_fields(record)
-    date = (record.get("date") or "")[:10]
-    try:
-        day = dt.date.fromisoformat(date) if date else None
-    except ValueError:
-        day = None
-    confidentiality = (record.get("confidentiality") or "").lower()
-    row = {
-        "path": record["path"], "sha256": record.get("sha256") or "",
-        "year": day.year if day else 0, "date": day,
-        "symbol_term": fields["symbol"], "doc_type": fields["doc_type"], "issuer_key": fields["issuer_key"],
-        "period": fields["period"], "clearance": CLEARANCE.get(confidentiality, 3 if confidentiality else 0),
-        "confidentiality": confidentiality, "urgency": fields["urgency"],
-        "needs_ocr": bool(record.get("needs_ocr")),
-        "cite_symbols": [s for s in fields["cite_symbols"].split(",") if s],
-        "cite_keys": [k for k in fields["cite_keys"].split(",") if k],
-        "record": fields["record"], "full_text": (record.get("text") or "").replace("\x00", ""),
-    }
-    for name in TEXT_FIELDS:
-        tokens = _tokens(schema[name].analyzer, fields[name])
-        row[name] = tokens_tsvector(tokens, name in POSITIONAL)
-        if name in PASSAGE_FIELDS:
-            row.setdefault("_passages", []).extend((name, tokens_tsvector(p)) for p in passages(tokens))
-    return row
-
-
-class ArchiveUnavailable(Exception):
-    """No archive there, one of another version, or a server that cannot be reached."""
-
-
-class SchemaMismatch(Exception):
-    """The database holds an archive of another vanban version, or none."""
-
-
-def statement_timeout() -> float:
-    """Seconds a statement may run: ``$VANBAN_PG_STATEMENT_TIMEOUT``, else 30 (0: no limit)."""
-    text = os.environ.get("VANBAN_PG_STATEMENT_TIMEOUT", "").strip()
-    try:
-        seconds = float(text) if text else DEFAULT_STATEMENT_TIMEOUT
-    except ValueError:
-        seconds = -1.0
-    if not (0 <= seconds < 10**7):
-        raise ArchiveUnavailable(f"VANBAN_PG_STATEMENT_TIMEOUT must be a number of seconds (0: no limit), not {text!r}")
-    return seconds
-
-
-def settings_sql(local: bool = False, timeout: float | None = None) -> str:
-    """What every connection of ours runs first (and every transaction again, for
-    a pooler that hands transactions to any server connection): names resolve in
-    ``pg_catalog`` only, whatever the URL's ``options`` or the role's settings say;
-    no JIT (compiling a long query's plan took longer than running it); a
-    statement stops after ``timeout`` seconds, and as soon as its client is gone."""
-    scope = "SET LOCAL" if local else "SET"
-    seconds = statement_timeout() if timeout is None else timeout
-    return "; ".join([f"{scope} search_path = pg_catalog, pg_temp", f"{scope} jit = off",
-                      f"{scope} statement_timeout = {max(1, round(seconds * 1000)) if seconds else 0}",
-                      f"{scope} client_connection_check_interval = {CLIENT_CHECK_MS}"])
+from ..analysis import symbol_term
+from ..archive import ArchiveUnavailable
+from ..fields import TEXT_FIELDS
+from .connection import (
+    SchemaMismatch,
+    default_work_folder,
+    first_line,
+    plain_error,
+    settings_sql,
+    shown_url,
+    statement_timeout,
+)
+from .ddl import CLEARANCE_ROLES, PG_SCHEMA_VERSION, READER_ROLE, ddl, public_schema_sql, roles_sql, year_partitions
+from .rows import analysis_schema, table_row
+from .sql import search
 
 
 class PgStore:
     """The archive in a PostgreSQL database. ``folder`` is this machine's working
     folder (the parsed-record and OCR caches, the ingest log), not the archive."""
 
+    # The parse workers make each document's row (its tsvectors: the costly part).
+    row_maker = staticmethod(table_row)
+
     def __init__(self, url: str, folder: str | None = None, create: bool = False, migrate: bool = False) -> None:
-        self.url, self.shown = url, _shown(url)
+        self.url, self.shown = url, shown_url(url)
         self.folder = folder or default_work_folder(url)
-        self.schema = _schema()
+        self.schema = analysis_schema()
         self.timeout = statement_timeout()
         self.conn = self._connect()
         self._partitions: set[int] = set()
@@ -320,9 +70,9 @@ class PgStore:
         if (version is None and create) or (version is not None and version < PG_SCHEMA_VERSION and migrate):
             self.init()
         elif version is None:
-            raise FileNotFoundError(f"no vanban archive in {_shown(url)} (run 'vanban init --index URL' first)")
+            raise FileNotFoundError(f"no vanban archive in {shown_url(url)} (run 'vanban init --index URL' first)")
         elif version != PG_SCHEMA_VERSION:
-            raise SchemaMismatch(f"the archive in {_shown(url)} has schema version {version}; "
+            raise SchemaMismatch(f"the archive in {shown_url(url)} has schema version {version}; "
                                  f"this vanban uses {PG_SCHEMA_VERSION}: run 'vanban init' to migrate it")
         self.levels = self._readable_levels()
         self.documents = _union("documents", self.levels)
@@ -383,7 +133,7 @@ class PgStore:
                 self.conn.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('vanban.init'))")
                 if self._version_here() == 1:
                     self._migrate_from_v1()
-                for statement in _ddl() + _roles_sql():
+                for statement in ddl() + roles_sql():
                     self.conn.execute(statement)
                 this_year = dt.date.today().year
                 for year in (this_year, this_year + 1):
@@ -391,8 +141,8 @@ class PgStore:
                 self.conn.execute("INSERT INTO vanban.meta VALUES ('schema_version', %s) ON CONFLICT (key) "
                                   "DO UPDATE SET value = excluded.value", (str(PG_SCHEMA_VERSION),))
         except psycopg.errors.InsufficientPrivilege as exc:
-            raise PermissionError(f"{self.conn.info.user} may not create or change the archive at {_shown(self.url)} "
-                                  f"({_first_line(exc)}): run 'vanban init' as the archive's owner") from None
+            raise PermissionError(f"{self.conn.info.user} may not create or change the archive at {shown_url(self.url)} "
+                                  f"({first_line(exc)}): run 'vanban init' as the archive's owner") from None
         self._partitions.clear()
         with self.conn.transaction():
             self.conn.execute(settings_sql(local=True, timeout=0))
@@ -405,7 +155,7 @@ class PgStore:
         if row is None:
             return []
         owner = row[0]
-        for statement in _public_schema_sql():  # a non-owner's REVOKE only warns: checked below
+        for statement in public_schema_sql():  # a non-owner's REVOKE only warns: checked below
             self.conn.execute(statement)
         everyone = [READER_ROLE, *CLEARANCE_ROLES.values()]
         still = [name for name in ["public", *everyone] if self.conn.execute(
@@ -426,7 +176,7 @@ class PgStore:
                           "ALTER TABLE vanban.documents_v1 RENAME CONSTRAINT documents_pkey TO documents_v1_pkey",
                           "ALTER TABLE vanban.passages RENAME TO passages_v1",
                           *[f"DROP INDEX IF EXISTS vanban.{name}" for name in old_indexes],
-                          *_ddl()]:
+                          *ddl()]:
             self.conn.execute(statement)
         years = self.conn.execute("SELECT DISTINCT year FROM vanban.documents_v1 WHERE year <> 0").fetchall()
         for (year,) in years:
@@ -445,7 +195,7 @@ class PgStore:
         exists = self.conn.execute("SELECT pg_catalog.to_regclass(%s) IS NOT NULL",
                                    (f"vanban.documents_c0_y{int(year)}",)).fetchone()[0]
         if not exists:
-            for statement in _year_partitions(year):
+            for statement in year_partitions(year):
                 self.conn.execute(statement)
 
     def _partitions_for(self, year: int) -> None:
@@ -472,10 +222,10 @@ class PgStore:
             return self._write(record.get("_row") or table_row(record))
         except psycopg.errors.InsufficientPrivilege:
             user = self.conn.info.user
-            raise PermissionError(f"{user} may not write to the archive at {_shown(self.url)} "
+            raise PermissionError(f"{user} may not write to the archive at {shown_url(self.url)} "
                                   "(a reader's role; ingest as the archive's owner)") from None
         except psycopg.OperationalError as exc:  # the server went away mid-ingest
-            raise ArchiveUnavailable(f"lost the archive at {_shown(self.url)} while writing {record['path']} "
+            raise ArchiveUnavailable(f"lost the archive at {shown_url(self.url)} while writing {record['path']} "
                                      f"({plain_error(exc, self.url)}); every document written before is kept: "
                                      "run the ingest again when the server is back") from None
 
@@ -603,8 +353,6 @@ class PgStore:
         return self._read(f"SELECT pg_catalog.count(*) FROM {self.documents}")[0][0]
 
     def search(self, text: str, **options):
-        from .pgquery import search
-
         return search(self, text, **options)
 
     def close(self) -> None:
@@ -621,56 +369,5 @@ def _union(table: str, levels: list[int]) -> str:
     return "(" + " UNION ALL ".join(f"SELECT * FROM {p}" for p in parts) + f") AS {table}"
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def plain_error(exc: Exception, url: str) -> str:
-    """The first line of a psycopg error, any password of ``url`` masked (libpq's
-    messages may quote the connection string)."""
-    text = _first_line(exc)
-    for secret in sorted(_passwords(url), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text if len(text) <= 300 else text[:300] + "…"  # a message may quote the whole query
-
-
-def _passwords(url: str) -> set[str]:
-    from urllib.parse import unquote
-
-    found = set()
-    _, _, rest = url.partition("://")
-    credentials = rest.split("/", 1)[0].rpartition("@")[0]
-    if ":" in credentials:
-        found.add(credentials.split(":", 1)[1])
-    found.update(m.group(1) for m in re.finditer(r"[?&]password=([^&]*)", url))
-    found |= {unquote(secret) for secret in found}
-    return {secret for secret in found if secret}
-
-
 def _record_of(value) -> dict:
     return json.loads(value) if isinstance(value, str) else value
-
-
-def _shown(url: str) -> str:
-    """The URL without its password (in its user part or as a parameter), for messages."""
-    head, sep, rest = url.partition("://")
-    if "@" in rest:
-        credentials, _, host = rest.rpartition("@")
-        rest = credentials.split(":")[0] + "@" + host
-    rest = re.sub(r"([?&]password=)[^&]*", r"\1***", rest)
-    return head + sep + rest
-
-
-def default_work_folder(url: str) -> str:
-    """This machine's caches for an archive on a server: ``$VANBAN_CACHE`` or
-    ``~/.cache/vanban/``, one folder per server and database."""
-    import hashlib
-
-    base = os.environ.get("VANBAN_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "vanban")
-    folder = os.path.join(base, "pg-" + hashlib.sha256(_shown(url).encode()).hexdigest()[:12])
-    # Its record cache decides what an ingest indexes (clearance included): ours alone.
-    os.makedirs(base, mode=0o700, exist_ok=True)
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    return folder
-

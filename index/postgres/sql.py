@@ -24,12 +24,10 @@ from whoosh import query as wq
 
 from ingest.issuers import issuer_key
 
-from .pgstore import PASSAGE_FIELDS, TEXT_FIELDS, _quote_lexeme, _shown, plain_error, settings_sql
-from .query import Results, make_hit, parse_query, type_filter
-
-EQUALITY = {"symbol": "symbol_term", "doc_type": "doc_type", "issuer_key": "issuer_key", "path": "path",
-            "sha256": "sha256", "period": "period", "confidentiality": "confidentiality", "urgency": "urgency"}
-ARRAYS = {"cite_symbols", "cite_keys"}
+from ..fields import ARRAYS, EQUALITY, PASSAGE_FIELDS, TEXT_FIELDS
+from ..query import Results, make_hit, parse_query, type_filter
+from .connection import plain_error, settings_sql, shown_url
+from .rows import quote_lexeme
 # What one search may ask of the server, beyond the limits of the query reader
 # both backends share (query.parse_query: length, depth, words, boosts): more
 # terms once parsed (each word typed becomes one term per searched field) are
@@ -143,7 +141,7 @@ class Translation:
             if len(text.encode("utf-8")) >= MAX_WORD_BYTES:
                 raise Unsupported(f"a word of {len(text):,} characters is too long to search")
             self.terms.append((field, text))
-        return self._text(field, " | ".join(_quote_lexeme(text) for text in texts), boost)
+        return self._text(field, " | ".join(quote_lexeme(text) for text in texts), boost)
 
     def boost(self, boost, factor: float = 1.0) -> str:
         """A boost as a parameter: finite, within [0, MAX_BOOST]."""
@@ -190,10 +188,10 @@ class Translation:
         words = [w.decode("utf-8") if isinstance(w, bytes) else str(w) for w in node.words]
         self.terms += [(node.fieldname, w) for w in words]
         joint = " <-> " if node.slop <= 1 else " & "
-        value = self.param(joint.join(_quote_lexeme(w) for w in words))
+        value = self.param(joint.join(quote_lexeme(w) for w in words))
         where, score = self._ranked(node.fieldname, value, node.boost)
         if node.fieldname in PASSAGE_FIELDS and joint == " <-> ":
-            # A body's positions are whole only in its passages (see pgstore.passages);
+            # A body's positions are whole only in its passages (see rows.passages);
             # the document's own tsvector still ranks it.
             name = f"phrase{len(self.ctes)}"
             self.ctes.append(f"{name} AS MATERIALIZED (SELECT DISTINCT doc_id FROM {self.passages} "
@@ -216,7 +214,7 @@ class Translation:
     def prefix(self, node) -> str:
         text = node.text.split("*")[0].split("?")[0]  # a wildcard is read up to its first mark
         if node.fieldname in TEXT_FIELDS:
-            return f"{node.fieldname} @@ {self.param(_quote_lexeme(text) + ':*')}::pg_catalog.tsquery"
+            return f"{node.fieldname} @@ {self.param(quote_lexeme(text) + ':*')}::pg_catalog.tsquery"
         column = EQUALITY.get(node.fieldname)
         if column is None:
             raise Unsupported(f"prefixes cannot be searched in the field {node.fieldname!r}")
@@ -316,7 +314,7 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         raise SearchFailed(f"the search was stopped after {store.timeout:g} s (VANBAN_PG_STATEMENT_TIMEOUT): "
                            "narrow it with more words, a field or --year") from None
     except psycopg.Error as exc:
-        raise SearchFailed(f"the archive at {_shown(store.url)} could not answer: {plain_error(exc, store.url)}") from None
+        raise SearchFailed(f"the archive at {shown_url(store.url)} could not answer: {plain_error(exc, store.url)}") from None
     hits = [make_hit(store.schema, record, texts.get(doc), t.terms, float(value or 0.0))
             for doc, value, record in rows]
     return Results(total=int(total), hits=hits, facets=groups, exact=True)

@@ -12,37 +12,31 @@ holding all their adjacent pairs (the pairs fields), a superset that is nearly
 always exact, and confirmed with positions only for the candidates about to be
 shown, best first; beyond a hundred candidates the rest are counted, and the
 total is shown as an estimate. A segment's frequent terms are read from arrays
-written beside it (hotpostings.py), the rest from Whoosh's blocks.
+written beside it (``frequent.py``), the rest from Whoosh's blocks.
 Without the pairs, a phrase of syllables found in 90% of the archive
 (``quy định công``) had thousands of candidates to check by position. Parsing stays Whoosh's (``QueryParser``); this module
 only evaluates the tree it returns.
 """
 from __future__ import annotations
 
-import bisect
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25FScorer
-from whoosh.util.numeric import byte_to_length
 
-from .analysis import phrase_pairs
-from .hotpostings import HotPostings
+from ..analysis import phrase_pairs
+from ..fields import PAIRS_OF
+from .frequent import HotPostings
+from .internals import field_lengths, index_folder, raw_postings, read_postings, seek_document, segment_of
 
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY = np.zeros(0, dtype=np.int64)
 # Phrase candidates checked by position: all of them up to EXACT_CHECKS; beyond,
 # those shown (at most VERIFY_BUDGET tried) and a sample that estimates the total.
 EXACT_CHECKS = 100
 VERIFY_BUDGET = 2000
 SAMPLE_CHECKS = 200
-# The pairs field that filters a phrase on each positional field.
-PAIRS_OF = {"title_syl": "title_pairs", "title_fold": "title_pairs",
-            "body_syl": "body_pairs", "body_fold": "body_pairs"}
-
 
 @dataclass
 class Matches:
@@ -120,7 +114,7 @@ POSTINGS = PostingsCache()
 
 
 def _segment_key(reader) -> str:
-    segment = getattr(reader, "_segment", None)
+    segment = segment_of(reader)
     return segment.segment_id() if segment is not None else str(id(reader))
 
 
@@ -128,60 +122,14 @@ _HOT: dict[tuple[str, str], HotPostings | None] = {}
 
 
 def hot_postings(folder: str | None, reader) -> HotPostings | None:
-    """The segment's frequent-term arrays (see hotpostings.py), opened once a process."""
-    segment = getattr(reader, "_segment", None)
+    """The segment's frequent-term arrays (see ``frequent.py``), opened once a process."""
+    segment = segment_of(reader)
     if folder is None or segment is None:
         return None
     key = (folder, segment.segment_id())
     if _HOT.get(key) is None:  # None again: an ingest may have written them since
         _HOT[key] = HotPostings.open(folder, key[1])
     return _HOT[key]
-
-
-def _index_folder(searcher) -> str | None:
-    return getattr(getattr(getattr(searcher, "_ix", None), "storage", None), "folder", None)
-
-
-def raw_postings(reader, fieldname: str, text):
-    """The segment's own posting reader, deleted documents included: deletions are
-    taken off once, from the final matches."""
-    matcher = reader.postings(fieldname, text)
-    return getattr(matcher, "child", matcher)
-
-
-def read_postings(reader, fieldname: str, text) -> tuple[np.ndarray, ...]:
-    """All of a term's local docnums and weights in one segment, read a block at a
-    time, and where each block starts and ends (for reading positions later)."""
-    matcher = raw_postings(reader, fieldname, text)
-    if not hasattr(matcher, "_read_data"):  # not an on-disk W3 matcher: go one by one
-        pairs = []
-        while matcher.is_active():
-            pairs.append((matcher.id(), matcher.weight()))
-            matcher.next()
-        arr = np.array(pairs, dtype=np.float64).reshape(-1, 2)
-        return arr[:, 0].astype(np.int64), arr[:, 1], _EMPTY, _EMPTY
-    id_blocks, weight_blocks, starts, last_ids = [], [], [], []
-    start = matcher._baseoffset
-    while matcher.is_active():
-        matcher._read_data()
-        ids, weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
-        ids = np.asarray(ids, dtype=np.int64)
-        id_blocks.append(ids if matcher._byteids else np.cumsum(ids))
-        if weights is None:
-            weight_blocks.append(np.ones(count))
-        elif isinstance(weights, float):
-            weight_blocks.append(np.full(count, weights))
-        else:
-            weight_blocks.append(np.asarray(weights, dtype=np.float64))
-        starts.append(start)
-        last_ids.append(matcher._maxid)
-        start = matcher._nextoffset
-        matcher._next_block()
-    if not id_blocks:
-        return _EMPTY, np.zeros(0), _EMPTY, _EMPTY
-    return (np.concatenate(id_blocks), np.concatenate(weight_blocks),
-            np.array(starts, dtype=np.int64), np.array(last_ids, dtype=np.int64))
 
 
 def _postings(reader, hot: HotPostings | None, fieldname: str, text) -> tuple[np.ndarray, ...]:
@@ -191,18 +139,6 @@ def _postings(reader, hot: HotPostings | None, fieldname: str, text) -> tuple[np
     if found is not None:
         return found
     return POSTINGS.get((_segment_key(reader), fieldname, text), lambda: read_postings(reader, fieldname, text))
-
-
-def field_lengths(reader, fieldname: str) -> np.ndarray:
-    """Every document's length in a field, as Whoosh's scorer sees it."""
-    perdoc = reader._perdoc
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    count = reader.doc_count_all()
-    raw = np.zeros(count, dtype=np.uint8)
-    if column is not None:
-        stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
-        raw[:len(stored)] = stored[:count]
-    return _LENGTH_OF_BYTE[raw]
 
 
 def _has_phrase(node) -> bool:
@@ -216,7 +152,7 @@ class VectorSearch:
     def __init__(self, searcher) -> None:
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
-        folder = _index_folder(searcher)
+        folder = index_folder(searcher)
         self.hot = [hot_postings(folder, reader) for reader, _ in self.leaves]
         self.memo: dict[int, Matches] = {}
         self.phrases: list[wq.Phrase] = []
@@ -416,13 +352,7 @@ class VectorSearch:
             for docnum, block in zip(local, np.searchsorted(last_ids, local)):
                 if block >= len(starts):
                     break
-                if block != matcher.vanban_block:
-                    matcher._goto(int(starts[block]))
-                    matcher._read_ids()
-                    matcher.vanban_block = block
-                at = bisect.bisect_left(matcher._ids, docnum)
-                if at < len(matcher._ids) and matcher._ids[at] == docnum:
-                    matcher._i = at
+                if seek_document(matcher, int(starts[block]), docnum):
                     found[docnum + offset] = list(matcher.value_as("positions"))
         return found
 

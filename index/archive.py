@@ -1,0 +1,110 @@
+"""What every archive backend implements: the one contract the rest of vanban uses.
+
+The way django-haystack's ``backends/__init__.py`` states what a search backend
+must do, this module states what an archive must do; ``whoosh/`` (an index in a
+folder) and ``postgres/`` (a database many people search) each implement it,
+importing the neutral layer (``fields``, ``rows``, ``query``, ``cache``,
+``trust``, this module) and never each other. ``backends.open_archive`` picks one
+by the target's form. The ingest (``indexing.py``), the citation graph
+(``graph.py``), the reports (``report.py``) and the commands know only this.
+
+A record is the dict of ``ingest.models.Document.to_dict()`` as the archive keeps
+it: without its full text (``full_record`` adds it) and without the index's
+working fields (names starting with ``_``).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+URL_PREFIXES = ("postgresql://", "postgres://")
+
+
+def is_url(target: str) -> bool:
+    """Whether ``target`` names an archive on PostgreSQL (else it is a folder)."""
+    return target.startswith(URL_PREFIXES)
+
+
+class ArchiveUnavailable(Exception):
+    """No archive there, one of another version, or a server that cannot be
+    reached: one line that says which and what to do."""
+
+
+class ArchiveDamaged(Exception):
+    """The archive's files cannot be read; the message says how to repair it."""
+
+
+class Archive(Protocol):
+    """An open archive. ``folder``: this machine's working folder (the parsed-record
+    and OCR caches, the ingest log); for a Whoosh archive, the index folder itself.
+    ``schema``: the field catalogue as Whoosh's schema (``fields.make_schema``),
+    whose analyzers and query parser both backends share."""
+
+    folder: str
+    schema: object
+    # A function the parse workers run on each prepared record to make this
+    # archive's row (module-level: it is sent to the worker processes), or None:
+    # the writer indexes the prepared record itself.
+    row_maker: object
+
+    # --- writing (an ingest: begin, add/delete ..., commit, or cancel) ----------
+
+    def begin(self, procs: int = 1) -> None:
+        """Ready to write; ``procs`` > 1: that many writer processes may help."""
+
+    def add(self, record: dict, new: bool = False) -> bool | None:
+        """Add the document, or replace the one at its path (``new``: there is none).
+        False where it was there already, unchanged."""
+
+    def delete(self, path: str) -> None:
+        """Remove the document at ``path`` (nothing if there is none)."""
+
+    def commit(self, reopen: bool = True) -> None:
+        """Make what was written durable, all of it or none of it; ``reopen``: go on
+        writing afterwards."""
+
+    def cancel(self) -> None:
+        """Drop what was written since the last commit (after a stop or a failure:
+        a document may be half-written)."""
+
+    def refresh_hot_postings(self, procs: int = 1) -> int:
+        """At the end of an ingest: bring the archive's search structures up to date;
+        the number of parts refreshed."""
+
+    # --- reading -------------------------------------------------------------
+
+    def count(self) -> int:
+        """Documents in the archive (as this reader may see them)."""
+
+    def paths(self) -> dict[str, str]:
+        """path -> sha256 of every document."""
+
+    def waiting_for_ocr(self) -> list[str]:
+        """Paths of documents indexed without their scanned pages' text."""
+
+    def records(self) -> Iterator[dict]:
+        """Every record, streamed."""
+
+    def by_path(self, path: str) -> dict | None:
+        """The record at ``path``."""
+
+    def by_symbol(self, symbol: str) -> list[dict]:
+        """Every record with this number and symbol, any issuer or year."""
+
+    def citing_keys(self, symbol: str) -> dict[str, list[int]]:
+        """Citation key (``rows.key_term``) -> the documents citing under it, oldest
+        first, for every key of this symbol; documents as ``records_at`` takes them."""
+
+    def records_at(self, docs: list[int]) -> list[dict]:
+        """Records by the document numbers ``citing_keys`` gave, in that order."""
+
+    def full_record(self, record: dict) -> dict:
+        """The record with its full text."""
+
+    def search(self, text: str, **options):
+        """``query.Results`` of a query in the one query language
+        (``query.parse_query``); options: year, date_from, date_to, doc_type,
+        issuer, limit, sort ("relevance" or "date"), facets."""
+
+    def close(self) -> None:
+        """Let go of the connection or files."""

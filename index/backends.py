@@ -1,0 +1,69 @@
+"""Which archive a command works on: a Whoosh index in a folder, or the archive on
+a PostgreSQL server (``postgresql://user@host/db``). Both implement
+``archive.Archive``, so the commands do not know which they have. This module
+is the one place that knows both backends; neither knows it.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+from .archive import ArchiveUnavailable, is_url
+from .trust import UnsafeFolder, check_folder, private_umask
+
+__all__ = ["ArchiveUnavailable", "open_archive", "open_for_writing"]
+
+
+def open_archive(target: str, create: bool = False, work_folder: str | None = None, migrate: bool = False):
+    """The archive at ``target``; ``migrate``: bring an archive on PostgreSQL of an
+    older schema up to this one (``vanban init``); other commands stop and say so."""
+    if is_url(target):
+        return _open_postgres(target, create, work_folder, migrate)
+    from .whoosh.store import IndexDamaged, IndexTooOld, WhooshStore
+    try:
+        return WhooshStore(target, create=create)
+    except (FileNotFoundError, IndexTooOld, IndexDamaged, UnsafeFolder) as exc:  # damaged: says how to repair it
+        raise ArchiveUnavailable(str(exc)) from None
+
+
+def _open_postgres(url: str, create: bool, work_folder: str | None, migrate: bool):
+    import psycopg
+
+    from .postgres.connection import SchemaMismatch, plain_error, shown_url
+    from .postgres.store import PgStore
+    if create:
+        private_umask()  # the work folder's caches: ours alone
+    try:
+        store = PgStore(url, folder=work_folder, create=create, migrate=migrate)
+    except (FileNotFoundError, SchemaMismatch, UnsafeFolder) as exc:
+        raise ArchiveUnavailable(str(exc)) from None
+    except psycopg.Error as exc:
+        raise ArchiveUnavailable(f"cannot use the archive at {shown_url(url)}: {plain_error(exc, url)}") from None
+    try:
+        check_folder(store.folder)  # this machine's record cache: it decides what an ingest indexes
+    except UnsafeFolder as exc:
+        store.close()
+        raise ArchiveUnavailable(str(exc)) from None
+    return store
+
+
+@contextmanager
+def open_for_writing(target: str, wait: bool, report, repair: bool = False):
+    """The archive an ingest writes to. A Whoosh index has one writer at a time (its
+    lock, which ``wait`` waits for) and may need a rebuild first; the archive on
+    PostgreSQL takes many writers at once, each document in a transaction of its
+    own, and keeps this machine's caches in a folder of its own."""
+    if is_url(target):
+        if repair:
+            raise ValueError("--repair rebuilds a Whoosh index folder; an archive on PostgreSQL writes each "
+                             "document in a transaction of its own and has nothing to repair")
+        store = open_archive(target, create=True)
+        os.makedirs(store.folder, exist_ok=True)
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    from .whoosh.writing import open_for_writing as open_whoosh
+    with open_whoosh(target, wait, report, repair) as store:
+        yield store

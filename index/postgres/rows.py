@@ -1,0 +1,109 @@
+"""A prepared record as the row of ``vanban.documents`` (and its passages): the
+text fields as ``tsvector`` literals, made token by token with the schema's own
+analyzers (no text search configuration of PostgreSQL re-parses them). Made in
+the parse workers, on all cores (``PgStore.row_maker``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..fields import PASSAGE_FIELDS, POSITIONAL, TEXT_FIELDS, make_schema
+from ..rows import index_fields, is_prepared, prepare
+from .ddl import CLEARANCE
+
+# PostgreSQL keeps positions up to 16383 and 256 of them per word.
+MAX_POSITION, MAX_POSITIONS = 16383, 255
+# Phrases in bodies are matched in passages (``vanban.passages``) that hold every
+# position: a long legal text passes both limits above. Passages overlap by this
+# many syllables, the longest phrase matched whole.
+PASSAGE_OVERLAP = 32
+
+
+def quote_lexeme(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _tokens(analyzer, text: str) -> list[str]:
+    """The field's tokens in order, one per position (Whoosh's positions count them)."""
+    return [t.text for t in analyzer(text, positions=True, mode="index")] if text else []
+
+
+def tsvector_text(analyzer, text: str, positions: bool) -> str:
+    """The field's tokens as a tsvector literal: ``'quy':1,4 'định':2``."""
+    return tokens_tsvector(_tokens(analyzer, text), positions)
+
+
+def tokens_tsvector(tokens: list[str], positions: bool = True) -> str:
+    where: dict[str, list[int]] = {}
+    for at, token in enumerate(tokens, start=1):
+        if token and len(token.encode("utf-8")) < 2046:
+            where.setdefault(token, []).append(min(at, MAX_POSITION))
+    if not positions:
+        return " ".join(quote_lexeme(word) for word in where)
+    return " ".join(f"{quote_lexeme(word)}:{','.join(map(str, sorted(set(at))[:MAX_POSITIONS]))}"
+                    for word, at in where.items())
+
+
+def passages(tokens: list[str], overlap: int = PASSAGE_OVERLAP) -> list[list[str]]:
+    """A long field cut into stretches that a tsvector holds whole: under 16,383
+    positions, and no word more than 255 times (PostgreSQL drops positions past
+    either). Consecutive stretches share ``overlap`` tokens, so a phrase of up to
+    that many syllables lies whole in one of them."""
+    cut, start = [], 0
+    while start < len(tokens):
+        counts: dict[str, int] = {}
+        end = start
+        while end < len(tokens) and end - start < MAX_POSITION - 1:
+            seen = counts.get(tokens[end], 0) + 1
+            if seen > MAX_POSITIONS:
+                break
+            counts[tokens[end]] = seen
+            end += 1
+        cut.append(tokens[start:end])
+        if end >= len(tokens):
+            break
+        start = max(end - overlap, start + 1)
+    return cut
+
+
+_SCHEMA = []
+
+
+def analysis_schema():
+    """The Whoosh schema whose analyzers make the tokens, built once a process."""
+    if not _SCHEMA:
+        _SCHEMA.append(make_schema())
+    return _SCHEMA[0]
+
+
+def table_row(record: dict) -> dict:
+    """A prepared record as the row of ``vanban.documents``, its text fields as
+    tsvector literals: the costly part of writing, done in the parse workers (on
+    all cores) where ``ingest`` runs them."""
+    schema = analysis_schema()
+    if not is_prepared(record):
+        record = prepare(dict(record))
+    fields = index_fields(record)
+    date = (record.get("date") or "")[:10]
+    try:
+        day = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        day = None
+    confidentiality = (record.get("confidentiality") or "").lower()
+    row = {
+        "path": record["path"], "sha256": record.get("sha256") or "",
+        "year": day.year if day else 0, "date": day,
+        "symbol_term": fields["symbol"], "doc_type": fields["doc_type"], "issuer_key": fields["issuer_key"],
+        "period": fields["period"], "clearance": CLEARANCE.get(confidentiality, 3 if confidentiality else 0),
+        "confidentiality": confidentiality, "urgency": fields["urgency"],
+        "needs_ocr": bool(record.get("needs_ocr")),
+        "cite_symbols": [s for s in fields["cite_symbols"].split(",") if s],
+        "cite_keys": [k for k in fields["cite_keys"].split(",") if k],
+        "record": fields["record"], "full_text": (record.get("text") or "").replace("\x00", ""),
+    }
+    for name in TEXT_FIELDS:
+        tokens = _tokens(schema[name].analyzer, fields[name])
+        row[name] = tokens_tsvector(tokens, name in POSITIONAL)
+        if name in PASSAGE_FIELDS:
+            row.setdefault("_passages", []).extend((name, tokens_tsvector(p)) for p in passages(tokens))
+    return row

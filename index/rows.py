@@ -1,0 +1,90 @@
+"""A parsed record (``ingest.models.Document.to_dict()``) as an archive's row.
+
+``prepare`` runs in the parse workers, on all cores: it segments the title and the
+body with underthesea (the costly part), so the single index writer only splits on
+spaces. ``index_fields`` then gives every field of the catalogue (``fields.py``)
+its value; each backend stores those values its own way.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from ingest.citekeys import SEPARATOR, split_symbol
+
+from .analysis import presegment, presplit, symbol_term
+
+# underthesea segments about 115,000 characters a second on one core here, the
+# costliest step of ingest by far. The word field (ranking on whole words) takes
+# the first SEGMENT_LIMIT characters of the body, where the trích yếu, the basis
+# and the main content sit; the syllable and folded fields index the whole body,
+# so recall and phrases do not depend on it.
+SEGMENT_LIMIT = 6_000
+def prepare(record: dict) -> dict:
+    """The record plus what the index's tokenizers would make of it: ``_words``,
+    the presegmented title and body for the word fields, and ``_syllables``, the
+    tokenized title and body for the syllable, folded and pairs fields."""
+    if record.get("error"):
+        return record
+    text, title = record.get("text") or "", record.get("title") or ""
+    if "_words" not in record:
+        record["_words"] = {"title": presegment(title), "body": presegment(text[:SEGMENT_LIMIT])}
+    if "_syllables" not in record:  # records cached before schema 2 have only the words
+        record["_syllables"] = {"title": presplit(title), "body": presplit(text)}
+    return record
+
+
+def is_prepared(record: dict) -> bool:
+    """Whether a cached record carries what this version's index needs."""
+    return "_words" in record and "_syllables" in record
+
+
+def _date(iso: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(iso) if iso else None
+    except ValueError:
+        return None
+
+
+def _lean(record: dict) -> str:
+    """The record as stored in the index: everything but the full text (the record
+    cache keeps that), so the index stays small."""
+    return json.dumps({k: v for k, v in record.items() if k != "text" and not k.startswith("_")},
+                      ensure_ascii=False)
+
+
+def index_fields(record: dict) -> dict:
+    """A prepared record (``prepare``) as the archive's fields (``fields.make_schema``)."""
+    if not is_prepared(record):
+        record = prepare(dict(record))  # a record cached by an older version
+    date = _date(record.get("date"))
+    words, syllables = record["_words"], record["_syllables"]
+    citations = [c for c in record.get("citations") or []]
+    fields = {
+        "path": record["path"], "sha256": record.get("sha256") or "",
+        "symbol": symbol_term(record.get("symbol") or ""), "doc_type": record.get("doc_type") or "",
+        "issuer_key": record.get("issuer_key") or "",
+        "title": words["title"], "title_syl": syllables["title"], "title_fold": syllables["title"],
+        "title_pairs": syllables["title"],
+        "body": words["body"], "body_syl": syllables["body"], "body_fold": syllables["body"],
+        "body_pairs": syllables["body"],
+        "signer": " ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v),
+        "cite_symbols": ",".join(sorted({symbol_term(c["symbol"]) for c in citations if c.get("symbol")})),
+        "cite_keys": ",".join(sorted({key_term(c["key"]) for c in citations if c.get("key")})),
+        "period": (record.get("period") or {}).get("kind", "") if record.get("period") else "",
+        "figures": " ; ".join(f["text"] for f in record.get("figures") or [])[:20000],
+        "needs_ocr": "yes" if record.get("needs_ocr") else "no",
+        "confidentiality": (record.get("confidentiality") or "").lower(),
+        "urgency": (record.get("urgency") or "").lower(),
+        "ingested": dt.datetime.now(), "record": _lean(record),
+    }
+    if date:
+        fields["date"], fields["year"] = date, date.year
+    return fields
+
+
+def key_term(key: str) -> str:
+    """A citation key as the index spells it: ``01/2026/TT-BNV|bộ nội vụ|2026`` ->
+    ``1/2026/tt-bnv|bộ nội vụ|2026``, so ``cites`` finds keys by the symbol's term."""
+    symbol, rest = split_symbol(key)
+    return f"{symbol_term(symbol)}{SEPARATOR}{rest.lower()}" if rest else key.lower()

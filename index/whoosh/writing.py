@@ -1,0 +1,182 @@
+"""Writing to a Whoosh archive: one ingest at a time (``IngestLock``), and the
+index rebuilt from the parsed records it keeps where an older vanban wrote it or
+``--repair`` asks (``open_for_writing``).
+
+A rebuild lists what it carries over (``run.UPGRADE_NAME``) before the old index
+is dropped, so a kill mid-way resumes from the list; documents it finds no usable
+record of are left in ``report.reparse`` for the ingest to parse again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+from collections.abc import Iterable
+from contextlib import contextmanager
+from typing import Self
+
+from ingest.batch import DEFAULT_TIMEOUT
+from ingest.paths import real
+
+from ..cache import RecordCache
+from ..run import UPGRADE_NAME, IndexBusy, IngestInterrupted, IngestReport, commit, hashes, stage
+from .store import (
+    IndexDamaged,
+    IndexTooOld,
+    WhooshStore,
+    drop_index_files,
+    has_index,
+    read_manifest,
+    reading,
+    stored_documents,
+    write_json,
+)
+
+
+class IngestLock:
+    """An exclusive lock on ``<index>/ingest.lock``; the kernel drops it if we die."""
+
+    def __init__(self, folder: str, wait: bool) -> None:
+        self.path = os.path.join(folder, "ingest.lock")
+        self.wait = wait
+        self.handle = None
+
+    def __enter__(self) -> Self:
+        self.handle = open(self.path, "a+")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            self.handle.seek(0)
+            holder = self.handle.read().strip() or "another process"
+            self.handle.close()
+            raise IndexBusy(f"another ingest is writing to this index ({holder}); "
+                            "wait for it to finish or run again with --wait") from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.handle.truncate(0)
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+@contextmanager
+def open_for_writing(folder: str, wait: bool, report: IngestReport, repair: bool = False):
+    """The Whoosh archive in ``folder`` for an ingest, under its lock, rebuilt first
+    where needed (see the module's docstring)."""
+    os.makedirs(folder, exist_ok=True)
+    with IngestLock(folder, wait):
+        yield _open_store(folder, RecordCache(folder), report, repair)
+
+
+def _open_store(folder: str, cache: RecordCache, report: IngestReport, repair: bool = False) -> WhooshStore:
+    """The index, rebuilt first where an older vanban wrote it, or where ``repair``
+    asks: every document is indexed again from its cached record, none is parsed
+    again. The list of what to carry over is written before the old index is
+    dropped, so a kill mid-way resumes from it (a rebuild under way is finished
+    even when the index it had begun is found damaged)."""
+    carry = os.path.join(folder, UPGRADE_NAME)
+    if repair and not os.path.exists(carry):
+        _plan_rebuild(folder, "repair", _restorable(folder, cache))
+    try:
+        store = WhooshStore(folder, create=True)
+    except IndexTooOld:
+        with reading(folder, opening=True):
+            documents = stored_documents(folder)
+        _plan_rebuild(folder, "upgrade", documents)
+        store = WhooshStore(folder, create=True)
+    except IndexDamaged:
+        if not os.path.exists(carry):
+            raise
+        drop_index_files(folder)
+        store = WhooshStore(folder, create=True)
+    if os.path.exists(carry):
+        _rebuild(store, carry, cache, report)
+    return store
+
+
+def _plan_rebuild(folder: str, reason: str, documents: list[tuple[str, str]]) -> None:
+    write_json(os.path.join(folder, UPGRADE_NAME), {"reason": reason, "documents": documents})
+    drop_index_files(folder)
+
+
+def _restorable(folder: str, cache: RecordCache) -> list[tuple[str, str]]:
+    """(path, sha256) of the documents a repair puts back, from the best source
+    left: the index's own stored fields, where they still read; else the manifest
+    written before its last commit (``documents.json``); else the record cache,
+    for the files still on disk as they were parsed (a document whose file is
+    gone or changed is then left to the next ingest of its folder)."""
+    if has_index(folder):
+        try:
+            with reading(folder, opening=True):
+                return stored_documents(folder)
+        except IndexDamaged:
+            pass
+    manifest = read_manifest(folder)
+    if manifest is not None:
+        return manifest
+    cached: dict[str, set[str]] = {}  # a path parsed at several versions has several records
+    for sha, path in _cached_paths(cache):
+        cached.setdefault(path, set()).add(sha)
+    on_disk = hashes([real(path) for path in cached], None, DEFAULT_TIMEOUT)  # read by the workers alone
+    return [(answer["path"], answer["sha256"]) for _, answer in on_disk
+            if not answer.get("error") and answer["sha256"] in cached.get(answer["path"], ())]
+
+
+def _still_there(path: str) -> bool:
+    """Whether a document a rebuild could not restore can be parsed again: its file is
+    on disk as a regular file, not a link (the walk that once let a link in is not
+    asked again here)."""
+    on_disk = real(path)
+    return os.path.isfile(on_disk) and not os.path.islink(on_disk)
+
+
+def _cached_paths(cache: RecordCache) -> Iterable[tuple[str, str]]:
+    """(sha256, path) of every record in the cache (``records/ab/<sha>.json.gz``)."""
+    for shard in sorted(os.listdir(cache.folder)) if os.path.isdir(cache.folder) else []:
+        here = os.path.join(cache.folder, shard)
+        for name in sorted(os.listdir(here)) if os.path.isdir(here) else []:
+            if name.endswith(".json.gz"):
+                record = cache.read(name[:-len(".json.gz")])  # any version: only its path is used
+                if record and record.get("path"):
+                    yield name[:-len(".json.gz")], record["path"]
+
+
+def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestReport) -> None:
+    with open(carry, encoding="utf-8") as handle:
+        plan = json.load(handle)
+    if isinstance(plan, list):  # as vanban wrote it before repairs
+        plan = {"reason": "upgrade", "documents": plan}
+    stage("rebuild")
+    done = store.paths()
+    restored = missing = 0
+    store.begin()
+    try:
+        for path, sha in plan["documents"]:
+            record = None if path in done else cache.get(sha)
+            if record is not None:  # not cached: the file is parsed again when ingested
+                record["path"] = path
+                store.add(record, new=True)
+                restored += 1
+            elif path not in done and _still_there(path):
+                report.reparse.append((path, sha))  # parsed again by this ingest
+            elif path not in done:
+                missing += 1
+        commit(store, reopen=False)
+    except BaseException as exc:
+        store.cancel()
+        if isinstance(exc, IngestInterrupted):
+            exc.rebuilding = True
+        raise
+    if report.reparse:  # kept until they are parsed and committed (``_index_files``)
+        write_json(carry, {"reason": plan["reason"], "documents": report.reparse})
+    else:
+        os.remove(carry)
+    if plan["reason"] == "repair":
+        report.repaired, report.unrestorable = restored, missing
+    else:
+        report.upgraded = restored
