@@ -239,56 +239,71 @@ def prefetched(records: Iterator[dict], max_records: int = 5000,
     Closing this generator (or an exception in its consumer, a Ctrl-C) sets
     ``stop``, which ``parse_many`` is given too, closes ``records`` and waits for
     the thread: the workers are stopped before the caller goes on."""
-    buffer: deque = deque()
-    held = [0]  # characters of text in the buffer
-    ready = threading.Condition()
+    buffer = _Buffer(max_records, max_chars, stop or threading.Event())
     done = object()
-    stop = stop or threading.Event()
-
-    def size(item) -> int:
-        if not isinstance(item, dict):
-            return 0
-        return (len(item.get("text") or "") or len((item.get("_syllables") or {}).get("body") or "")
-                or 3 * len((item.get("_row") or {}).get("full_text") or ""))  # text and its tokens
-
-    def pump() -> None:
-        # Signals are the main thread's: held here, the kernel delivers them there.
-        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-
-        def put(item) -> None:
-            with ready:
-                ready.wait_for(lambda: stop.is_set() or (len(buffer) < max_records and held[0] < max_chars))
-                buffer.append(item)
-                held[0] += size(item)
-                ready.notify_all()
-        try:
-            for record in records:
-                if stop.is_set():
-                    break
-                put(record)
-        except BaseException as exc:  # handed to the consumer, raised there
-            put(exc)
-        finally:
-            getattr(records, "close", lambda: None)()  # parse_many stops its workers
-        put(done)
-
-    thread = threading.Thread(target=pump, name="parse-prefetch", daemon=True)
+    thread = threading.Thread(target=_pump, args=(records, buffer, done), name="parse-prefetch", daemon=True)
     thread.start()
     try:
-        while True:
-            with ready:
-                while not ready.wait_for(lambda: bool(buffer), timeout=0.5):
-                    pass  # wakes the main thread now and then, so a signal is handled at once
-                item = buffer.popleft()
-                held[0] -= size(item)
-                ready.notify_all()
-            if item is done:
-                return
+        while (item := buffer.take()) is not done:
             if isinstance(item, BaseException):
                 raise item
             yield item
     finally:
-        stop.set()
-        with ready:
-            ready.notify_all()
+        buffer.release()
         thread.join(timeout=30)
+
+
+def _text_size(item) -> int:
+    """The characters a buffered record holds (its text and its tokens)."""
+    if not isinstance(item, dict):
+        return 0
+    return (len(item.get("text") or "") or len((item.get("_syllables") or {}).get("body") or "")
+            or 3 * len((item.get("_row") or {}).get("full_text") or ""))
+
+
+class _Buffer:
+    """The records between the prefetching thread and the consumer, bounded."""
+
+    def __init__(self, max_records: int, max_chars: int, stop: threading.Event) -> None:
+        self.items: deque = deque()
+        self.chars = 0
+        self.max_records, self.max_chars, self.stop = max_records, max_chars, stop
+        self.ready = threading.Condition()
+
+    def put(self, item) -> None:
+        with self.ready:
+            self.ready.wait_for(lambda: self.stop.is_set()
+                                or (len(self.items) < self.max_records and self.chars < self.max_chars))
+            self.items.append(item)
+            self.chars += _text_size(item)
+            self.ready.notify_all()
+
+    def take(self):
+        with self.ready:
+            while not self.ready.wait_for(lambda: bool(self.items), timeout=0.5):
+                pass  # wakes the main thread now and then, so a signal is handled at once
+            item = self.items.popleft()
+            self.chars -= _text_size(item)
+            self.ready.notify_all()
+        return item
+
+    def release(self) -> None:
+        """The consumer is gone: the thread stops waiting for room."""
+        self.stop.set()
+        with self.ready:
+            self.ready.notify_all()
+
+
+def _pump(records: Iterator[dict], buffer: _Buffer, done) -> None:
+    # Signals are the main thread's: held here, the kernel delivers them there.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        for record in records:
+            if buffer.stop.is_set():
+                break
+            buffer.put(record)
+    except BaseException as exc:  # handed to the consumer, raised there
+        buffer.put(exc)
+    finally:
+        getattr(records, "close", lambda: None)()  # parse_many stops its workers
+    buffer.put(done)

@@ -18,9 +18,11 @@ LEVELS = (0, 1, 2, 3)
 
 def ddl() -> list[str]:
     """The schema. Statements run on a connection whose ``search_path`` is pinned
-    (``SESSION_SETTINGS``): names, operators and types resolve in ``pg_catalog``."""
-    levels = " ".join(f"WHEN pg_catalog.pg_has_role(current_user, '{role}', 'MEMBER') THEN {level}"
-                      for level, role in sorted(CLEARANCE_ROLES.items(), reverse=True))
+    (``connection.settings_sql``): names, operators and types resolve in ``pg_catalog``."""
+    return _tables() + _indexes() + _security()
+
+
+def _tables() -> list[str]:
     text_columns = ", ".join(f"{name} pg_catalog.tsvector NOT NULL DEFAULT ''" for name in TEXT_FIELDS)
     return [
         "CREATE SCHEMA IF NOT EXISTS vanban",
@@ -59,6 +61,11 @@ def ddl() -> list[str]:
             tokens pg_catalog.tsvector NOT NULL) PARTITION BY LIST (clearance)""",
         *[f"CREATE TABLE IF NOT EXISTS vanban.passages_c{level} PARTITION OF vanban.passages "
           f"FOR VALUES IN ({level})" for level in LEVELS],
+    ]
+
+
+def _indexes() -> list[str]:
+    return [
         "CREATE INDEX IF NOT EXISTS passages_path ON vanban.passages (path)",
         "CREATE INDEX IF NOT EXISTS passages_tokens ON vanban.passages USING gin (tokens)",
         "CREATE INDEX IF NOT EXISTS documents_path ON vanban.documents (path)",
@@ -68,6 +75,13 @@ def ddl() -> list[str]:
         "CREATE INDEX IF NOT EXISTS documents_cite_symbols ON vanban.documents USING gin (cite_symbols)",
         *[f"CREATE INDEX IF NOT EXISTS documents_{name} ON vanban.documents USING gin ({name})"
           for name in TEXT_FIELDS],
+    ]
+
+
+def _security() -> list[str]:
+    levels = " ".join(f"WHEN pg_catalog.pg_has_role(current_user, '{role}', 'MEMBER') THEN {level}"
+                      for level, role in sorted(CLEARANCE_ROLES.items(), reverse=True))
+    return [
         # A function of ours never resolves a name through the caller's search_path.
         f"""CREATE OR REPLACE FUNCTION vanban.clearance() RETURNS smallint LANGUAGE sql STABLE
             SET search_path = pg_catalog, pg_temp AS $$ SELECT (CASE {levels} ELSE 0 END)::smallint $$""",
