@@ -1,21 +1,18 @@
-"""Vectorised evaluation of parsed Whoosh queries over Whoosh's own postings.
+"""Parsed queries evaluated on whole arrays of Whoosh's own postings.
 
-Whoosh scores a query one matching document at a time in Python (about 25 µs a
-document). Queries of common syllables (``quy định về``, ``hành chính``) match most
-of an archive, so at 100,000 documents that loop alone takes seconds. Here each
-term's postings are read a block at a time into NumPy arrays and the Boolean tree
-is evaluated on whole arrays: And = intersection, Or = union, scores summed, BM25F
-exactly as Whoosh computes it (field boosts are already in the posting weights).
+Whoosh scores a query one matching document at a time in Python; queries of
+common syllables match most of an archive. Here each term's postings are read
+into NumPy arrays (from the segment's frequent-term arrays, ``frequent.py``, or
+from Whoosh's blocks) and the Boolean tree is evaluated on whole arrays: And =
+intersection, Or = union, scores summed, BM25F exactly as Whoosh computes it
+(field boosts are already in the posting weights).
 
-Phrases are first evaluated as the And of their words restricted to the documents
-holding all their adjacent pairs (the pairs fields), a superset that is nearly
-always exact, and confirmed with positions only for the candidates about to be
-shown, best first; beyond a hundred candidates the rest are counted, and the
-total is shown as an estimate. A segment's frequent terms are read from arrays
-written beside it (``frequent.py``), the rest from Whoosh's blocks.
-Without the pairs, a phrase of syllables found in 90% of the archive
-(``quy định công``) had thousands of candidates to check by position. Parsing stays Whoosh's (``QueryParser``); this module
-only evaluates the tree it returns.
+A phrase is first the And of its words restricted to the documents holding all
+its adjacent pairs (the pairs fields), a superset that is nearly always exact;
+positions confirm it only for the candidates about to be shown, best first. Past
+``EXACT_CHECKS`` candidates the rest are counted from a sample and the total is
+an estimate (``Results.exact`` False). Parsing stays Whoosh's
+(``query.parse_query``); this module only evaluates the tree it returns.
 """
 from __future__ import annotations
 

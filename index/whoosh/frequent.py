@@ -1,17 +1,13 @@
 """The postings of each segment's frequent terms, kept beside the index as plain
 arrays that a search maps into memory.
 
-Whoosh stores a term's postings in blocks of 128 documents, each block one
-zlib-compressed pickle of ids, weights and positions together. A search that
-needs only ids and weights (every term, and a phrase until its shown documents
-are checked) still inflates and unpickles every position: the postings of a
-syllable found in most of a 100,000-document archive (``của``, ``hành``) took
-50-100 ms to read, cold, which is what every ``vanban search`` process is. Here,
-after an ingest, the terms of the searched fields found in at least
-``MIN_DOCS`` documents of a segment have their local docnums (16 bits) and
-weights (float32, as Whoosh stores them) written once, with the directory of their Whoosh blocks (where
-each starts, its last docnum) so positions can still be read for the documents
-shown. Rare terms stay with Whoosh: a block or two, cheap to read.
+Whoosh stores a term's postings in blocks, each one zlib-compressed pickle of
+ids, weights and positions together, so a search that needs only ids and weights
+still inflates every position. After an ingest, the terms of the searched fields
+(``fields.FREQUENT_FIELDS``) found in at least ``MIN_DOCS`` documents of a segment
+have their local docnums and weights written once, with the directory of their
+Whoosh blocks (where each starts, its last docnum) so positions can still be read
+for the documents shown. Rare terms stay with Whoosh.
 
 Segments never change once written (deletions are kept apart), so a segment's
 arrays stay right for its life; they are named by the segment's id, written
@@ -21,11 +17,9 @@ them or none. Arrays of segments merged away are removed by the next ingest.
 Nothing here is a pickle: the index folder is read by every searcher, and a
 pickle runs code when loaded. The term directory is two arrays loaded with
 ``allow_pickle=False``: the sorted keys (``field``, a 0x1f byte, the term, in
-UTF-8) and each key's entry, found by binary search. Mapped, they open in under
-a millisecond per segment (4,000 documents: 0.4-0.8 ms, against 1.4-1.9 ms for
-the pickled dict they replace and 1.6-2.9 ms as JSON), and a look-up costs 1-2 µs.
-The ``.terms`` pickles of older versions are never read: their segments count as
-having no arrays (Whoosh reads their terms) until the next ingest writes them.
+UTF-8) and each key's entry, found by binary search. The ``.terms`` pickles of
+older versions are never read: their segments count as having no arrays (Whoosh
+reads their terms) until the next ingest writes them.
 
 The processes that write them on a large index ignore Ctrl-C; the ingest kills
 them when it stops (a segment left without arrays is written by the next one).
