@@ -7,6 +7,7 @@ renders of its result (or the result as JSON); a failure the user can act on is 
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -234,19 +235,9 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
     and the exit code 128 + the signal's number."""
     from index.backend import ArchiveUnavailable
     from index.ingest import IndexBusy, IngestInterrupted, ingest as run_ingest
-    bar, stopped = None, None
-
-    def progress(done, total, record):
-        nonlocal bar
-        if as_json or total == 0:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="Parsing", show_pos=True, show_eta=True, file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
+    bar_scope, stopped = contextlib.ExitStack(), None  # holds the progress bar once it opens
     try:
-        return run_ingest(paths, index_dir, on_progress=progress, **options)
+        return run_ingest(paths, index_dir, on_progress=_progress_bar(bar_scope, as_json), **options)
     except (IndexBusy, ArchiveUnavailable, PermissionError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt as exc:  # IngestInterrupted, or a Ctrl-C before the ingest began
@@ -256,13 +247,30 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
         held = {signum: signal.signal(signum, signal.SIG_IGN)
                 for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        bar_scope.close()  # the bar's last line comes before the stop's
         if stopped is not None:
             click.echo(str(stopped), err=True)
             for signum, handler in held.items():
                 signal.signal(signum, handler)
             sys.exit(stopped.exit_code)
+
+
+def _progress_bar(bar_scope: contextlib.ExitStack, as_json: bool):
+    """The ingest's progress callback: a bar on stderr ("Parsing", position, ETA)
+    entered into ``bar_scope`` at the first call, when the number of files to parse
+    is known; no bar with --json or with nothing to parse."""
+    bar = None
+
+    def on_progress(done, total, record):
+        nonlocal bar
+        if as_json or total == 0:
+            return
+        if bar is None:
+            bar = bar_scope.enter_context(click.progressbar(length=total, label="Parsing", show_pos=True,
+                                                            show_eta=True, file=sys.stderr))
+        bar.update(1)
+
+    return on_progress
 
 
 def _print_ingest_report(report, as_json: bool, verbose: bool) -> None:
