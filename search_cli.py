@@ -1,9 +1,13 @@
 """vanban: parse, index and search Vietnamese official documents.
 
-Commands are thin shells over the library in ``ingest/`` and ``index/``.
+Commands only, thin shells over the library in ``ingest/`` and ``index/``: each
+opens the archive, calls one library function and prints what ``index.terminal``
+renders of its result (or the result as JSON); a failure the user can act on is a
+``ClickException``, one line.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -12,12 +16,12 @@ import sys
 
 import click
 
+from index import terminal
 from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
 from ingest.files import find_files
 from ingest.models import Document
 from ingest.ocr import OcrSettings, default_cache_dir
 from ingest.parse import parse_file
-from ingest.paths import one_line, shown as shown_path
 
 INDEX_HELP = ("Index folder, or a PostgreSQL archive as postgresql://user@host/db "
               "(default: $VANBAN_INDEX, else ./vanban-index).")
@@ -71,6 +75,12 @@ def _emit(obj) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
+def _echo(lines: list[str], err: bool = False) -> None:
+    """Lines rendered by ``index.terminal``; nothing at all for none."""
+    if lines:
+        click.echo("\n".join(lines), err=err)
+
+
 def _trusted_ocr_cache(folder: str) -> str:
     """The OCR cache, if only its owner can change it: its pages decide what a scan says."""
     from index.trust import check_folder
@@ -82,80 +92,6 @@ def _trusted_ocr_cache(folder: str) -> str:
 
 
 FOLLOW_HELP = "Follow links to files and folders outside the folders named (not followed by default)."
-
-
-def _error_line(path: str, reason: str) -> None:
-    """One line, whatever the name holds (a newline in a name is shown ``\\n``)."""
-    click.echo(f"error: {shown_path(path)}: {one_line(reason)}", err=True)
-
-
-def _print_skipped(skipped: list[dict], verbose: bool) -> None:
-    """A line for each link or folder left out; the files of types not read named
-    with ``--verbose``, else counted by extension in one line."""
-    by_type: dict[str, int] = {}
-    for entry in skipped:
-        if entry["reason"].startswith("type not read") and not verbose:
-            ext = entry["reason"].partition("(")[2].rstrip(")")
-            by_type[ext] = by_type.get(ext, 0) + 1
-        else:
-            click.echo(f"skipped: {shown_path(entry['path'])}: {one_line(entry['reason'])}", err=True)
-    if by_type:
-        kinds = ", ".join(f"{ext} {n}" for ext, n in sorted(by_type.items()))
-        click.echo(f"skipped: {sum(by_type.values())} file(s) of a type not read ({kinds}); "
-                   "--verbose names them", err=True)
-
-
-def _summary(record: dict) -> str:
-    def val(name):
-        return record.get(name) or "—"
-
-    pages = record.get("pages")
-    head = f"{shown_path(record['path'])}  ({record.get('format')}, {pages if pages else '?'} page(s), {record.get('encoding')})"
-    kind = " ".join(v for v in (record.get("doc_type"), record.get("symbol")) if v) or "type and number not found"
-    lines = [head, f"  {kind}" + (f" — {record['date']}" if record.get("date") else "")
-             + (f", {record['place']}" if record.get("place") else "")]
-    issuer = val("issuer")
-    if record.get("parent_issuer"):
-        issuer += f"  (under {record['parent_issuer']})"
-    if record.get("provenance", {}).get("issuer") == "inferred":
-        issuer += "  [inferred from the body]"
-    lines.append(f"  Issuer:     {issuer}")
-    lines.append(f"  Title:      {val('title')}")
-    marks = ", ".join(f"{label} {record[name]}" for name, label in (("confidentiality", "độ mật:"), ("urgency", "độ khẩn:"))
-                      if record.get(name))
-    if marks:
-        lines.append(f"  Marks:      {marks}")
-    signer = ", ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v) or "—"
-    if record.get("signer_authority"):
-        signer += f"  ({record['signer_authority']})"
-    lines.append(f"  Signer:     {signer}")
-    recipients = record.get("recipients") or []
-    lines.append(f"  Recipients: {len(recipients)}" + (f" ({'; '.join(recipients[:3])}{'; …' if len(recipients) > 3 else ''})" if recipients else ""))
-    main = [c for c in record.get("citations", []) if c.get("part") == "main"]
-    if main:
-        lines.append(f"  Cites:      {len(main)}")
-        for c in main[:8]:
-            what = c.get("name") or c.get("type") or ""
-            what = f"{what} {c['symbol']}" if c.get("symbol") else what
-            when = f" ({c['date']})" if c.get("date") else ""
-            issues = "; issues " + ", ".join(f"{i['type']} {i['title'] or ''}".strip() for i in c["issues"]) if c.get("issues") else ""
-            lines.append(f"    - {what}{when}{issues}")
-        if len(main) > 8:
-            lines.append(f"    … and {len(main) - 8} more")
-    if record.get("period"):
-        p = record["period"]
-        lines.append(f"  Period:     {p['text']} ({p['start']} to {p['end']})")
-    if record.get("figures"):
-        shown = ", ".join(f["text"] for f in record["figures"][:5])
-        lines.append(f"  Figures:    {len(record['figures'])} ({shown}{', …' if len(record['figures']) > 5 else ''})")
-    pages = ", ".join(str(p + 1) for p in record.get("ocr_pages", []))
-    if record.get("needs_ocr"):
-        lines.append(f"  Needs OCR:  pages {pages}")
-    elif record.get("ocr_confidence") is not None:
-        lines.append(f"  OCR:        pages {pages}, mean word confidence {record['ocr_confidence']:g}%")
-    for warning in record.get("warnings", []):
-        lines.append(f"  Note:       {warning}")
-    return "\n".join(lines)
 
 
 class _Commands(click.Group):
@@ -202,7 +138,7 @@ def init(index_dir):
     for note in notes:
         click.echo(note, err=True)
     shown = store.shown if hasattr(store, "shown") else index_dir
-    click.echo(f"archive ready: {shown} ({store.count()} documents)")
+    click.echo(terminal.archive_ready_line(shown, store.count()))
 
 
 @cli.command()
@@ -227,28 +163,33 @@ def parse(paths, as_json, jobs, timeout, no_ocr, ocr_cache, follow_links, verbos
     skipped and counted, and links out of the folders named are not followed
     unless --follow-links.
     """
-    workers = jobs or default_jobs()
-    settings = None if no_ocr else OcrSettings(cache_dir=_trusted_ocr_cache(ocr_cache),
-                                               jobs=max(1, default_jobs() // workers))
-    task = functools.partial(parse_file, ocr=settings)
+    task = _parse_task(jobs, None if no_ocr else _trusted_ocr_cache(ocr_cache))
     intake = find_files(paths, follow_links)
-    _print_skipped(intake.skipped, verbose)
+    _echo(terminal.skipped_lines(intake.skipped, verbose), err=True)
     failed = len(intake.refused)
     for entry in intake.refused:
-        _error_line(entry["path"], entry["error"])
+        click.echo(terminal.error_line(entry["path"], entry["error"]), err=True)
         if as_json:
             _emit(Document(path=entry["path"], error=entry["error"]).to_dict())  # the shape of any failed file
     for record in parse_many(intake.files, jobs=jobs, timeout=timeout, task=task):
         if record.get("error"):
             failed += 1
-            _error_line(record["path"], record["error"])
+            click.echo(terminal.error_line(record["path"], record["error"]), err=True)
         if as_json:
-            click.echo(json.dumps(record, ensure_ascii=False))
+            _emit(record)
         elif not record.get("error"):
-            click.echo(_summary(record) + "\n")
+            _echo(terminal.record_lines(record) + [""])  # a blank line after each record
     if failed:
-        click.echo(f"{failed} file(s) could not be parsed", err=True)
+        click.echo(terminal.failed_count_line(failed), err=True)
         sys.exit(1)
+
+
+def _parse_task(jobs: int | None, ocr_cache: str | None):
+    """``parse_file`` with OCR through this cache (none: scans are not read); the
+    cores left by the parse workers go to Tesseract."""
+    workers = jobs or default_jobs()
+    settings = None if ocr_cache is None else OcrSettings(cache_dir=ocr_cache, jobs=max(1, default_jobs() // workers))
+    return functools.partial(parse_file, ocr=settings)
 
 
 @cli.command()
@@ -295,19 +236,9 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
     from index.backends import ArchiveUnavailable
     from index.indexing import index_paths
     from index.run import IndexBusy, IngestInterrupted
-    bar, stopped = None, None
-
-    def progress(done, total, record):
-        nonlocal bar
-        if as_json or total == 0:
-            return
-        if bar is None:
-            bar = click.progressbar(length=total, label="Parsing", show_pos=True, show_eta=True, file=sys.stderr)
-            bar.__enter__()
-        bar.update(1)
-
+    bar_scope, stopped = contextlib.ExitStack(), None  # holds the progress bar once it opens
     try:
-        return index_paths(paths, index_dir, on_progress=progress, **options)
+        return index_paths(paths, index_dir, on_progress=_progress_bar(bar_scope, as_json), **options)
     except (IndexBusy, ArchiveUnavailable, PermissionError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt as exc:  # IngestInterrupted, or a Ctrl-C before the ingest began
@@ -317,8 +248,7 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
         held = {signum: signal.signal(signum, signal.SIG_IGN)
                 for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        bar_scope.close()  # the bar's last line comes before the stop's
         if stopped is not None:
             click.echo(str(stopped), err=True)
             for signum, handler in held.items():
@@ -326,31 +256,32 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
             sys.exit(stopped.exit_code)
 
 
+def _progress_bar(bar_scope: contextlib.ExitStack, as_json: bool):
+    """The ingest's progress callback: a bar on stderr ("Parsing", position, ETA)
+    entered into ``bar_scope`` at the first call, when the number of files to parse
+    is known; no bar with --json or with nothing to parse."""
+    bar = None
+
+    def on_progress(done, total, record):
+        nonlocal bar
+        if as_json or total == 0:
+            return
+        if bar is None:
+            bar = bar_scope.enter_context(click.progressbar(length=total, label="Parsing", show_pos=True,
+                                                            show_eta=True, file=sys.stderr))
+        bar.update(1)
+
+    return on_progress
+
+
 def _print_ingest_report(report, as_json: bool, verbose: bool) -> None:
-    for failure in report.failed:
-        _error_line(failure["path"], failure["error"])
-    _print_skipped(report.skipped, verbose)
+    """Its failures and the files skipped on stderr; the report on stdout."""
+    _echo([terminal.error_line(failure["path"], failure["error"]) for failure in report.failed], err=True)
+    _echo(terminal.skipped_lines(report.skipped, verbose), err=True)
     if as_json:
         _emit(report.to_dict())
     else:
-        if verbose:
-            for label, names in (("added", report.added_paths), ("replaced", report.replaced_paths),
-                                 ("pruned", report.pruned_paths)):
-                for name in names:
-                    click.echo(f"{label}: {shown_path(name)}")
-        click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-                   f"{report.from_cache} from the cache, {report.pruned} pruned, {len(report.failed)} failed "
-                   f"({report.seconds:g} s); {len(report.waiting_ocr)} waiting for OCR")
-        if report.upgraded:
-            click.echo(f"index rebuilt in this version's format: {report.upgraded} document(s) "
-                       "carried over from their parsed records")
-        if report.repaired or report.unrestorable:
-            click.echo(f"index repaired: {report.repaired} document(s) restored from their parsed records"
-                       + (f"; {report.unrestorable} had no parsed record kept: ingest their files again"
-                          if report.unrestorable else ""))
-        if report.ocr_pages_read or report.ocr_pages_cached:
-            click.echo(f"OCR: {report.ocr_pages_read} page(s) read ({report.ocr_seconds:g} s of Tesseract), "
-                       f"{report.ocr_pages_cached} from the OCR cache")
+        _echo(terminal.ingest_report_lines(report, verbose))
 
 
 @cli.command()
@@ -382,15 +313,7 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
         if facets:
             _emit({"facets": results.facets})
         return
-    click.echo(f"{'' if results.exact else 'about '}{results.total} document(s)")
-    for hit in results.hits:
-        head = " ".join(v for v in (hit.doc_type, hit.symbol) if v) or "—"
-        click.echo(f"\n{click.style(head, bold=True)}  {hit.date or ''}  {hit.issuer or ''}  [{hit.score:g}]")
-        click.echo(f"  {hit.title or ''}")
-        click.echo(f"  {hit.snippet}")
-        click.echo(f"  {shown_path(hit.path)}")
-    for name, counts in results.facets.items():
-        click.echo(f"\nby {name}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
+    _echo(terminal.search_lines(results))
 
 
 @cli.command()
@@ -418,18 +341,7 @@ def cites(symbol, index_dir, issuer, year, limit, as_json):
             for citing in group:
                 _emit(citing.to_dict())
         return
-    if not groups:
-        click.echo(f"no document in the archive cites {symbol}")
-    for key, group in groups.items():
-        sym, issuer_k, yr = (key.split("|") + ["", ""])[:3]
-        click.echo(click.style(f"{sym}  issuer: {issuer_k or 'not printed'}  year: {yr or 'not printed'}  "
-                               f"cited by {group.total}", bold=True))
-        for citing in group:
-            r = citing.record
-            click.echo(f"  {' '.join(v for v in (r.get('doc_type'), r.get('symbol')) if v)}  {r.get('date') or ''}  "
-                       f"{r.get('issuer') or ''}\n    {one_line(citing.citation.get('text') or '')}\n    {shown_path(r['path'])}")
-        if group.total > len(group):
-            click.echo(f"  ... and {group.total - len(group)} more (--limit 0 lists them all)")
+    _echo(terminal.citing_lines(groups.values(), symbol))
 
 
 @cli.command()
@@ -453,17 +365,7 @@ def trace(target, index_dir, depth, reverse, as_json, dot_file):
             _emit(tree.to_dict())
         return
     for tree in trees:
-        _print_tree(tree)
-
-
-def _print_tree(node, indent: str = "") -> None:
-    mark = "" if node.status == "archived" else click.style("  [missing]", fg="yellow")
-    when = f"  {node.date}" if node.date else ""
-    click.echo(f"{indent}{node.label}{when}{mark}")
-    if node.text and node.kind != "issued":
-        click.echo(f"{indent}  {node.text[:120]}")
-    for child in node.children:
-        _print_tree(child, indent + "    ")
+        _echo(terminal.trace_lines(tree))
 
 
 @cli.command()
@@ -475,7 +377,10 @@ def show(target, index_dir, as_json):
     store = _open_store(index_dir)
     for record in _roots(store, target):
         full = store.full_record(record)
-        click.echo(json.dumps(full, ensure_ascii=False) if as_json else _summary(full) + "\n")
+        if as_json:
+            _emit(full)
+        else:
+            _echo(terminal.record_lines(full) + [""])  # a blank line after each record
 
 
 @cli.command()
@@ -489,15 +394,7 @@ def stats(index_dir, as_json):
     if as_json:
         _emit(result)
         return
-    click.echo(f"{result['documents']} documents")
-    for name in ("by_year", "by_type", "by_issuer"):
-        click.echo(f"{name.replace('_', ' ')}: " + ", ".join(f"{k} {v}" for k, v in list(result[name].items())[:15]))
-    click.echo(f"failed files: {len(result['failed'])}")
-    for failure in result["failed"]:
-        click.echo(f"  {shown_path(failure['path'])}: {one_line(failure['error'])}")
-    click.echo(f"waiting for OCR: {len(result['waiting_for_ocr'])}")
-    click.echo(f"citations: {result['citations']}, of which resolve to nothing in the archive: "
-               f"{result['unresolved_citations']}")
+    _echo(terminal.stats_lines(result))
 
 
 @cli.command()
