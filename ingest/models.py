@@ -20,8 +20,8 @@ class Line:
 
     ``col`` is where the line sits in a two-column block: ``L`` (issuer, number,
     Nơi nhận), ``R`` (motto, place and date, signature), ``M`` (a middle table
-    column) or ``F`` (full width). ``block`` names the container: ``body``, a
-    table cell such as ``t0.r1.c0``, or ``page-header`` / ``page-footer``.
+    column) or ``F`` (full width). ``block`` names the container: ``body`` or a
+    table cell such as ``t0.r1.c0``.
     """
 
     text: str
@@ -35,10 +35,6 @@ class Line:
     conf: float | None = None  # OCR: the lowest confidence (0-100) of the line's words
     word_confs: tuple[tuple[str, float], ...] = ()  # OCR: each word and its confidence
 
-    @property
-    def blank(self) -> bool:
-        return not self.text.strip()
-
 
 @dataclass
 class Layout:
@@ -49,21 +45,11 @@ class Layout:
     pages: int | None = 1
     encoding: str = "unicode"
     ocr_pages: list[int] = field(default_factory=list)
-    furniture: list[Line] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def needs_ocr(self) -> bool:
         return bool(self.ocr_pages)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines).strip("\n")
-
-
-FIELDS = ("doc_type", "type_code", "number", "symbol", "issuer", "issuer_key",
-          "parent_issuer", "place", "date", "title", "signer_name", "signer_title",
-          "signer_authority", "recipients")
 
 
 @dataclass

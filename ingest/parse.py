@@ -118,10 +118,6 @@ def text_with_spans(lines: list[Line]) -> tuple[str, list[tuple[int, int, Line]]
     return text.rstrip(), spans
 
 
-def reading_text(lines: list[Line]) -> str:
-    return text_with_spans(lines)[0]
-
-
 def document_from_layout(path: str, layout: Layout, sha256: str | None = None,
                          ocr_run: OcrRun | None = None) -> Document:
     doc = Document(path=path, sha256=sha256, format=layout.format, pages=layout.pages,

@@ -185,13 +185,6 @@ def read_docx(path: str, fmt: str = "docx") -> Layout:
     layout = Layout(format=fmt, lines=walker.lines, encoding=legacy.overall_encoding(walker.chars_by_encoding))
     if layout.encoding == "unicode":
         _decode_fontless_legacy(layout)
-    furniture = _Walker(walker.fonts)
-    for section in document.sections:
-        for part, name in ((section.header, "page-header"), (section.footer, "page-footer")):
-            if part.is_linked_to_previous:
-                continue
-            furniture.walk(part._element, "F", name)
-    layout.furniture = [line for line in furniture.lines if line.text]
     layout.pages = _page_count(path)
     return layout
 

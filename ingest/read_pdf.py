@@ -329,7 +329,7 @@ def split_columns(line: list[Char], width: float) -> list[tuple[str, list[Char]]
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:trang|page)\s*)?\d{1,4}(?:\s*/\s*\d{1,4})?[-–—\s]*$", re.I)
 
 
-def _drop_furniture(pages: list[list[Line]], heights: list[float]) -> list[Line]:
+def _drop_furniture(pages: list[list[Line]], heights: list[float]) -> None:
     """Remove running headers/footers (repeated in the margins) and page numbers."""
     def margin(line: Line, height: float) -> bool:
         return line.top is not None and (line.top < 0.08 * height or line.top > 0.9 * height)
@@ -338,17 +338,14 @@ def _drop_furniture(pages: list[list[Line]], heights: list[float]) -> list[Line]
     for lines, height in zip(pages, heights):
         seen.update({re.sub(r"\d+", "#", l.text) for l in lines if margin(l, height)})
     repeated = {t for t, n in seen.items() if n >= 2 and n >= 0.5 * len(pages)}
-    dropped = []
     for lines, height in zip(pages, heights):
         keep = []
         for line in lines:
             if margin(line, height) and (_PAGE_NUMBER.match(line.text)
                                          or re.sub(r"\d+", "#", line.text) in repeated):
-                dropped.append(line)
-            else:
-                keep.append(line)
+                continue
+            keep.append(line)
         lines[:] = keep
-    return dropped
 
 
 def _image_objects(container, count_fn, get_fn, depth: int = 0):
@@ -420,7 +417,7 @@ def _read(pdf: pdfium.PdfDocument) -> Layout:
         page.close()
         pages.append(lines)
         heights.append(height)
-    layout.furniture = _drop_furniture(pages, heights)
+    _drop_furniture(pages, heights)
     layout.lines = [line for lines in pages for line in lines]
     layout.encoding = legacy.overall_encoding(counts)
     return layout
