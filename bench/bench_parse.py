@@ -71,7 +71,7 @@ def run(paths: list[str], jobs: int) -> dict:
 def body_overhead(paths: list[str]) -> dict:
     """Time of body extraction (citations, figures, period, sections) against the rest
     of parsing (reading the file, the header, the text), in one process."""
-    from ingest.body import read_body
+    from ingest.body import extract_body
     from ingest.header import parse_header
     from ingest.parse import text_with_spans
     from ingest.readers import read
@@ -84,7 +84,7 @@ def body_overhead(paths: list[str]) -> dict:
         t1 = time.perf_counter()
         doc = parse_file.__globals__["Document"](path=path, text=text, **{
             k: v for k, v in header.fields.items() if k in ("symbol", "issuer", "title", "doc_type")})
-        read_body(doc, spans)
+        extract_body(doc, spans)
         t2 = time.perf_counter()
         rest, body = rest + (t1 - t0), body + (t2 - t1)
     return {"files": len(paths), "parse_s": round(rest, 2), "body_s": round(body, 2),

@@ -9,7 +9,9 @@ from .periods import find_period
 from .sections import find_sections
 
 
-def read_body(doc: Document, spans) -> None:
+def extract_body(doc: Document, spans) -> None:
+    """Fill ``doc``'s body fields (parts, sections, citations, figures, period) from
+    ``doc.text`` and where each line sits in it (``spans``, from ``parse.text_with_spans``)."""
     text = doc.text
     doc.parts = split_parts(text)
     title_at = text.find(doc.title[:40]) if doc.title else -1

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from .errors import IngestError
-from .body import read_body
+from .body import extract_body
 from .files import kind_of
 from .header import parse_header
 from .models import Document, Layout, Line
@@ -129,7 +129,7 @@ def document_from_layout(path: str, layout: Layout, sha256: str | None = None,
     doc.provenance = dict(header.provenance)
     doc.warnings.extend(header.warnings)
     doc.text, spans = text_with_spans(layout.lines)
-    read_body(doc, spans)
+    extract_body(doc, spans)
     if ocr_run is not None:
         doc.ocr_confidence = ocr_run.confidence
         doc.ocr_run = {"pages_read": ocr_run.read, "pages_cached": ocr_run.cached, "seconds": ocr_run.seconds,
