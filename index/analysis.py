@@ -30,7 +30,7 @@ from whoosh.analysis import Filter, Token, Tokenizer
 
 from ingest import regexes as rx
 from ingest.symbols import normalize_symbol
-from ingest.textnorm import delatin_cyrillic, nfc
+from ingest.textnorm import delatin_cyrillic, nfc, strip_marks
 
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -60,24 +60,7 @@ def normalize_tone(text: str) -> str:
     return _OLD_PLACEMENT.sub(lambda m: _TONE_TABLE[m.group()], text)
 
 
-def _fold_table() -> dict[int, str]:
-    """Every precomposed Latin letter with marks -> its base letter; ``đ`` -> ``d``."""
-    table = {}
-    for code in range(0x00C0, 0x1EFA):
-        char = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-        if len(base) == 1 and base != char and base.isascii():
-            table[code] = base
-    table.update({ord("đ"): "d", ord("Đ"): "D"})
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def fold_marks(text: str) -> str:
-    """``cải_cách`` -> ``cai_cach`` by table (one ``str.translate``), lengths kept."""
-    return text.translate(_FOLD)
+fold_marks = strip_marks  # the name index/query.py imports: one function, ``ingest.textnorm.strip_marks``
 
 
 def symbol_term(symbol: str) -> str:
@@ -186,7 +169,7 @@ def _normal(text: str) -> str:
 def _folded(text: str) -> str:
     done = _FOLDED.get(text)
     if done is None:
-        done = fold_marks(text)
+        done = strip_marks(text)
         if len(_FOLDED) < _MEMO_LIMIT:
             _FOLDED[text] = done
     return done

@@ -54,11 +54,39 @@ _COMBINING = re.compile("[\u0300-\u036f]")
 _D_BAR = str.maketrans({"đ": "d", "Đ": "D", "\u00d0": "D", "\u00f0": "d"})
 
 
+def _bare_letters() -> dict[int, str]:
+    """Each letter whose canonical decomposition is one letter and marks -> that
+    letter (``ả`` -> ``a``, ``Ố`` -> ``O``, ``ǿ`` -> ``ø``), and ``đ`` -> ``d``: Latin,
+    Greek and Cyrillic, Latin and Greek Extended, the negated symbols (``≠`` -> ``=``)."""
+    table = {}
+    for code in range(0x00C0, 0x2ADD):
+        decomposition = unicodedata.decomposition(chr(code))
+        if not decomposition or decomposition.startswith("<"):  # none, or one NFD leaves alone
+            continue
+        bare = _COMBINING.sub("", unicodedata.normalize("NFD", chr(code)))
+        if len(bare) == 1:
+            table[code] = bare
+    table.update(_D_BAR)
+    return table
+
+
+_BARE = _bare_letters()
+
+
 def strip_marks(text: str) -> str:
-    """Drop every diacritic: ``Cải cách`` -> ``Cai cach``, ``Đ`` -> ``D``."""
+    """Drop every diacritic: ``Cải cách`` -> ``Cai cach``, ``Đ`` -> ``D``.
+
+    One ``str.translate`` takes each precomposed letter to its base, so NFC
+    Vietnamese keeps its length (a snippet is found by its offset in the folded
+    copy); marks typed apart (NFD, as macOS types) are then dropped. Text the
+    table cannot finish (Hangul, marks out of canonical order) goes through NFD
+    whole: the result is the same either way."""
     if text.isascii():
         return text
-    return _COMBINING.sub("", unicodedata.normalize("NFD", text)).translate(_D_BAR)
+    bare = text.translate(_BARE)
+    if not unicodedata.is_normalized("NFD", bare):
+        return _COMBINING.sub("", unicodedata.normalize("NFD", text)).translate(_D_BAR)
+    return _COMBINING.sub("", bare)
 
 
 def fold(text: str) -> str:
