@@ -20,7 +20,7 @@ from index import terminal
 from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
 from ingest.files import find_files
 from ingest.models import Document
-from ingest.ocr import OcrSettings, default_cache_dir
+from ingest.ocr.tesseract import OcrSettings, default_cache_dir
 from ingest.parse import parse_file
 
 INDEX_HELP = ("Index folder, or a PostgreSQL archive as postgresql://user@host/db "
@@ -52,7 +52,7 @@ def _open_store(index_dir: str):
 def _issuer_option(issuer: str | None) -> str | None:
     """``--issuer`` as given, or a plain error when it names no issuing body at all
     (only punctuation: nothing to match)."""
-    from ingest.issuers import issuer_key
+    from ingest.vocabulary.issuers import issuer_key
     if issuer and not issuer_key(issuer):
         raise click.ClickException(f"--issuer {issuer!r} names no issuing body "
                                    "(give its name in any spelling: 'UBND phường Nguyễn Nghiêm')")

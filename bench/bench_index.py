@@ -35,7 +35,7 @@ from index.graph import cites  # noqa: E402
 from index.indexing import index_paths as ingest, writer_procs  # noqa: E402
 from index.whoosh.search import search  # noqa: E402
 from index.whoosh.store import WhooshStore  # noqa: E402
-from ingest.textnorm import strip_marks  # noqa: E402
+from ingest.vocabulary.textnorm import strip_marks  # noqa: E402
 from search_cli import CITES_SHOWN  # noqa: E402
 
 VBPL = pathlib.Path(os.environ.get("VANBAN_SHARED", ROOT.parent / "shared")) / "corpus" / "vbpl" / "vbpl.jsonl"

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from ingest.batch import parse_many
-from ingest.ocr import OcrSettings
+from ingest.ocr.tesseract import OcrSettings
 from ingest.parse import parse_file
 from scoring import HEADER_FIELDS, citation_counts, header_hits
 

@@ -71,10 +71,10 @@ def run(paths: list[str], jobs: int) -> dict:
 def body_overhead(paths: list[str]) -> dict:
     """Time of body extraction (citations, figures, period, sections) against the rest
     of parsing (reading the file, the header, the text), in one process."""
-    from ingest.body import extract_body
-    from ingest.header import parse_header
+    from ingest.extract.body import extract_body
+    from ingest.extract.header import parse_header
     from ingest.parse import text_with_spans
-    from ingest.readers import read
+    from ingest.readers.dispatch import read
     rest = body = 0.0
     for path in paths:
         t0 = time.perf_counter()

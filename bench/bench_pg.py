@@ -39,7 +39,7 @@ from bench_index import make_document, timed, vocabulary  # noqa: E402
 from index.graph import cites  # noqa: E402
 from index.indexing import index_paths as ingest  # noqa: E402
 from index.postgres.store import PgStore  # noqa: E402
-from ingest.textnorm import strip_marks  # noqa: E402
+from ingest.vocabulary.textnorm import strip_marks  # noqa: E402
 from search_cli import CITES_SHOWN  # noqa: E402
 
 DATABASE = "vanban_bench"

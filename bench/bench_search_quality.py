@@ -25,9 +25,9 @@ from index.indexing import index_paths as ingest  # noqa: E402
 from index.whoosh.search import search  # noqa: E402
 from index.whoosh.store import WhooshStore  # noqa: E402
 from index.analysis import symbol_term  # noqa: E402
-from ingest.regexes import CITE_SYMBOL  # noqa: E402
-from ingest.symbols import normalize_symbol, parse_symbol  # noqa: E402
-from ingest.textnorm import delatin_cyrillic, strip_marks  # noqa: E402
+from ingest.vocabulary.regexes import CITE_SYMBOL  # noqa: E402
+from ingest.vocabulary.symbols import normalize_symbol, parse_symbol  # noqa: E402
+from ingest.vocabulary.textnorm import delatin_cyrillic, strip_marks  # noqa: E402
 
 VBPL = pathlib.Path(os.environ.get("VANBAN_SHARED", ROOT.parent / "shared")) / "corpus" / "vbpl" / "vbpl.jsonl"
 _VIET = re.compile("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")

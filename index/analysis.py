@@ -28,9 +28,9 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
-from ingest import regexes as rx
-from ingest.symbols import normalize_symbol
-from ingest.textnorm import delatin_cyrillic, nfc, strip_marks
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.symbols import normalize_symbol
+from ingest.vocabulary.textnorm import delatin_cyrillic, nfc, strip_marks
 
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -58,9 +58,6 @@ def normalize_tone(text: str) -> str:
     """``hoà`` -> ``hòa``, ``thuỷ`` -> ``thủy``, ``Uỷ`` -> ``Ủy``; ``quý``, ``hoàn`` unchanged.
     One pass over the text, lengths kept, so offsets stay valid."""
     return _OLD_PLACEMENT.sub(lambda m: _TONE_TABLE[m.group()], text)
-
-
-fold_marks = strip_marks  # the name index/query.py imports: one function, ``ingest.textnorm.strip_marks``
 
 
 def symbol_term(symbol: str) -> str:

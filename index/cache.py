@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 
 from ingest.models import PARSER_VERSION
-from ingest.ocr import OcrSettings
+from ingest.ocr.tesseract import OcrSettings
 from ingest.parse import parse_file, sha256_of
 from ingest.paths import stored
 

@@ -10,10 +10,10 @@ import difflib
 import os
 from dataclasses import dataclass, field
 
-from ingest.citekeys import key_parts
-from ingest.issuers import issuer_key
-from ingest.symbols import normalize_symbol, parse_symbol
-from ingest.textnorm import fold
+from ingest.vocabulary.citekeys import key_parts
+from ingest.vocabulary.issuers import issuer_key
+from ingest.vocabulary.symbols import normalize_symbol, parse_symbol
+from ingest.vocabulary.textnorm import fold
 
 from .analysis import symbol_term
 from .archive import Archive

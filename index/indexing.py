@@ -39,7 +39,7 @@ from contextlib import closing, contextmanager
 
 from ingest.batch import DEFAULT_TIMEOUT, STOP_SIGNALS, default_jobs, parse_many, prefetched, stop_signals_held
 from ingest.files import find_files
-from ingest.ocr import OcrSettings, tesseract_version
+from ingest.ocr.tesseract import OcrSettings, tesseract_version
 from ingest.paths import real, stored
 
 from .backends import open_for_writing

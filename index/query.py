@@ -24,12 +24,12 @@ from whoosh import query as wq
 from whoosh.query import DateRange, NullQuery, Phrase
 from whoosh.util.times import long_to_datetime
 
-from ingest import regexes as rx
-from ingest.doctypes import TYPE_CODES, canonical_code, match_type_name
-from ingest.symbols import normalize_symbol
-from ingest.textnorm import strip_marks
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.doctypes import TYPE_CODES, canonical_code, match_type_name
+from ingest.vocabulary.symbols import normalize_symbol
+from ingest.vocabulary.textnorm import strip_marks
 
-from .analysis import fold_marks, symbol_term
+from .analysis import symbol_term
 from .fields import FOLDED_FIELDS, PHRASE_FIELDS, SEARCH_FIELDS, SEARCHABLE, SNIPPET_FIELDS
 
 
@@ -157,7 +157,7 @@ def _checked(node, counted: list[int]):
 
 def parse_query(store, text: str):
     _check_text(store, text)
-    fields = FOLDED_FIELDS if fold_marks(text) == text else SEARCH_FIELDS
+    fields = FOLDED_FIELDS if strip_marks(text) == text else SEARCH_FIELDS
     parser = MultifieldParser(fields, store.schema, group=AndGroup)
     try:
         parsed = parser.parse(rewrite_symbols(text))

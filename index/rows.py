@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ingest.citekeys import SEPARATOR, split_symbol
+from ingest.vocabulary.citekeys import SEPARATOR, split_symbol
 
 from .analysis import presegment, presplit, symbol_term
 

@@ -22,10 +22,10 @@ from contextlib import contextmanager
 from multiprocessing.connection import wait
 from typing import Callable, Iterable, Iterator
 
-from .models import Document
-from .parse import parse_file
-from .paths import stored
-from .progress import set_heartbeat
+from ingest.models import Document
+from ingest.parse import parse_file
+from ingest.paths import stored
+from ingest.progress import set_heartbeat
 
 DEFAULT_TIMEOUT = 120.0     # seconds a file may go without progress (an OCR page is progress)
 ALIVE = ("alive",)
@@ -33,7 +33,7 @@ MEMORY_LIMIT = 4 * 1024**3   # address space per worker: a bomb fails here, not 
 # Memory a worker may write (heap and private mappings, RLIMIT_DATA): whatever a
 # hostile file makes a decoder allocate, the worker stops near 1.5 GB of its own
 # (its shared libraries and mapped files do not count) and costs only that file.
-# The size checks before decoding (read_image, read_pdf, safety) refuse the
+# The size checks before decoding (readers.image, readers.pdf, readers.safety) refuse the
 # bombs we know with a plain reason; this bounds the ones we do not.
 DATA_LIMIT = int(os.environ.get("VANBAN_WORKER_DATA_LIMIT", 1536 * 1024**2))
 

@@ -25,8 +25,8 @@ import stat
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from .paths import stored
-from .readers import SUPPORTED
+from ingest.paths import stored
+from ingest.readers.dispatch import SUPPORTED
 
 OUTSIDE = "a link to outside the named folders (use --follow-links)"
 

@@ -9,15 +9,15 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-from .errors import IngestError
-from .body import extract_body
-from .files import kind_of
-from .header import parse_header
-from .models import Document, Layout, Line
-from .ocr import OcrRun, OcrSettings, OcrUnavailable, flag_uncertain, ocr_layout, tesseract_version
-from .paths import stored
-from .progress import still_working
-from .readers import read
+from ingest.errors import IngestError
+from ingest.extract.body import extract_body
+from ingest.extract.header import parse_header
+from ingest.files import kind_of
+from ingest.models import Document, Layout, Line
+from ingest.ocr.tesseract import OcrRun, OcrSettings, OcrUnavailable, flag_uncertain, ocr_layout, tesseract_version
+from ingest.paths import stored
+from ingest.progress import still_working
+from ingest.readers.dispatch import read
 
 
 @contextmanager

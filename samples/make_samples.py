@@ -56,7 +56,7 @@ from docx.shared import Cm, Pt
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 sys.path.insert(0, str(REPO))
-from ingest.legacy import TCVN3_TABLE, decode_tcvn3  # noqa: E402  (needs REPO on the path)
+from ingest.vocabulary.legacy import TCVN3_TABLE, decode_tcvn3  # noqa: E402  (needs REPO on the path)
 
 EXPECTED_FIELDS = ("doc_type", "number", "symbol", "issuer", "parent_issuer", "place", "date",
                    "title", "signer_name", "signer_title", "signer_authority")
@@ -493,7 +493,7 @@ def check_nfc(sample: Sample) -> None:
 # --- TCVN3 ----------------------------------------------------------------------
 
 def tcvn3_encoding_table() -> dict[str, str]:
-    """Unicode letter -> TCVN3 character, the inverse of ``ingest.legacy.TCVN3_TABLE``.
+    """Unicode letter -> TCVN3 character, the inverse of ``ingest.vocabulary.legacy.TCVN3_TABLE``.
 
     That table also maps code points above U+00FF (U+2212, U+2219) which PDF text
     layers substitute for TCVN3 glyphs; TCVN3 is one byte per letter, so only the

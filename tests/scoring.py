@@ -4,8 +4,8 @@ from __future__ import annotations
 import difflib
 import re
 
-from ingest.issuers import issuer_key
-from ingest.textnorm import fold
+from ingest.vocabulary.issuers import issuer_key
+from ingest.vocabulary.textnorm import fold
 
 HEADER_FIELDS = ("doc_type", "number", "symbol", "issuer", "parent_issuer", "place", "date",
                  "title", "signer_name", "signer_title")

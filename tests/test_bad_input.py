@@ -33,7 +33,7 @@ from click.testing import CliRunner
 
 from ingest.batch import MEMORY_LIMIT, parse_many
 from ingest.parse import parse_file
-from ingest.readers import SUPPORTED
+from ingest.readers.dispatch import SUPPORTED
 
 import search_cli
 

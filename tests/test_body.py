@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from conftest import CORPUS, REAL, need_shared
-from ingest.citations import find_citations
-from ingest.figures import find_figures
+from ingest.extract.citations import find_citations
+from ingest.extract.figures import find_figures
+from ingest.extract.periods import find_period
+from ingest.extract.sections import find_sections
 from ingest.models import Part
 from ingest.parse import document_from_layout, parse_file
-from ingest.periods import find_period
-from ingest.read_text import layout_from_text
-from ingest.sections import find_sections
+from ingest.readers.text import layout_from_text
 
 MAIN = [Part("main", 0, 10**6)]
 

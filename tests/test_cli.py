@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import REAL, need_shared
-from ingest.ocr import tesseract_version
+from ingest.ocr.tesseract import tesseract_version
 from search_cli import cli
 
 REPORT = """UBND HUYỆN SƠN TỊNH

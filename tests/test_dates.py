@@ -1,6 +1,6 @@
 import pytest
 
-from ingest.dates import find_date
+from ingest.vocabulary.dates import find_date
 
 CASES = [
     ("Phường Nguyễn Nghiêm, ngày 04 tháng 3 năm 2024", "2024-03-04"),

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import CORPUS, need_shared
 from ingest.parse import document_from_layout, parse_file
-from ingest.read_text import layout_from_text
+from ingest.readers.text import layout_from_text
 
 
 def parse_text(text: str):

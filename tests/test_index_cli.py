@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BACKENDS, CORPUS, REAL, ROOT, SAMPLES, need_shared, new_database
-from ingest.ocr import tesseract_version
+from ingest.ocr.tesseract import tesseract_version
 from search_cli import cli
 
 SEED = CORPUS / "bc-32-2024-nguyen-nghiem.md"

@@ -315,7 +315,7 @@ MEASURE = r"""
 import functools, json, resource, sys
 sys.path.insert(0, sys.argv[1])
 from ingest.batch import parse_many
-from ingest.ocr import OcrSettings
+from ingest.ocr.tesseract import OcrSettings
 from ingest.parse import parse_file
 task = functools.partial(parse_file, ocr=OcrSettings(cache_dir=sys.argv[2]))
 records = list(parse_many(sys.argv[3:], jobs=1, timeout=120, task=task))

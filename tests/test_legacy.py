@@ -1,7 +1,7 @@
 """TCVN3 and VNI decoding, by font and by guarded detection."""
 import pytest
 
-from ingest import legacy
+from ingest.vocabulary import legacy
 
 TCVN3 = [
     ("Céng hoµ x· héi chñ nghÜa ViÖt Nam", False, "Cộng hoà xã hội chủ nghĩa Việt Nam"),

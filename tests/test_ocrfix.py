@@ -1,8 +1,8 @@
-"""OCR damage repaired line by line (ingest/ocrfix.py): the misreads the corpus's scans
+"""OCR damage repaired line by line (ingest/ocr/fixes.py): the misreads the corpus's scans
 carry, each beside a line that must stay as it is."""
 import pytest
 
-from ingest.ocrfix import fix_text
+from ingest.ocr.fixes import fix_text
 
 REPAIRS = [
     ("dân số I.791.827 người", "dân số 1.791.827 người"),          # I for 1

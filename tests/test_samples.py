@@ -7,7 +7,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT, SAMPLES
-from ingest.ocr import OcrSettings, tesseract_version
+from ingest.ocr.tesseract import OcrSettings, tesseract_version
 from ingest.parse import parse_file
 from scoring import field_matches
 

@@ -1,7 +1,7 @@
 """Symbol forms and the damage real files carry, each with its normalised form."""
 import pytest
 
-from ingest.symbols import normalize_symbol, parse_symbol
+from ingest.vocabulary.symbols import normalize_symbol, parse_symbol
 
 CASES = [
     # administrative, Công văn, normative, laws, Party

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from conftest import REAL, need_shared
 from scoring import HEADER_FIELDS, citation_counts, header_hits, same_name
 
-from ingest.ocr import OcrSettings, tesseract_version
+from ingest.ocr.tesseract import OcrSettings, tesseract_version
 from ingest.parse import parse_file
 from search_cli import cli
 
@@ -135,7 +135,7 @@ def _scan_with_stripped_layer(path, source):
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    from ingest.textnorm import strip_marks
+    from ingest.vocabulary.textnorm import strip_marks
     scan = pdfium.PdfDocument(str(source))
     image = scan[0].render(scale=200 / 72).to_pil()
     pdf = pdfium.PdfDocument.new()

@@ -18,8 +18,8 @@ import pytest
 
 from conftest import CORPUS, need_shared
 from ingest.parse import document_from_layout
-from ingest.read_text import layout_from_text
-from ingest.symbols import normalize_symbol
+from ingest.readers.text import layout_from_text
+from ingest.vocabulary.symbols import normalize_symbol
 
 _VIET_LETTERS = re.compile("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]")
 _HEADING_NUMBER = re.compile(r"\bs[ốo]\s*:?\s*(?=\d)", re.I)

@@ -22,7 +22,7 @@ import math
 
 from whoosh import query as wq
 
-from ingest.issuers import issuer_key
+from ingest.vocabulary.issuers import issuer_key
 
 from ..fields import ARRAYS, EQUALITY, PASSAGE_FIELDS, TEXT_FIELDS
 from ..query import Results, make_hit, parse_query, type_filter

@@ -9,7 +9,7 @@ import json
 import numpy as np
 from whoosh.query import DateRange
 
-from ingest.issuers import issuer_key
+from ingest.vocabulary.issuers import issuer_key
 
 from ..cache import RecordCache
 from ..fields import FACET_FIELDS

@@ -5,8 +5,8 @@ import warnings
 
 from PIL import Image
 
-from .errors import IngestError, UnsafeInput
-from .models import Layout
+from ingest.errors import IngestError, UnsafeInput
+from ingest.models import Layout
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # an A0 sheet at 300 dpi; more is a decompression bomb
 # What a frame may take once decoded (width x height x bytes a pixel): OCR holds it

@@ -1,12 +1,12 @@
 """Body extraction: parts, sections, citations, figures and period of a record."""
 from __future__ import annotations
 
-from .citations import find_citations
-from .figures import find_figures
-from .models import Document
-from .parts import split_parts
-from .periods import find_period
-from .sections import find_sections
+from ingest.extract.citations import find_citations
+from ingest.extract.figures import find_figures
+from ingest.extract.parts import split_parts
+from ingest.extract.periods import find_period
+from ingest.extract.sections import find_sections
+from ingest.models import Document
 
 
 def extract_body(doc: Document, spans) -> None:

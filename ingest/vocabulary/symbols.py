@@ -5,9 +5,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import regexes
-from .doctypes import TYPE_CODES, canonical_code, type_name
-from .textnorm import delatin_cyrillic, nfc
+from ingest.vocabulary import regexes
+from ingest.vocabulary.doctypes import TYPE_CODES, canonical_code, type_name
+from ingest.vocabulary.textnorm import delatin_cyrillic, nfc
 
 _SPLIT_CODES = re.compile(r"\s*[-_/.]\s*")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 import codecs
 import re
 
-from . import legacy
-from .columns import split_columns
-from .errors import IngestError, UnsafeInput
-from .models import Layout
-from .textnorm import clean_line, nfc
+from ingest.errors import IngestError, UnsafeInput
+from ingest.models import Layout
+from ingest.readers.columns import split_columns
+from ingest.vocabulary import legacy
+from ingest.vocabulary.textnorm import clean_line, nfc
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _MD_EMPHASIS = re.compile(r"(\*{1,3}|_{2,3})(?=\S)(.+?)(?<=\S)\1")

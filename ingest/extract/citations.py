@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 
-from . import regexes as rx
-from .dates import iso_date
-from .doctypes import TYPE_CODES, match_type_name, type_name
-from .citekeys import name_key, symbol_key
-from .issuers import issuer_key
-from .models import Citation, Part
-from .parts import part_at
-from .symbols import parse_symbol
-from .textnorm import delatin_cyrillic, squash
+from ingest.extract.parts import part_at
+from ingest.models import Citation, Part
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.citekeys import name_key, symbol_key
+from ingest.vocabulary.dates import iso_date
+from ingest.vocabulary.doctypes import TYPE_CODES, match_type_name, type_name
+from ingest.vocabulary.issuers import issuer_key
+from ingest.vocabulary.symbols import parse_symbol
+from ingest.vocabulary.textnorm import delatin_cyrillic, squash
 
 LOOKBACK = 120      # characters before a symbol searched for its type
 WINDOW = 220        # characters after a symbol searched for date, issuer, subject

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .textnorm import dashes, fold
+from ingest.vocabulary.textnorm import dashes, fold
 
 # Words that open the name of a body. A line of the issuer block that opens with
 # one of these starts a new body (the one under its parent); any other line

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .models import Line
+from ingest.models import Line
 
 _GAP = re.compile(r"(?:\t+ *| {3,})")
 # A gap that stands for a blank to fill in, not for a column boundary.

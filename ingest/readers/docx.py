@@ -14,12 +14,12 @@ from collections import Counter
 import docx
 from docx.oxml.ns import qn
 
-from . import legacy
-from .columns import split_columns
-from .errors import IngestError
-from .models import Layout, Line
-from .safety import check_zip
-from .textnorm import clean_line
+from ingest.errors import IngestError
+from ingest.models import Layout, Line
+from ingest.readers.columns import split_columns
+from ingest.readers.safety import check_zip
+from ingest.vocabulary import legacy
+from ingest.vocabulary.textnorm import clean_line
 
 W_P, W_TBL, W_TR, W_TC, W_R, W_SDT = (qn(t) for t in ("w:p", "w:tbl", "w:tr", "w:tc", "w:r", "w:sdt"))
 W_ASCII = qn("w:ascii")

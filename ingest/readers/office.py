@@ -10,9 +10,9 @@ import shutil
 import subprocess
 import tempfile
 
-from .errors import IngestError
-from .models import Layout
-from .read_docx import read_docx
+from ingest.errors import IngestError
+from ingest.models import Layout
+from ingest.readers.docx import read_docx
 
 CONVERT_TIMEOUT = 120
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 import stat
 
-from .errors import IngestError, UnsupportedFormat
-from .models import Layout
+from ingest.errors import IngestError, UnsupportedFormat
+from ingest.models import Layout
 
 TEXT_EXT = {".txt": "txt", ".md": "md", ".markdown": "md"}
 OFFICE_EXT = {".doc": "doc", ".rtf": "rtf"}
@@ -47,19 +47,19 @@ def read(path: str, source: str | None = None) -> Layout:
 
 def _reader(fmt: str, source: str) -> Layout:
     if fmt in ("txt", "md"):
-        from .read_text import read_text
+        from ingest.readers.text import read_text
         return read_text(source, markdown=fmt == "md")
     if fmt == "docx":
-        from .read_docx import read_docx
+        from ingest.readers.docx import read_docx
         return read_docx(source)
     if fmt in ("doc", "rtf"):
         _check_office_magic(source, fmt)
-        from .read_office import read_office
+        from ingest.readers.office import read_office
         return read_office(source, fmt)
     if fmt == "pdf":
-        from .read_pdf import read_pdf
+        from ingest.readers.pdf import read_pdf
         return read_pdf(source)
-    from .read_image import read_image
+    from ingest.readers.image import read_image
     return read_image(source)
 
 

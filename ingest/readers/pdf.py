@@ -23,10 +23,10 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from . import legacy
-from .errors import IngestError, UnsafeInput
-from .models import Layout, Line
-from .textnorm import clean_line, strip_marks
+from ingest.errors import IngestError, UnsafeInput
+from ingest.models import Layout, Line
+from ingest.vocabulary import legacy
+from ingest.vocabulary.textnorm import clean_line, strip_marks
 
 MIN_TEXT_LETTERS = 40     # fewer letters than this on a page with an image: a scan
 MIN_SCAN_LETTERS = 300    # a full-page image with less text than this: a scan with a stamp

@@ -25,13 +25,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .cleanup import clean
-from .models import Layout, Line
-from .ocrfix import is_junk_word, repair
-from .progress import still_working
-from .read_pdf import Char, split_columns
-from .regexes import NOI_NHAN
-from .textnorm import clean_line, fold
+from ingest.models import Layout, Line
+from ingest.ocr.cleanup import clean
+from ingest.ocr.fixes import is_junk_word, repair
+from ingest.progress import still_working
+from ingest.readers.pdf import Char, split_columns
+from ingest.vocabulary.regexes import NOI_NHAN
+from ingest.vocabulary.textnorm import clean_line, fold
 
 OCR_FORMAT = 2            # bump when what is cached (the words) changes shape
 LOW_CONFIDENCE = 60       # a word below this is flagged where it carries a header value
@@ -161,7 +161,7 @@ def page_image(path: str, fmt: str, index: int, dpi: int):
     """One page as a PIL image: rendered from a PDF, or a frame of an image file."""
     if fmt == "pdf":
         import pypdfium2 as pdfium
-        from .read_pdf import check_render_size
+        from ingest.readers.pdf import check_render_size
         pdf = pdfium.PdfDocument(path)
         try:
             page = pdf[index]
@@ -190,7 +190,7 @@ def _frame_rgb(path: str, index: int):
     as decoded: converting it would hold a second copy (a 196 Mpx RGB scan took a
     worker to 1.7 GB so); another is converted and its decoded form let go."""
     from PIL import Image
-    from .read_image import check_size
+    from ingest.readers.image import check_size
     source = Image.open(path)
     try:
         source.seek(index)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .textnorm import fold
+from ingest.vocabulary.textnorm import fold
 
 TYPE_CODES: dict[str, str] = {
     "NQ": "Nghị quyết", "QĐ": "Quyết định", "CT": "Chỉ thị", "QC": "Quy chế",

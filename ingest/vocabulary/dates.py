@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import regexes
+from ingest.vocabulary import regexes
 
 
 def iso_date(year: str | None, month: str | None, day: str | None) -> str | None:

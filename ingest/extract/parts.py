@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from itertools import accumulate
 
-from . import regexes as rx
-from .doctypes import match_type_name
-from .models import Part
+from ingest.models import Part
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.doctypes import match_type_name
 
 HEAD_LINES = 15          # the main document's own header is never an attachment
 BACKTRACK_LINES = 6      # lines above an attachment's marker that belong to it

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
-from . import regexes as rx
-from .models import Line
-from .textnorm import fold
+from ingest.models import Line
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.textnorm import fold
 
 _KEEP_SYMBOLS = set("-–—+•/()%")
 

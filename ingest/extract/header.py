@@ -12,13 +12,13 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from . import regexes as rx
-from .dates import find_date
-from .doctypes import match_type_name
-from .issuers import issuer_key, split_issuer_block
-from .models import Line
-from .symbols import Symbol, parse_symbol, symbol_type
-from .textnorm import fold, is_upper_text, squash
+from ingest.models import Line
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.dates import find_date
+from ingest.vocabulary.doctypes import match_type_name
+from ingest.vocabulary.issuers import issuer_key, split_issuer_block
+from ingest.vocabulary.symbols import Symbol, parse_symbol, symbol_type
+from ingest.vocabulary.textnorm import fold, is_upper_text, squash
 
 HEAD_SCAN = 60        # lines searched for the header anchors
 TITLE_MAX_LINES = 8

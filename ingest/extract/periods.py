@@ -4,8 +4,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from . import regexes as rx
-from .models import Period
+from ingest.models import Period
+from ingest.vocabulary import regexes as rx
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4}
 

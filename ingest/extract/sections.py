@@ -1,9 +1,9 @@
 """Numbered headings and their extent."""
 from __future__ import annotations
 
-from . import regexes as rx
-from .models import Section
-from .textnorm import squash
+from ingest.models import Section
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.textnorm import squash
 
 MAX_HEADING = 160   # a longer numbered line is a numbered paragraph, not a heading
 _CAN_OPEN = tuple("0123456789IVXLC") + tuple("abcdefghijklmnopqrstuvwxyzđ") + ("Điều", "Chương", "Phần", "Mục")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from . import regexes as rx
-from .models import Figure, Line, Section
-from .textnorm import squash
+from ingest.models import Figure, Line, Section
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.textnorm import squash
 
 _VND = {"đồng": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9}
 # A sentence ends at a full stop or semicolon, or where a new item or paragraph begins;

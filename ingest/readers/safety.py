@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import zipfile
 
-from .errors import IngestError, UnsafeInput
+from ingest.errors import IngestError, UnsafeInput
 
 MAX_UNZIPPED = 300 * 1024 * 1024     # a real DOCX with scanned images stays far below
 MAX_RATIO = 200                      # deflate on XML reaches ~20x, bombs reach 1000x
