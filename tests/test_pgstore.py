@@ -107,8 +107,9 @@ def _ingest_process(url: str, folder, *options: str) -> subprocess.Popen:
 def test_two_ingests_at_once_write_every_document_once(tmp_path, pg_server):
     url, folder = _archive_and_reports(pg_server, tmp_path, 120)
     ingests = [_ingest_process(url, folder, "--json") for _ in range(2)]
-    reports = [json.loads(p.communicate(timeout=300)[0]) for p in ingests]
-    assert all(p.returncode == 0 for p in ingests)
+    answers = [p.communicate(timeout=300) for p in ingests]
+    assert [p.returncode for p in ingests] == [0, 0], [err for _, err in answers]
+    reports = [json.loads(out) for out, _ in answers]
     assert sum(r["added"] for r in reports) == 120  # each file written by one of them
     with psycopg.connect(url) as conn:
         count, distinct = conn.execute("SELECT count(*), count(DISTINCT path) FROM vanban.documents").fetchone()
