@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import signal
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -121,8 +122,13 @@ def hashes(paths: list[str], jobs, timeout) -> Iterator[tuple[str, dict]]:
 
 def write_log(folder: str, report: IngestReport) -> None:
     log = {"finished": dt.datetime.now().isoformat(timespec="seconds"), **report.to_dict()}
-    tmp = os.path.join(folder, LOG_NAME + ".part")
-    with open(tmp, "w", encoding="utf-8") as handle:
+    # A temporary name of its own: two ingests into one archive on PostgreSQL share
+    # this machine's work folder, and end at the same moment.
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=LOG_NAME + ".", suffix=".part")
+    mask = os.umask(0o077)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # as open() would make it (mkstemp's is 0600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(log, handle, ensure_ascii=False, indent=1)
     os.replace(tmp, os.path.join(folder, LOG_NAME))
 

@@ -373,9 +373,22 @@ def _v1_module():
     shown = subprocess.run(["git", "show", f"{V1_COMMIT}:index/pgstore.py"], cwd=ROOT, capture_output=True, text=True)
     if shown.returncode:
         pytest.skip(f"commit {V1_COMMIT} is not in this checkout's history: {shown.stderr.strip()}")
-    spec = importlib.util.spec_from_loader("index.pgstore_v1", loader=None)
+    import types
+
+    from index import fields, rows
+
+    # Its relative imports name the modules of its day: give them what it took.
+    then = types.ModuleType("index_v1")
+    then.__path__ = []
+    then.analysis = importlib.import_module("index.analysis")
+    then.records = types.SimpleNamespace(is_prepared=rows.is_prepared, prepare=rows.prepare)
+    then.store = types.SimpleNamespace(make_schema=fields.make_schema, index_fields=rows.index_fields)
+    # (kept registered: the old module imports some of them inside its functions)
+    sys.modules.update({"index_v1": then, "index_v1.analysis": then.analysis, "index_v1.records": then.records,
+                        "index_v1.store": then.store})
+    spec = importlib.util.spec_from_loader("index_v1.pgstore", loader=None)
     module = importlib.util.module_from_spec(spec)
-    module.__package__ = "index"
+    module.__package__ = "index_v1"
     exec(compile(shown.stdout, "pgstore_v1.py", "exec"), module.__dict__)
     return module
 
