@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 from ingest.models import PARSER_VERSION
 from ingest.ocr.tesseract import OcrSettings
-from ingest.parse import parse_file, sha256_of
+from ingest.parse import Answer, parse_file, sha256_of
 from ingest.paths import stored
 
 from .rows import prepare
@@ -97,7 +97,7 @@ def full_record(cache: RecordCache, record: dict) -> dict:
 
 
 def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None,
-                      make_row: Callable[[dict], dict] | None = None) -> PreparedDocument:
+                      make_row: Callable[[dict], dict] | None = None) -> Answer:
     """The worker's task for an ingest: the file's record from the record cache of
     the folder ``cache`` when it is there (``_from_cache`` set; one still waiting for
     OCR is parsed again when OCR can run now), else parsed (reading scans by OCR),
@@ -117,7 +117,7 @@ def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | No
                       "_row": make_row(record)}
         else:
             record.pop("text", None)  # the writer indexes the syllables; the cache has the text
-    return PreparedDocument(record)
+    return Answer(record)  # parse_many carries it (it calls to_dict)
 
 
 def _cached_record(path: str, cache: str, can_ocr: bool) -> dict | None:
@@ -129,13 +129,3 @@ def _cached_record(path: str, cache: str, can_ocr: bool) -> dict | None:
     record["path"] = stored(path)
     record["_from_cache"] = True
     return record
-
-
-class PreparedDocument:
-    """Wraps a prepared record so ``parse_many`` can carry it (it calls ``to_dict``)."""
-
-    def __init__(self, record: dict) -> None:
-        self.record = record
-
-    def to_dict(self) -> dict:
-        return self.record
