@@ -105,11 +105,10 @@ class _Commands(click.Group):
             archive = sys.modules.get("index.archive")  # not imported: no archive was read
             if archive is not None and isinstance(exc, archive.ArchiveDamaged):
                 raise click.ClickException(str(exc)) from None
-            psycopg = sys.modules.get("psycopg")  # a server error after the archive opened
-            if psycopg is not None and isinstance(exc, psycopg.Error) and _OPENED:
-                from index.postgres.connection import plain_error, shown_url
-                raise click.ClickException(f"the archive at {shown_url(_OPENED[-1])} failed: "
-                                           f"{plain_error(exc, _OPENED[-1])}") from None
+            backends = sys.modules.get("index.backends")  # a server error after the archive opened
+            said = backends.failure_line(exc, _OPENED[-1]) if backends is not None and _OPENED else None
+            if said:
+                raise click.ClickException(said) from None
             raise
 
 
@@ -131,14 +130,12 @@ def init(index_dir):
     notes = []
     try:
         store = open_archive(index_dir, create=True, migrate=True)
-        if hasattr(store, "init"):
-            notes = store.init() or []  # on PostgreSQL: what it could not do, and why
+        notes = store.init()  # on PostgreSQL: what it could not do, and why
     except (ArchiveUnavailable, PermissionError) as exc:
         raise click.ClickException(str(exc)) from None
     for note in notes:
         click.echo(note, err=True)
-    shown = store.shown if hasattr(store, "shown") else index_dir
-    click.echo(terminal.archive_ready_line(shown, store.count()))
+    click.echo(terminal.archive_ready_line(store.shown, store.count()))
 
 
 @cli.command()
@@ -299,13 +296,12 @@ def _print_ingest_report(report, as_json: bool, verbose: bool) -> None:
 def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, sort, facets, as_json):
     """Search the archive. QUERY uses Whoosh syntax (AND, OR, NOT, "phrases",
     field:value) and may be typed with or without diacritics."""
-    from whoosh.query.qcore import QueryError
     issuer = _issuer_option(issuer)
     store = _open_store(index_dir)
     try:
         results = store.search(query, year=year, date_from=date_from, date_to=date_to,
                               doc_type=doc_type, issuer=issuer, limit=limit, sort=sort, facets=facets)
-    except (QueryError, ValueError) as exc:
+    except ValueError as exc:  # query.QueryRejected, a bad filter value
         raise click.ClickException(f"cannot read the query: {exc}") from None
     if as_json:
         for hit in results.hits:

@@ -41,11 +41,17 @@ class Archive(Protocol):
     whose analyzers and query parser both backends share."""
 
     folder: str
+    shown: str  # how messages name the archive (a URL without its password)
     schema: object
     # A function the parse workers run on each prepared record to make this
     # archive's row (module-level: it is sent to the worker processes), or None:
     # the writer indexes the prepared record itself.
     row_maker: object
+
+    def init(self) -> list[str]:
+        """Make the archive, or bring one of an older version up to this one (``vanban
+        init``); opened by ``backends.open_archive(create=True, migrate=True)``. Notes
+        on what it could not do, and why."""
 
     # --- writing (an ingest: begin, add/delete ..., commit, or cancel) ----------
 

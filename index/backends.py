@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from .archive import ArchiveUnavailable, is_url
 from .trust import UnsafeFolder, check_folder, private_umask
 
-__all__ = ["ArchiveUnavailable", "open_archive", "open_for_writing"]
+__all__ = ["ArchiveUnavailable", "failure_line", "open_archive", "open_for_writing"]
 
 
 def open_archive(target: str, create: bool = False, work_folder: str | None = None, migrate: bool = False):
@@ -67,3 +67,15 @@ def open_for_writing(target: str, wait: bool, report, repair: bool = False):
     from .whoosh.writing import open_for_writing as open_whoosh
     with open_whoosh(target, wait, report, repair) as store:
         yield store
+
+
+def failure_line(exc: BaseException, target: str) -> str | None:
+    """One line for a failure of the archive at ``target`` met after it opened (a
+    server error mid-command), without any password; None for anything else."""
+    import sys
+
+    psycopg = sys.modules.get("psycopg")  # not imported: no server was asked
+    if psycopg is None or not isinstance(exc, psycopg.Error) or not is_url(target):
+        return None
+    from .postgres.connection import plain_error, shown_url
+    return f"the archive at {shown_url(target)} failed: {plain_error(exc, target)}"

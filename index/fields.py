@@ -5,8 +5,9 @@ Both backends index the same fields, analysed by the same analyzers
 the schema below (``query.parse_query``). The Whoosh backend stores the schema
 as it is; the PostgreSQL backend keeps the text fields as ``tsvector`` columns
 made with the schema's analyzers, the others as plain columns of the same names.
-A field added here is added to both (``rows.index_fields`` fills it; the
-PostgreSQL DDL gives it a column).
+A new field is filled by ``rows.index_fields``; PostgreSQL needs its column too
+(``postgres/ddl.py``, ``postgres/rows.py``), and the groups below say how a query
+reaches it.
 """
 from __future__ import annotations
 

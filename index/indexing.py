@@ -44,7 +44,7 @@ from ingest.paths import real, stored
 
 from .backends import open_for_writing
 from .cache import parse_and_prepare
-from .run import IngestInterrupted, IngestReport, commit, hashes, rebuild_done, stage, write_log
+from .run import IngestInterrupted, IngestReport, commit, hashes, stage, write_log
 from .trust import check_folder
 
 # A commit makes the work so far durable, and ends each writer process's segment;
@@ -54,7 +54,6 @@ from .trust import check_folder
 # documents per writer process, too large for any merge (store.MERGE_CEILING).
 COMMIT_EVERY = int(os.environ.get("VANBAN_COMMIT_EVERY", "10000"))
 COMMIT_SECONDS = float(os.environ.get("VANBAN_COMMIT_SECONDS", "300"))
-
 
 
 @contextmanager
@@ -97,9 +96,9 @@ def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
 
 
 def index_paths(paths: Iterable[str], folder: str, jobs: int | None = None, prune: bool = False,
-           wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
-           on_progress: Callable[[int, int, dict | None], None] | None = None,
-           ocr: bool = True, repair: bool = False, follow_links: bool = False) -> IngestReport:
+                wait: bool = False, timeout: float = DEFAULT_TIMEOUT,
+                on_progress: Callable[[int, int, dict | None], None] | None = None,
+                ocr: bool = True, repair: bool = False, follow_links: bool = False) -> IngestReport:
     """Index files into ``folder`` (a Whoosh index) or a PostgreSQL archive (its
     URL); with ``ocr`` (and Tesseract installed) scans are read, and files indexed
     earlier as waiting for OCR are picked up again; ``repair`` first rebuilds a
@@ -140,7 +139,6 @@ def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, f
         if prune:  # only under what was named: an archive holds other folders, other machines'
             _prune(store, indexed, paths, report)
         commit(store, reopen=False)
-        rebuild_done(folder)
     except BaseException:
         # Never commit after a failure or a stop: the writer may hold a document
         # half-written. What was parsed is in the record cache for the next ingest.

@@ -105,6 +105,8 @@ MAX_DEPTH = 20
 MAX_TERMS = 3_000
 MAX_WORD_CHARS = 256  # no Vietnamese word, symbol or citation key comes near
 MAX_BOOST = 1_000.0
+
+
 class QueryRejected(ValueError):
     """A query vanban will not run, with why in one line."""
 
@@ -201,21 +203,25 @@ _HIGHLIGHTER = highlight.Highlighter(fragmenter=_FRAGMENTER, formatter=_Marker()
 
 
 def _joined_matches(tokens):
-    """Consecutive matched tokens as one, so a matched phrase is marked once (what
-    Whoosh's Highlighter does in a private method)."""
+    """Matched tokens that overlap joined into one, so a match is marked once: what
+    Whoosh's Highlighter does in a private method, step for step (a matched token
+    that does not overlap the run before it is passed on as it is)."""
     joined = None
     for token in tokens:
-        if token.matched and joined is not None and token.startchar <= joined.endchar:
+        if not token.matched:
+            if joined is not None:
+                yield joined
+                joined = None
+            yield token
+        elif joined is None:
+            joined = token.copy()
+        elif token.startchar <= joined.endchar:
             if token.endchar > joined.endchar:
                 joined.text += token.text[joined.endchar - token.endchar:]
                 joined.endchar = token.endchar
-            continue
-        if joined is not None:
+        else:
             yield joined
             joined = None
-        if token.matched:
-            joined = token.copy()
-        else:
             yield token
     if joined is not None:
         yield joined

@@ -20,6 +20,8 @@ from .analysis import presegment, presplit, symbol_term
 # and the main content sit; the syllable and folded fields index the whole body,
 # so recall and phrases do not depend on it.
 SEGMENT_LIMIT = 6_000
+
+
 def prepare(record: dict) -> dict:
     """The record plus what the index's tokenizers would make of it: ``_words``,
     the presegmented title and body for the word fields, and ``_syllables``, the

@@ -19,7 +19,6 @@ from ingest.batch import parse_many
 from ingest.parse import hash_file, hash_files
 
 LOG_NAME = "ingest-log.json"
-UPGRADE_NAME = "upgrading.json"  # the documents a rebuild (upgrade or repair) carries over
 
 
 class IndexBusy(Exception):
@@ -88,7 +87,7 @@ class IngestReport:
     hot_segments: int = 0  # segments whose frequent terms were written as arrays
     # Documents a rebuild found no usable cached record of (none, or one of another
     # parser version): parsed again by this ingest where their file is still there.
-    reparse: list[tuple[str, str]] = field(default_factory=list)  # (path, sha256)
+    reparse: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (path, sha256)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
@@ -124,10 +123,8 @@ def write_log(folder: str, report: IngestReport) -> None:
     log = {"finished": dt.datetime.now().isoformat(timespec="seconds"), **report.to_dict()}
     # A temporary name of its own: two ingests into one archive on PostgreSQL share
     # this machine's work folder, and end at the same moment.
+    # (mkstemp makes it 0600: it names files, as private as the records it sits beside)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=LOG_NAME + ".", suffix=".part")
-    mask = os.umask(0o077)
-    os.umask(mask)
-    os.fchmod(fd, 0o666 & ~mask)  # as open() would make it (mkstemp's is 0600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(log, handle, ensure_ascii=False, indent=1)
     os.replace(tmp, os.path.join(folder, LOG_NAME))
@@ -139,12 +136,3 @@ def read_log(folder: str) -> dict:
             return json.load(handle)
     except (OSError, ValueError):
         return {}
-
-
-def rebuild_done(folder: str) -> None:
-    """The documents a rebuild left to parse are parsed and committed: the plan goes.
-    (On a stop before, it stays, and the next ingest parses them again.)"""
-    try:
-        os.remove(os.path.join(folder, UPGRADE_NAME))
-    except FileNotFoundError:
-        pass

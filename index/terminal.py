@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 from ingest.paths import one_line, shown as shown_path
+from ingest.vocabulary.citekeys import key_parts
 
 if TYPE_CHECKING:  # the types read here; imported only for the reader and type checkers
     from index.graph import CitingGroup, Node
@@ -217,7 +218,7 @@ def citing_lines(groups: Iterable[CitingGroup], symbol: str) -> list[str]:
 def citing_group_lines(group: CitingGroup) -> list[str]:
     """What the citations identify (symbol, issuer, year) in bold, then each citing
     document loaded: what it is, the citation's words, its file; and how many more."""
-    symbol, issuer, year = (group.key.split("|") + ["", ""])[:3]
+    symbol, issuer, year = key_parts(group.key)
     lines = [_bold(f"{symbol}  issuer: {issuer or 'not printed'}  year: {year or 'not printed'}  "
                    f"cited by {group.total}")]
     for citing in group:

@@ -10,7 +10,7 @@ its owner can change it:
   ``postings/``, ``ocr/``, Whoosh's temporary folders), one level down, is
   writable by neither group nor others (an ACL granting anyone write shows as the
   group write bit, so it is refused too). The record and OCR files below that
-  level are checked as they are read (``records.RecordCache``);
+  level are checked as they are read (``cache.RecordCache``);
 - group write is allowed for a user's private group (a group whose only member,
   as primary group or listed, is the owner: the Debian/Fedora "user private
   group" scheme, where umask 002 is common), as Debian's OpenSSH allows it;

@@ -87,8 +87,10 @@ def test_the_frequent_term_arrays_are_plain_arrays_that_match_whoosh(samples_ind
     index, _ = samples_index
     from whoosh.reading import SegmentReader
 
+    from index.whoosh.internals import segments
+
     ix = WhooshStore(str(index)).ix
-    for segment in ix._segments():
+    for segment in segments(ix):
         with SegmentReader(ix.storage, ix.schema, segment) as reader:
             segment_id = segment.segment_id()
             hotpostings.write_segment(str(index), reader, segment_id, min_docs=1)  # every term: something to check

@@ -11,7 +11,7 @@ short or emptied, a garbled table of contents or version file): every command
 says so in one line, and ``ingest --repair`` restores every document from the
 record cache without parsing anything.
 
-The moments are found through ``$VANBAN_STAGE_LOG`` (index/ingest.py ``_stage``:
+The moments are found through ``$VANBAN_STAGE_LOG`` (index/run.py ``stage``:
 each stage appends its name as it starts) and the record cache filling up."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The archive on PostgreSQL (index/pgstore.py, index/pgquery.py) on the tests' own
+"""The archive on PostgreSQL (index/postgres/) on the tests' own
 server: tokens written as tsvectors, many writers at once, clearance enforced by
 the database, the schema version."""
 from __future__ import annotations

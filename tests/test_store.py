@@ -1,4 +1,4 @@
-"""The Whoosh store's tiered merging (index/store.py)."""
+"""The Whoosh store's tiered merging (index/whoosh/store.py)."""
 from __future__ import annotations
 
 import os
@@ -91,7 +91,7 @@ def test_parallel_writers_index_what_one_writer_does(tmp_path, monkeypatch):
 
 
 def test_ingest_writes_the_frequent_terms_of_each_segment_and_drops_merged_ones(tmp_path, monkeypatch):
-    """Every live segment gets its arrays (hotpostings.py) at the end of an ingest;
+    """Every live segment gets its arrays (index/whoosh/frequent.py) at the end of an ingest;
     a segment merged away loses them; searches read the same either way."""
     from index.whoosh import frequent as hotpostings
     from index.indexing import index_paths as ingest

@@ -1,4 +1,4 @@
-"""The vectorised query evaluation (index/vector.py) against Whoosh's own collector,
+"""The vectorised query evaluation (index/whoosh/evaluate.py) against Whoosh's own collector,
 on a real index of the national database texts in several segments, one with a
 deleted document: same documents, same counts, same scores."""
 from __future__ import annotations
@@ -143,18 +143,19 @@ def _leaves(node):
 @pytest.fixture(scope="module")
 def hot_store(store, tmp_path_factory):
     """The same index with every term of two documents or more written as arrays
-    (hotpostings.py), where an archive writes only its frequent ones."""
+    (index/whoosh/frequent.py), where an archive writes only its frequent ones."""
     import shutil
 
     from whoosh.reading import SegmentReader
 
     from index.whoosh import frequent as hotpostings
     from index.whoosh.store import open_index
+    from index.whoosh.internals import segments
 
     folder = tmp_path_factory.mktemp("hot") / "index"
     shutil.copytree(store.folder, folder)
     ix = open_index(str(folder))
-    for segment in ix._segments():
+    for segment in segments(ix):
         reader = SegmentReader(ix.storage, ix.schema, segment)
         hotpostings.write_segment(str(folder), reader, segment.segment_id(), min_docs=2)
         reader.close()

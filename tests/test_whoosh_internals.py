@@ -100,7 +100,6 @@ def test_seeking_a_document_reads_whooshs_positions(reader):
             public[matcher.id()] = list(matcher.value_as("positions"))
             matcher.next()
         seeker = internals.raw_postings(r, "body_syl", text)
-        seeker.vanban_block = -1
         for docnum, positions in public.items():
             block = int(np.searchsorted(last_ids, docnum))
             assert internals.seek_document(seeker, int(starts[block]), docnum)
@@ -126,3 +125,80 @@ def test_the_writer_and_the_mapped_files_override_what_whoosh_still_has():
     internals.patch_whoosh()
     opened = compound.CompoundStorage.open_file
     assert opened.__module__ == internals.__name__, "vanban's mapped files are not in use"
+
+
+def test_an_old_index_takes_a_large_ingest_through_writer_processes(old_index, tmp_path, monkeypatch):
+    """The writer processes (spawned) read the old table of contents themselves:
+    they are patched too."""
+    from index import indexing
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for i in range(12):
+        (inbox / f"bc_{i:02d}.txt").write_text(
+            f"UBND XÃ TỊNH HÀ\nSố: {i + 1}/BC-UBND\nTịnh Hà, ngày 0{i % 9 + 1} tháng 4 năm 2024\nBÁO CÁO\n"
+            f"Kết quả tiếp nhận hồ sơ đợt {i}\n", encoding="utf-8")
+    monkeypatch.setattr(indexing, "writer_procs", lambda new_files: 2)
+    report = indexing.index_paths([str(inbox)], str(old_index), jobs=2, ocr=False)
+    assert (report.added, report.failed) == (12, [])
+    assert WhooshStore(str(old_index)).count() == 20
+
+
+# --- postings of many blocks -----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def many_blocks(tmp_path_factory):
+    """A segment whose common terms span several of Whoosh's 128-document blocks."""
+    from index.rows import prepare
+
+    store = WhooshStore(str(tmp_path_factory.mktemp("blocks") / "index"), create=True)
+    store.begin()
+    for i in range(400):
+        store.add(prepare({"path": f"/archive/bc_{i:03d}.txt", "sha256": f"{i:064x}", "title": "Báo cáo",
+                           "text": f"Quy định số {i} về cải cách hành chính " * (1 + i % 3)}), new=True)
+    store.commit(reopen=False)
+    with store.searcher() as searcher:
+        yield searcher.reader()
+
+
+@pytest.mark.parametrize("fieldname, text", [("body_syl", "quy"), ("body_syl", "chính"), ("body_fold", "cai")])
+def test_postings_of_many_blocks_are_whooshs(many_blocks, fieldname, text):
+    ids, weights, starts, last_ids = internals.read_postings(many_blocks, fieldname, text)
+    public = list(_public_postings(many_blocks, fieldname, text))
+    assert len(starts) >= 3, "the term should span several blocks"
+    assert ids.tolist() == [d for d, _ in public] and np.allclose(weights, [w for _, w in public])
+    seeker = internals.raw_postings(many_blocks, fieldname, text)
+    for docnum in (0, 130, 260, 399, 5):  # blocks out of order: each is read again
+        block = int(np.searchsorted(last_ids, docnum))
+        assert internals.seek_document(seeker, int(starts[block]), docnum)
+        matcher = many_blocks.postings(fieldname, text)
+        matcher.skip_to(docnum)
+        assert list(seeker.value_as("positions")) == list(matcher.value_as("positions"))
+
+
+# --- the snippet's marks --------------------------------------------------------------
+
+def _tokens(spans):
+    from whoosh.analysis import Token
+
+    for text, start, end, matched in spans:
+        token = Token(text=text, startchar=start, endchar=end)
+        token.matched = matched
+        yield token
+
+
+@pytest.mark.parametrize("spans", [
+    [("quy", 0, 3, True), ("định", 4, 8, True), ("về", 9, 11, False)],
+    [("a", 0, 3, True), ("b", 4, 7, True), ("c", 7, 8, True)],           # a run touching the one before
+    [("ab", 0, 2, True), ("bc", 1, 3, True), ("x", 4, 5, False), ("y", 6, 7, True)],  # overlapping
+    [("x", 0, 1, False)], [],
+])
+def test_matched_tokens_are_joined_as_whoosh_joins_them(spans):
+    from whoosh.highlight import Highlighter
+
+    from index.query import _joined_matches
+
+    def shown(tokens):
+        return [(t.text, t.startchar, t.endchar, t.matched) for t in tokens]
+
+    assert shown(_joined_matches(_tokens(spans))) == shown(Highlighter._merge_matched_tokens(_tokens(spans)))

@@ -24,7 +24,7 @@ from whoosh import query as wq
 
 from ingest.vocabulary.issuers import issuer_key
 
-from ..fields import ARRAYS, EQUALITY, PASSAGE_FIELDS, TEXT_FIELDS
+from ..fields import ARRAYS, EQUALITY, FACET_FIELDS, PASSAGE_FIELDS, TEXT_FIELDS
 from ..query import Results, make_hit, parse_query, type_filter
 from .connection import plain_error, settings_sql, shown_url
 from .rows import quote_lexeme
@@ -343,7 +343,7 @@ def _run(store, query, t: Translation, sql: tuple[str, str], limit: int, sort: s
 
 def _facet_counts(store, t: Translation, condition: str) -> dict[str, dict[str, int]]:
     groups = {}
-    for name, column in (("year", "year"), ("type", "doc_type"), ("issuer", "issuer_key")):
+    for name, column in FACET_FIELDS.items():  # the column of each field is named as the field
         rows = store.conn.execute(f"{t.with_clause()}SELECT {column}, pg_catalog.count(*) FROM {store.documents} "
                                   f"WHERE {condition} GROUP BY {column} ORDER BY {column}", t.params).fetchall()
         groups[name] = {str(value): count for value, count in rows if value not in ("", 0, None)}

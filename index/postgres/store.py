@@ -35,6 +35,8 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 
+from ingest.vocabulary.citekeys import symbol_prefix
+
 from ..analysis import symbol_term
 from ..archive import ArchiveUnavailable
 from ..fields import TEXT_FIELDS
@@ -332,7 +334,7 @@ class PgStore:
         rows = self._read(
             f"SELECT key, id FROM {self.documents}, pg_catalog.unnest(cite_keys) AS key "
             "WHERE cite_symbols @> ARRAY[%s]::text[] AND pg_catalog.starts_with(key, %s) "
-            "ORDER BY date NULLS LAST, id", (term, term + "|"))
+            "ORDER BY date NULLS LAST, id", (term, symbol_prefix(term)))
         groups: dict[str, list[int]] = {}
         for key, doc in rows:
             groups.setdefault(key, []).append(doc)

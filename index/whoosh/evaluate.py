@@ -35,6 +35,7 @@ EXACT_CHECKS = 100
 VERIFY_BUDGET = 2000
 SAMPLE_CHECKS = 200
 
+
 @dataclass
 class Matches:
     """Matching documents (global docnums, sorted, unique) and their scores."""
@@ -359,7 +360,6 @@ class VectorSearch:
         key = (_segment_key(reader), fieldname, word)
         if key not in self.matchers:
             self.matchers[key] = raw_postings(reader, fieldname, word)
-            self.matchers[key].vanban_block = -1
         return self.matchers[key]
 
     def matched_terms(self, node, doc: int) -> list[tuple[str, str]]:

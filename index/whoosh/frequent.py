@@ -66,7 +66,7 @@ def _paths(folder: str, segment_id: str) -> list[str]:
 
 class HotPostings:
     """One segment's frequent terms: ``get(field, term)`` -> (ids, weights, block
-    starts, block last ids) as ``vector.read_postings`` gives them, or None."""
+    starts, block last ids) as ``internals.read_postings`` gives them, or None."""
 
     def __init__(self, folder: str, segment_id: str) -> None:
         self.ids, self.weights, self.blocks, self.keys, self.entries = (

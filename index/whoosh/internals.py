@@ -6,7 +6,7 @@ block at a time into arrays, field lengths as one array, a document's positions
 by going straight to its block), binds Whoosh's multiprocess writer's processes to
 its own, and reads a segment's files straight from their memory map. Each of these
 leans on names whoosh3 does not promise: they are all here, and
-``tests/test_whoosh_shape.py`` fails loudly, naming what moved, if the pinned
+``tests/test_whoosh_internals.py`` fails loudly, naming what moved, if the pinned
 whoosh3 changes shape.
 
 ``patch_whoosh()`` is called when a Whoosh archive is opened, never on import:
@@ -126,7 +126,7 @@ def seek_document(matcher, block_start: int, docnum: int) -> bool:
     """Put an on-disk matcher on ``docnum`` in the block that starts at
     ``block_start`` (read unless it is the block the matcher holds); whether the
     document is there."""
-    if matcher.vanban_block != block_start:
+    if getattr(matcher, "vanban_block", None) != block_start:
         matcher._goto(int(block_start))
         matcher._read_ids()
         matcher.vanban_block = block_start
@@ -199,6 +199,7 @@ class SubprocessWriter(MpWriter):
 def _bound_subwriter(*args) -> None:
     die_with_parent()
     ignore_stop_signals()
+    patch_whoosh()  # a spawned process: it reads the table of contents (and the segments) itself
     _run_subwriter(*args)
 
 

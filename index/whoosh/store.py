@@ -25,11 +25,15 @@ from contextlib import contextmanager
 
 import numpy as np
 from whoosh.query import Term
+from whoosh.query.qcore import QueryError
+
+from ingest.vocabulary.citekeys import symbol_prefix
 
 from ..analysis import symbol_term
 from ..archive import ArchiveDamaged
 from ..cache import RecordCache, full_record
 from ..fields import make_schema
+from ..query import QueryRejected
 from ..rows import index_fields
 from ..trust import check_folder, make_private_folder, private_umask
 from . import frequent, internals
@@ -95,7 +99,7 @@ def reading(folder: str, opening: bool = False):
 # MERGE_CEILING documents. Whoosh merges in one process, while the parse workers
 # and the sub-writers wait: at 100,000 documents, merging 2,500-document segments
 # into 10,000-document ones took a third of the ingest. A large ingest now commits
-# a segment per writer process of 5,000 documents (see ingest.COMMIT_EVERY), which
+# a segment per writer process of 5,000 documents (see indexing.COMMIT_EVERY), which
 # no merge touches; the small segments of small, frequent ingests still merge into
 # ones of a few thousand. A search reads its terms segment by segment from arrays
 # (frequent.py), so twenty segments cost it little more than ten.
@@ -187,7 +191,7 @@ class WhooshStore:
     row_maker = None  # the writer indexes the prepared records themselves
 
     def __init__(self, folder: str, create: bool = False) -> None:
-        self.folder = folder
+        self.folder = self.shown = folder
         self._writer = None
         self._searcher = None
         self._held: dict[str, str] | None = None  # path -> sha256 of the writer's documents
@@ -268,9 +272,16 @@ class WhooshStore:
     def schema(self):
         return self.ix.schema
 
+    def init(self) -> list[str]:
+        """Made when opened with ``create``: nothing left to do, nothing to say."""
+        return []
+
     def search(self, text: str, **options):
         """``search.search`` on this index: Whoosh query syntax, filters, facets."""
-        return search(self, text, **options)
+        try:
+            return search(self, text, **options)
+        except QueryError as exc:  # Whoosh refuses a query it parsed (too many terms to expand ...)
+            raise QueryRejected(str(exc).strip().splitlines()[0] if str(exc).strip() else "the query") from None
 
     def full_record(self, record: dict) -> dict:
         """An indexed (lean) record with its text, from the parsed-record cache."""
@@ -348,7 +359,7 @@ class WhooshStore:
         documents citing under it, oldest first, for every key of this symbol.
         Read from the postings of the keys alone: a decree cited by thousands of
         documents costs no stored record until one is shown."""
-        prefix = symbol_term(symbol) + "|"
+        prefix = symbol_prefix(symbol_term(symbol))
         with self.searcher() as s:
             vs = VectorSearch(s)
             keys = [k.decode("utf-8") if isinstance(k, bytes) else k

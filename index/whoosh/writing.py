@@ -2,7 +2,7 @@
 index rebuilt from the parsed records it keeps where an older vanban wrote it or
 ``--repair`` asks (``open_for_writing``).
 
-A rebuild lists what it carries over (``run.UPGRADE_NAME``) before the old index
+A rebuild lists what it carries over (``UPGRADE_NAME``) before the old index
 is dropped, so a kill mid-way resumes from the list; documents it finds no usable
 record of are left in ``report.reparse`` for the ingest to parse again.
 """
@@ -20,7 +20,7 @@ from ingest.batch import DEFAULT_TIMEOUT
 from ingest.paths import real
 
 from ..cache import RecordCache
-from ..run import UPGRADE_NAME, IndexBusy, IngestInterrupted, IngestReport, commit, hashes, stage
+from ..run import IndexBusy, IngestInterrupted, IngestReport, commit, hashes, stage
 from .store import (
     IndexDamaged,
     IndexTooOld,
@@ -33,6 +33,8 @@ from .store import (
     write_json,
 )
 
+
+UPGRADE_NAME = "upgrading.json"  # the documents a rebuild (upgrade or repair) carries over
 
 class IngestLock:
     """An exclusive lock on ``<index>/ingest.lock``; the kernel drops it if we die."""
@@ -71,6 +73,7 @@ def open_for_writing(folder: str, wait: bool, report: IngestReport, repair: bool
     os.makedirs(folder, exist_ok=True)
     with IngestLock(folder, wait):
         yield _open_store(folder, RecordCache(folder), report, repair)
+        _rebuild_done(folder)  # reached when the ingest ended well: what it parsed again is committed
 
 
 def _open_store(folder: str, cache: RecordCache, report: IngestReport, repair: bool = False) -> WhooshStore:
@@ -133,6 +136,15 @@ def _still_there(path: str) -> bool:
     asked again here)."""
     on_disk = real(path)
     return os.path.isfile(on_disk) and not os.path.islink(on_disk)
+
+
+def _rebuild_done(folder: str) -> None:
+    """The documents a rebuild left to parse are parsed and committed: the plan goes.
+    (On a stop before, it stays, and the next ingest parses them again.)"""
+    try:
+        os.remove(os.path.join(folder, UPGRADE_NAME))
+    except FileNotFoundError:
+        pass
 
 
 def _cached_paths(cache: RecordCache) -> Iterable[tuple[str, str]]:

@@ -2,8 +2,8 @@
 
 A page is rendered by PDFium at 300 dpi (or taken from the image file, one frame
 of a TIFF at a time), cleaned up as ``OcrSettings.cleanup`` says, and read by one
-single-threaded Tesseract process (threaded Tesseract is about 5x slower per page
-on two cores; the pages of a file run side by side instead). Tesseract's TSV gives
+single-threaded Tesseract process (the pages of a file run side by side instead:
+the README and ``bench/bench_ocr.py`` say why). Tesseract's TSV gives
 every word with its box and confidence; the words are cached per file sha256,
 page and settings, so re-ingests, re-parses and index rebuilds never read the
 same page twice. Lines are then built from the words and split into the header's
@@ -29,7 +29,7 @@ from ingest.models import Layout, Line
 from ingest.ocr.cleanup import clean
 from ingest.ocr.fixes import is_junk_word, repair
 from ingest.progress import still_working
-from ingest.readers.pdf import Char, split_columns
+from ingest.readers.pdf import Char, split_char_columns
 from ingest.vocabulary.regexes import NOI_NHAN
 from ingest.vocabulary.textnorm import clean_line, fold
 
@@ -291,7 +291,7 @@ def page_lines(page: OcrPage, number: int, dpi: int, offset: tuple[int, int] = (
         words.sort(key=lambda w: w.left)
         chars = [Char(w.text, w.left, w.right, w.top, w.bottom, "", True) for w in words]
         word_of = {id(c): w for c, w in zip(chars, words)}
-        for col, part in split_columns(chars, page.width):
+        for col, part in split_char_columns(chars, page.width):
             if abs((part[0].x0 + part[-1].x1) / 2 - page.width / 2) < 0.06 * page.width:
                 col = "F"  # centred: a title line (``QUYẾT ĐỊNH``), whatever specks sit beside it
             mine = [word_of[id(c)] for c in part]

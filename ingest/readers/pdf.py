@@ -310,7 +310,7 @@ def _gap_is_space(prev: Char, cur: Char) -> bool:
     return cur.space_before or cur.x0 - prev.x1 > 0.18 * height
 
 
-def split_columns(line: list[Char], width: float) -> list[tuple[str, list[Char]]]:
+def split_char_columns(line: list[Char], width: float) -> list[tuple[str, list[Char]]]:
     """Split a visual line at the gap between the header columns, if there is one."""
     height = max(c.bottom - c.top for c in line)
     for i in range(1, len(line)):
@@ -401,7 +401,7 @@ def _read(pdf: pdfium.PdfDocument) -> Layout:
         chars = _chars(textpage, height)
         lines: list[Line] = []
         for visual in _visual_lines(chars):
-            for col, part in split_columns(visual, width):
+            for col, part in split_char_columns(visual, width):
                 text, used = _decode(part)
                 counts.update(used)
                 lines.append(Line(text=clean_line(text), page=index, col=col, top=part[0].top,

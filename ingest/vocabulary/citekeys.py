@@ -16,8 +16,14 @@ def symbol_key(symbol: str, issuer_key: str | None, year: str | int | None) -> s
     return f"{symbol}{SEPARATOR}{issuer_key or ''}{SEPARATOR}{year or ''}"
 
 
-def name_key(name_key: str | None, year: str | int | None) -> str:
-    return f"{name_key or ''}{SEPARATOR}{year or ''}"
+def name_key(name: str | None, year: str | int | None) -> str:
+    """``name``: the cited name's issuer key (``issuers.issuer_key``)."""
+    return f"{name or ''}{SEPARATOR}{year or ''}"
+
+
+def symbol_prefix(symbol: str) -> str:
+    """What every key of this symbol starts with (to look the keys up by prefix)."""
+    return symbol + SEPARATOR
 
 
 def key_parts(key: str) -> tuple[str, str, str]:
