@@ -281,12 +281,23 @@ def _print_ingest_report(report, as_json: bool, verbose: bool) -> None:
         _echo(terminal.ingest_report_lines(report, verbose))
 
 
+def _typed_date(ctx, param, value: str | None) -> str | None:
+    """``--from``/``--to`` as ISO, however a person types the day."""
+    from ingest.vocabulary.dates import typed_date
+    if value is None:
+        return None
+    day = typed_date(value)
+    if day is None:
+        raise click.BadParameter(f"not a date: {value!r} (give 2017-10-01 or 01/10/2017)")
+    return day
+
+
 @cli.command()
-@click.argument("query")
+@click.argument("query", nargs=-1, required=True)
 @_index_option
 @click.option("--year", type=int, help="Documents dated in this year.")
-@click.option("--from", "date_from", help="From this date (YYYY-MM-DD).")
-@click.option("--to", "date_to", help="Up to this date (YYYY-MM-DD).")
+@click.option("--from", "date_from", callback=_typed_date, help="From this date (2017-10-01 or 01/10/2017).")
+@click.option("--to", "date_to", callback=_typed_date, help="Up to this date (2017-10-01 or 01/10/2017).")
 @click.option("--type", "doc_type", help="Document type: BC, QĐ, Báo cáo ...")
 @click.option("--issuer", help="Issuing body, any spelling: 'UBND phường Nguyễn Nghiêm'.")
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True)
@@ -294,8 +305,16 @@ def _print_ingest_report(report, as_json: bool, verbose: bool) -> None:
 @click.option("--facets", is_flag=True, help="Add counts by year, type and issuer.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
 def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, sort, facets, as_json):
-    """Search the archive. QUERY uses Whoosh syntax (AND, OR, NOT, "phrases",
-    field:value) and may be typed with or without diacritics."""
+    """Search the archive. QUERY is one or more words, quoted or not, typed with or
+    without diacritics, in Whoosh syntax: AND, OR, NOT, "a phrase", field:value.
+
+    \b
+    Fields: title, body, signer, figures (text: add _syl for syllables, _fold
+    for text without diacritics: title_fold); symbol, doc_type, issuer_key,
+    period, confidentiality, urgency, needs_ocr, path, sha256 (one value each);
+    cite_symbols, cite_keys (what a document cites); date, year (ranges:
+    date:[2024-01-01 to 2024-06-30], year:[2020 to 2024])."""
+    query = " ".join(query)
     issuer = _issuer_option(issuer)
     store = _open_store(index_dir)
     try:

@@ -90,6 +90,39 @@ def test_search_filters_and_facets(archive):
     assert hits and all(h["date"].startswith("2024") for h in hits)
 
 
+def test_search_takes_several_words_without_quotes(archive):
+    index, _ = archive
+    unquoted = run("search", "--json", "cong", "tac", "tuyen", "truyen", "cai", "cach", "hanh", "chinh", index=index)
+    assert unquoted.exit_code == 0, unquoted.output
+    quoted = run("search", "--json", "cong tac tuyen truyen cai cach hanh chinh", index=index)
+    assert lines(unquoted) == lines(quoted) and lines(unquoted)[0]["path"] == str(SEED)
+
+
+@pytest.mark.parametrize("typed", ["2024-04-01", "01/04/2024", "1-4-2024", "1.4.2024", "ngày 1 tháng 4 năm 2024"])
+def test_dates_are_taken_as_people_type_them(archive, typed):
+    index, _ = archive
+    iso = lines(run("search", "--json", "--from", "2024-04-01", "--to", "2024-12-31", "cải cách", index=index))
+    assert iso and all("2024-04-01" <= h["date"] <= "2024-12-31" for h in iso)
+    assert lines(run("search", "--json", "--from", typed, "--to", "31/12/2024", "cải cách", index=index)) == iso
+
+
+@pytest.mark.parametrize("typed", ["31/02/2024", "April 2024", "2024"])
+def test_a_date_that_is_not_one_is_refused_by_its_option(archive, typed):
+    index, _ = archive
+    result = run("search", "--from", typed, "cải cách", index=index)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "--from" in result.output and f"not a date: {typed!r}" in result.output
+    assert "cannot read the query" not in result.output
+
+
+def test_the_fields_a_query_may_name_are_in_the_help():
+    from index.fields import SEARCHABLE
+
+    shown = CliRunner().invoke(cli, ["search", "--help"]).output
+    named = {name.removesuffix("_syl").removesuffix("_fold") for name in SEARCHABLE}
+    assert [name for name in sorted(named) if name not in shown] == []
+
+
 @pytest.mark.parametrize("typed", ["308/QD-UBND", "308/QĐ- UBND", "308 /qđ-ubnd"])
 def test_cites_finds_the_seed_whatever_the_form(archive, typed):
     index, _ = archive

@@ -31,6 +31,18 @@ def find_date(text: str) -> tuple[str | None, bool]:
     return None, bool(regexes.DATE_WORDS_NO_YEAR.search(text))
 
 
+def typed_date(text: str) -> str | None:
+    """A date as a person types it in a search, to ISO form: ``2017-10-01``,
+    ``01/10/2017``, ``1-10-2017``, ``1.10.2017``, ``ngày 1 tháng 10 năm 2017``;
+    None for anything else (more than a date, or a day that does not exist)."""
+    text = " ".join(text.split())
+    for pattern in (regexes.DATE_ISO, regexes.DATE_NUMERIC, regexes.DATE_WORDS):
+        m = pattern.fullmatch(text)
+        if m:
+            return iso_date(m.group("year"), m.group("month"), m.group("day"))
+    return None
+
+
 def year_of(text: str) -> str | None:
     m = regexes.DATE_WORDS.search(text)
     return m.group("year") if m else None

@@ -66,6 +66,9 @@ DATE_WORDS_NO_YEAR = re.compile(r"ngày\s*(?P<day>\d{1,2})\s*tháng\s*(?P<month>
 DATE_NUMERIC = re.compile(r"(?<![\d/])(?P<day>\d{1,2})\s*[/.\-]\s*(?P<month>\d{1,2})\s*[/.\-]\s*(?P<year>(?:19|20)\d{2})(?!\d)")
 """``25-10-2017``, ``21/12/2011``, ``27.01.2022``."""
 
+DATE_ISO = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})")
+"""``2017-10-01`` (as a search form's date is also typed)."""
+
 PLACE_DATE = re.compile(
     r"^(?P<place>[^,\d]{2,60}?)\s*(?:,\s*(?=ngày)|,?\s*(?=ngày\s*(?:\d|[.…_ ]*tháng)|\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{4}))",
     re.I,
