@@ -33,3 +33,26 @@ def test_blank_or_impossible_dates_give_null(text):
 
 def test_no_date():
     assert find_date("Báo cáo công tác Quý I/2024") == (None, False)
+
+
+TYPED = [  # a day as a person types it in a search form
+    ("2017-10-01", "2017-10-01"),
+    ("01/10/2017", "2017-10-01"),
+    ("1/10/2017", "2017-10-01"),
+    ("1-10-2017", "2017-10-01"),
+    ("1.10.2017", "2017-10-01"),
+    (" 01 / 10 / 2017 ", "2017-10-01"),
+    ("ngày 1 tháng 10 năm 2017", "2017-10-01"),
+    ("31/02/2017", None),       # no such day
+    ("2017-1-1", None),         # ISO has two-digit months and days
+    ("2017", None),             # a year: --year
+    ("01/10/2017 đến nay", None),
+    ("tháng 10", None),
+]
+
+
+@pytest.mark.parametrize("text,iso", TYPED)
+def test_typed_dates(text, iso):
+    from ingest.vocabulary.dates import typed_date
+
+    assert typed_date(text) == iso
