@@ -214,12 +214,11 @@ def ingest(paths, index_dir, jobs, prune, wait, timeout, no_ocr, as_json, repair
     committed before, one line says so, and the exit code is 128 + the signal's
     number (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); running the same
     ingest again finishes the job without parsing again what was parsed."""
-    from index.archive import is_url
+    from index.archive import NOTHING_TO_REPAIR, is_url
     if not paths and not repair:
         raise click.UsageError("Missing argument 'PATHS...'.")
     if repair and is_url(index_dir):
-        raise click.ClickException("--repair rebuilds a Whoosh index folder; an archive on PostgreSQL writes each "
-                                   "document in a transaction of its own and has nothing to repair")
+        raise click.ClickException(NOTHING_TO_REPAIR)
     report = _run_ingest(paths, index_dir, as_json, dict(jobs=jobs, prune=prune, wait=wait, timeout=timeout,
                                                          ocr=not no_ocr, repair=repair, follow_links=follow_links))
     _print_ingest_report(report, as_json, verbose)

@@ -25,6 +25,17 @@ def is_url(target: str) -> bool:
     return target.startswith(URL_PREFIXES)
 
 
+# What --repair says of an archive on PostgreSQL (the command and the ingest both refuse it).
+NOTHING_TO_REPAIR = ("--repair rebuilds a Whoosh index folder; an archive on PostgreSQL writes each "
+                     "document in a transaction of its own and has nothing to repair")
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's message in one line (its first), or its type where it says nothing."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class ArchiveUnavailable(Exception):
     """No archive there, one of another version, or a server that cannot be
     reached: one line that says which and what to do."""

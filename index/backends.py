@@ -6,9 +6,10 @@ is the one place that knows both backends; neither knows it.
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 
-from .archive import ArchiveUnavailable, is_url
+from .archive import NOTHING_TO_REPAIR, ArchiveUnavailable, is_url
 from .trust import UnsafeFolder, check_folder, private_umask
 
 __all__ = ["ArchiveUnavailable", "failure_line", "open_archive", "open_for_writing"]
@@ -55,8 +56,7 @@ def open_for_writing(target: str, wait: bool, report, repair: bool = False):
     own, and keeps this machine's caches in a folder of its own."""
     if is_url(target):
         if repair:
-            raise ValueError("--repair rebuilds a Whoosh index folder; an archive on PostgreSQL writes each "
-                             "document in a transaction of its own and has nothing to repair")
+            raise ValueError(NOTHING_TO_REPAIR)
         store = open_archive(target, create=True)
         os.makedirs(store.folder, exist_ok=True)
         try:
@@ -72,8 +72,6 @@ def open_for_writing(target: str, wait: bool, report, repair: bool = False):
 def failure_line(exc: BaseException, target: str) -> str | None:
     """One line for a failure of the archive at ``target`` met after it opened (a
     server error mid-command), without any password; None for anything else."""
-    import sys
-
     psycopg = sys.modules.get("psycopg")  # not imported: no server was asked
     if psycopg is None or not isinstance(exc, psycopg.Error) or not is_url(target):
         return None

@@ -23,7 +23,7 @@
   (never committed: a document may be half-written in it), and ``IngestInterrupted``
   says what the archive keeps;
 - ``repair=True`` rebuilds a Whoosh index from the parsed records it keeps (see
-  ``_restorable``), through the same list-then-rebuild as a format upgrade.
+  ``whoosh/writing.py``), through the same list-then-rebuild as a format upgrade.
 """
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ from ingest.vocabulary.symbols import normalize_symbol
 from ingest.vocabulary.textnorm import strip_marks
 
 from .analysis import symbol_term
+from .archive import first_line
 from .fields import FOLDED_FIELDS, PHRASE_FIELDS, SEARCH_FIELDS, SEARCHABLE, SNIPPET_FIELDS
 
 
@@ -166,7 +167,7 @@ def parse_query(store, text: str):
     except RecursionError:
         raise QueryRejected("the query is too complex to read") from None
     except Exception as exc:  # Whoosh's parser raises bare Exceptions ("'x' is not a parseable date")
-        raise QueryRejected(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+        raise QueryRejected(first_line(exc)) from None
     return _checked(_syllable_phrases_only(parsed), [0]).normalize()
 
 

@@ -9,7 +9,7 @@ import os
 import re
 from urllib.parse import unquote
 
-from ..archive import ArchiveUnavailable
+from ..archive import ArchiveUnavailable, first_line
 
 DEFAULT_STATEMENT_TIMEOUT = 30.0
 CLIENT_CHECK_MS = 1000  # how often a running statement checks that its client is still there
@@ -42,11 +42,6 @@ def settings_sql(local: bool = False, timeout: float | None = None) -> str:
     return "; ".join([f"{scope} search_path = pg_catalog, pg_temp", f"{scope} jit = off",
                       f"{scope} statement_timeout = {max(1, round(seconds * 1000)) if seconds else 0}",
                       f"{scope} client_connection_check_interval = {CLIENT_CHECK_MS}"])
-
-
-def first_line(exc: Exception) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def plain_error(exc: Exception, url: str) -> str:

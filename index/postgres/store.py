@@ -38,12 +38,11 @@ from collections.abc import Iterator
 from ingest.vocabulary.citekeys import symbol_prefix
 
 from ..analysis import symbol_term
-from ..archive import ArchiveUnavailable
+from ..archive import ArchiveUnavailable, first_line
 from ..fields import TEXT_FIELDS
 from .connection import (
     SchemaMismatch,
     default_work_folder,
-    first_line,
     plain_error,
     settings_sql,
     shown_url,

@@ -30,7 +30,7 @@ from whoosh.query.qcore import QueryError
 from ingest.vocabulary.citekeys import symbol_prefix
 
 from ..analysis import symbol_term
-from ..archive import ArchiveDamaged
+from ..archive import ArchiveDamaged, first_line
 from ..cache import RecordCache, full_record
 from ..fields import make_schema
 from ..query import QueryRejected
@@ -281,7 +281,7 @@ class WhooshStore:
         try:
             return search(self, text, **options)
         except QueryError as exc:  # Whoosh refuses a query it parsed (too many terms to expand ...)
-            raise QueryRejected(str(exc).strip().splitlines()[0] if str(exc).strip() else "the query") from None
+            raise QueryRejected(first_line(exc)) from None
 
     def full_record(self, record: dict) -> dict:
         """An indexed (lean) record with its text, from the parsed-record cache."""
