@@ -322,8 +322,8 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
     except ValueError as exc:  # query.QueryRejected, a bad filter value
         raise click.ClickException(f"cannot read the query: {exc}") from None
     if as_json:
-        for hit in results.hits:
-            _emit(hit.to_dict())
+        for hit in results.hits:  # "most_words": found by most of the words, not all
+            _emit({**hit.to_dict(), **({"most_words": True} if results.relaxed else {})})
         if facets:
             _emit({"facets": results.facets})
         return

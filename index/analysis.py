@@ -66,6 +66,19 @@ def symbol_term(symbol: str) -> str:
     return re.sub(r"^0+(?=\d)", "", symbol.lower())
 
 
+def symbol_parts(term: str) -> list[str]:
+    """A symbol's words: ``143/2013/nđ-cp`` -> ``143``, ``2013``, ``nđ``, ``cp``. The index
+    holds them after the whole symbol, the first at the symbol's own position, so
+    ``143 2013 nd cp`` typed as words is a run the document has, and a phrase
+    (``nghị định số 143 2013``) runs through it."""
+    return _SYLLABLE.findall(term)
+
+
+def is_symbol_term(text: str) -> bool:
+    """A whole symbol among a field's tokens: no word or syllable holds a ``/``."""
+    return "/" in text
+
+
 def _segment(text: str) -> list[str]:
     from underthesea import word_tokenize  # imported on first use: it loads a model
     return word_tokenize(text)
@@ -86,7 +99,9 @@ class VietnameseTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         text = nfc(value)
         pos = start_pos
-        for start, end, piece in self._pieces(text, tokenize):
+        # A query asks a symbol whole (``query.py`` spells it as words inside phrases).
+        parts = mode != "query"
+        for start, end, piece in self._pieces(text, tokenize, parts):
             token.text, token.boost, token.stopped = piece, 1.0, False
             if keeporiginal:
                 token.original = text[start:end]
@@ -94,10 +109,11 @@ class VietnameseTokenizer(Tokenizer):
                 token.pos = pos
             if chars:
                 token.startchar, token.endchar = start_char + start, start_char + end
-            pos += 1
+            if not (parts and is_symbol_term(piece)):  # its first part takes its position
+                pos += 1
             yield token
 
-    def _pieces(self, text: str, tokenize: bool):
+    def _pieces(self, text: str, tokenize: bool, parts: bool):
         if not tokenize:
             yield 0, len(text), text
             return
@@ -107,7 +123,11 @@ class VietnameseTokenizer(Tokenizer):
             if not symbol:
                 continue
             yield from self._words(text, cursor, m.start())
-            yield m.start(), m.end(), symbol_term(symbol)
+            term = symbol_term(symbol)
+            yield m.start(), m.end(), term
+            if parts:
+                for part in symbol_parts(term):
+                    yield m.start(), m.end(), part
             cursor = m.end()
         yield from self._words(text, cursor, len(text))
 
@@ -183,13 +203,15 @@ class PresplitTokenizer(VietnameseTokenizer):
             return
         positions, chars = kwargs.get("positions", False), kwargs.get("chars", False)
         token = Token(positions, chars, mode=mode)
-        start_pos = kwargs.get("start_pos", 0)
-        for pos, m in enumerate(re.finditer(r"\S+", value)):
+        pos = kwargs.get("start_pos", 0)
+        for m in re.finditer(r"\S+", value):
             token.text, token.boost, token.stopped = m.group(), 1.0, False
             if positions:
-                token.pos = start_pos + pos
+                token.pos = pos
             if chars:
                 token.startchar, token.endchar = m.start(), m.end()
+            if not is_symbol_term(token.text):  # as the full tokenizer counts them
+                pos += 1
             yield token
 
 
@@ -225,12 +247,15 @@ PAIR_SEPARATOR = " "
 
 class PairFilter(Filter):
     """``quy``, ``dinh``, ``cong`` -> ``quy dinh``, ``dinh cong``. (Whoosh's
-    ``BiWordFilter`` fails on an empty stream and passes a lone token through.)"""
+    ``BiWordFilter`` fails on an empty stream and passes a lone token through.)
+    A whole symbol is passed over: its parts, at its position, pair instead."""
 
     def __call__(self, tokens):
         previous = None
         for t in tokens:
             text = t.text
+            if is_symbol_term(text):
+                continue
             if previous is not None:
                 t.text = previous + PAIR_SEPARATOR + text
                 yield t

@@ -26,7 +26,7 @@ from ingest.ocr.tesseract import OcrSettings
 from ingest.parse import Answer, parse_file, sha256_of
 from ingest.paths import stored
 
-from .rows import prepare
+from .rows import is_prepared, prepare
 from .trust import check_folder, writable_by_others
 
 SHA256 = re.compile(r"[0-9a-f]{64}")  # a cache file's name: never a path of another shape
@@ -106,6 +106,9 @@ def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | No
     the record's row for that archive instead, made here (text and tokens
     included: the costly part of writing)."""
     record = _cached_record(path, cache, can_ocr=ocr is not None) if cache else None
+    if record is not None and not is_prepared(record):  # prepared by an older analysis
+        record = prepare(record)
+        RecordCache(cache).put({k: v for k, v in record.items() if k not in ("path", "_from_cache")})
     if record is None:
         record = prepare(parse_file(path, ocr).to_dict())
         if cache and not record.get("error"):
@@ -124,7 +127,7 @@ def _cached_record(path: str, cache: str, can_ocr: bool) -> dict | None:
     """The cached record of the file's content, at this path; the file is hashed here,
     in the worker, under its timeout (``sha256_of`` refuses what is not a regular file)."""
     record = RecordCache(cache).get(sha256_of(path))
-    if record is None or "_words" not in record or (can_ocr and record.get("needs_ocr")):
+    if record is None or (can_ocr and record.get("needs_ocr")):
         return None
     record["path"] = stored(path)
     record["_from_cache"] = True

@@ -28,10 +28,11 @@ from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.doctypes import TYPE_CODES, canonical_code, match_type_name
 from ingest.vocabulary.symbols import normalize_symbol
 from ingest.vocabulary.textnorm import strip_marks
+from ingest.vocabulary.typed import TypedSymbol, normalize_typed, typed_symbols
 
-from .analysis import symbol_term
+from .analysis import is_symbol_term, symbol_parts, symbol_term
 from .archive import first_line
-from .fields import FOLDED_FIELDS, PHRASE_FIELDS, SEARCH_FIELDS, SEARCHABLE, SNIPPET_FIELDS
+from .fields import FOLDED_FIELDS, PHRASE_FIELDS, SEARCH_FIELDS, SEARCHABLE, SNIPPET_FIELDS, TEXT_FIELDS
 
 
 class _Marker(highlight.Formatter):
@@ -64,22 +65,67 @@ class Results:
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     exact: bool = True
+    relaxed: bool = False  # few documents had every word: these match most of them (``relaxed``)
 
 
 SYMBOL_BOOST = 50  # a document's own number outranks every document that cites it
+CITED_BOOST = 5    # a partial symbol: the documents citing a symbol it is part of
+
+
+def _shielded(query: str) -> list[tuple[int, int]]:
+    """Spans a rewrite leaves alone: phrases in quotes and a field's own value."""
+    return [m.span() for m in re.finditer(r'\b\w+:(?:"[^"]*"?|\S+)|"[^"]*"?', query)]
+
+
+MAX_SPELLINGS = 16
+
+
+def _spellings(term: str) -> list[str]:
+    """The symbol terms a symbol typed without ``đ`` may be: ``7/2026/tt-bgddt`` is
+    ``tt-bgdđt`` in the index (a symbol's codes hold no other diacritic). Up to
+    MAX_SPELLINGS; past that, as typed."""
+    head, _, codes = term.rpartition("/")
+    if "đ" in codes or "d" not in codes or 2 ** codes.count("d") > MAX_SPELLINGS:
+        return [term]
+    spelled = [""]
+    for char in codes:
+        spelled = [s + c for s in spelled for c in (("d", "đ") if char == "d" else (char,))]
+    return [f"{head}/{s}" if head else s for s in spelled]
+
+
+def _pattern(typed: TypedSymbol) -> str:
+    """A partial symbol as a pattern of symbol terms: ``308/2025/*``, ``143/*nđ-cp*``."""
+    head = symbol_term(typed.number) + "/" + (f"{typed.year}/" if typed.year else "")
+    return head + ("*" + "-".join(typed.codes).lower() + "*" if typed.codes else "*")
+
+
+def _symbol_clause(query: str, typed: TypedSymbol) -> str:
+    """The query text of one symbol the query names (``typed_symbols``)."""
+    words = query[typed.start:typed.end]
+    if typed.whole:
+        own = " OR ".join(f"symbol:{term}^{SYMBOL_BOOST}" for term in _spellings(symbol_term(typed.symbol)))
+        printed = normalize_symbol(words) == typed.symbol and "/" in words
+        also = "" if printed else f" OR ({words})"  # typed as words: they may mean words
+        return f"({own} OR {typed.symbol}{also})"
+    pattern = _pattern(typed)
+    return (f"(({words}) ANDMAYBE (symbol:{pattern}^{SYMBOL_BOOST} OR "
+            f"cite_symbols:{pattern}^{CITED_BOOST}))")
 
 
 def rewrite_symbols(query: str) -> str:
-    """Typed symbols, in any damaged form, become one term that also asks the
-    document's own symbol: ``308/QD- UBND`` -> ``(symbol:308/qđ-ubnd^50 OR 308/QĐ-UBND)``."""
+    """Symbols typed in any spelling (``typed.typed_symbols``) become a clause that
+    also asks the document's own symbol: ``308/QD- UBND`` ->
+    ``(symbol:308/qđ-ubnd^50 OR 308/QĐ-UBND)``; ``143 2013 nd cp`` -> the same,
+    OR the words as typed; ``308/2025`` -> the words, ranking first the documents
+    whose symbol (then a cited one) starts so."""
+    shielded = _shielded(query)
     out, cursor = [], 0
-    for m in rx.CITE_SYMBOL.finditer(query):
-        symbol = normalize_symbol(m.group())
-        if not symbol or query[max(0, m.start() - 1):m.start()] == '"' or ":" in query[max(0, m.start() - 1):m.start()]:
+    for typed in typed_symbols(query):
+        if any(a <= typed.start < b for a, b in shielded):
             continue
-        out.append(query[cursor:m.start()])
-        out.append(f"(symbol:{symbol_term(symbol)}^{SYMBOL_BOOST} OR {symbol})")
-        cursor = m.end()
+        out.append(query[cursor:typed.start])
+        out.append(_symbol_clause(query, typed))
+        cursor = typed.end
     out.append(query[cursor:])
     return "".join(out)
 
@@ -97,6 +143,26 @@ def _syllable_phrases_only(query):
     if isinstance(query, Phrase) and query.fieldname not in PHRASE_FIELDS:
         return NullQuery
     return query.apply(_syllable_phrases_only)
+
+
+def _symbols_as_words(query):
+    """A phrase runs through a symbol's parts (``analysis.symbol_parts``): the index
+    holds the whole symbol at its first part's position, so a phrase asks the parts."""
+    if isinstance(query, Phrase) and any(is_symbol_term(str(w)) for w in query.words):
+        words = [p for w in query.words for p in (symbol_parts(str(w)) if is_symbol_term(str(w)) else [w])]
+        return Phrase(query.fieldname, words, slop=query.slop, boost=query.boost)
+    return query.apply(_symbols_as_words)
+
+
+_TEXT_FIELD = re.compile(r"(?<![\w.])(title|body)(?:_syl)?:")
+
+
+def _fields_as_typed(text: str) -> str:
+    """``title:"cai cach"`` asks the folded title, as ``cai cach`` asks the folded
+    text; ``title:"cải cách"`` the title's syllables, where phrases are matched."""
+    if strip_marks(text) == text:
+        return _TEXT_FIELD.sub(lambda m: f"{m.group(1)}_fold:", text)
+    return re.sub(r'(?<![\w.])(title|body):(?=")', lambda m: f"{m.group(1)}_syl:", text)
 
 
 # What a query may ask, in one place (see the module's docstring). A 300-word
@@ -160,6 +226,7 @@ def _checked(node, counted: list[int]):
 
 def parse_query(store, text: str):
     _check_text(store, text)
+    text = _fields_as_typed(normalize_typed(text))
     fields = FOLDED_FIELDS if strip_marks(text) == text else SEARCH_FIELDS
     parser = MultifieldParser(fields, store.schema, group=AndGroup)
     try:
@@ -168,7 +235,58 @@ def parse_query(store, text: str):
         raise QueryRejected("the query is too complex to read") from None
     except Exception as exc:  # Whoosh's parser raises bare Exceptions ("'x' is not a parseable date")
         raise QueryRejected(first_line(exc)) from None
-    return _checked(_syllable_phrases_only(parsed), [0]).normalize()
+    tree = _checked(_symbols_as_words(_syllable_phrases_only(parsed)), [0]).normalize()
+    return _stops_optional(tree)
+
+
+# Words of every administrative text: they rank, they never decide a match alone
+# (``ngày 24 tháng 10 năm 2013``: the numbers must be there, ``tháng`` need not).
+STOP_WORDS = frozenset("so ngay thang nam cua ve viec va cac nhung theo tai cho trong voi nay la duoc de".split())
+# AND first; with fewer matches than this, a ranked OR of most of the words.
+FEW_MATCHES = 5
+MOST_WORDS = 0.7  # Elasticsearch's minimum_should_match, as a share of the words
+
+
+def _is_stop(node) -> bool:
+    """A query part that only asks stop-words (one typed word over the fields)."""
+    leaves = list(node.leaves()) if not node.is_leaf() else [node]
+    texts = [str(leaf.text) for leaf in leaves if isinstance(leaf, wq.Term) and leaf.fieldname in TEXT_FIELDS]
+    return bool(texts) and len(texts) == len(leaves) and all(
+        all(part in STOP_WORDS for part in strip_marks(text).split("_")) for text in texts)
+
+
+def _split_stops(tree) -> tuple[list, list]:
+    parts = tree.subqueries if isinstance(tree, wq.And) else [tree]
+    stops = [p for p in parts if _is_stop(p)]
+    return [p for p in parts if not _is_stop(p)], stops
+
+
+def _stops_optional(tree):
+    """``A AND số AND B`` -> ``(A AND B) ANDMAYBE số``: a stop-word ranks but is not required."""
+    if not isinstance(tree, wq.And):
+        return tree
+    words, stops = _split_stops(tree)
+    if not stops or not words:
+        return tree
+    required = words[0] if len(words) == 1 else wq.And(words)
+    return wq.AndMaybe(required, stops[0] if len(stops) == 1 else wq.Or(stops))
+
+
+def relaxed(tree):
+    """The query matching most of its words (``MOST_WORDS`` of them, stop-words not
+    counted), ranked by how many and how well; None where it would ask as much as
+    the query (fewer than three words, or anything but words joined by AND)."""
+    optional = None
+    if isinstance(tree, wq.AndMaybe):
+        tree, optional = tree.a, tree.b
+    if not isinstance(tree, wq.And) or any(isinstance(p, wq.Not) for p in tree.subqueries):
+        return None
+    words = tree.subqueries
+    need = math.ceil(MOST_WORDS * len(words))
+    if len(words) < 3 or need >= len(words):
+        return None
+    loose = wq.Or(words, minmatch=need)
+    return loose if optional is None else wq.AndMaybe(loose, optional)
 
 
 SNIPPET_WINDOW = 600  # characters around the first match that the highlighter reads

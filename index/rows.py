@@ -12,7 +12,7 @@ import json
 
 from ingest.vocabulary.citekeys import SEPARATOR, split_symbol
 
-from .analysis import presegment, presplit, symbol_term
+from .analysis import is_symbol_term, presegment, presplit, symbol_parts, symbol_term
 
 # underthesea segments about 115,000 characters a second on one core here, the
 # costliest step of ingest by far. The word field (ranking on whole words) takes
@@ -20,6 +20,9 @@ from .analysis import presegment, presplit, symbol_term
 # and the main content sit; the syllable and folded fields index the whole body,
 # so recall and phrases do not depend on it.
 SEGMENT_LIMIT = 6_000
+# What the tokenizers make of a text, by version: records prepared by another one
+# are prepared again (2: a symbol's parts follow it, ``analysis.symbol_parts``).
+ANALYSIS_VERSION = 2
 
 
 def prepare(record: dict) -> dict:
@@ -29,16 +32,28 @@ def prepare(record: dict) -> dict:
     if record.get("error"):
         return record
     text, title = record.get("text") or "", record.get("title") or ""
-    if "_words" not in record:
+    if is_prepared(record):
+        return record
+    if record.get("_analysis") is None and "_words" in record and "_syllables" in record:
+        # Version 1 lacked only the symbols' parts: added here, nothing segmented again.
+        for name in ("_words", "_syllables"):
+            record[name] = {k: _with_parts(v) for k, v in record[name].items()}
+    else:
         record["_words"] = {"title": presegment(title), "body": presegment(text[:SEGMENT_LIMIT])}
-    if "_syllables" not in record:  # records cached before schema 2 have only the words
         record["_syllables"] = {"title": presplit(title), "body": presplit(text)}
+    record["_analysis"] = ANALYSIS_VERSION
     return record
+
+
+def _with_parts(tokens: str) -> str:
+    """Tokens of analysis 1 as analysis 2 has them: each whole symbol followed by its
+    parts (``143/2013/nđ-cp`` -> ``143/2013/nđ-cp 143 2013 nđ cp``)."""
+    return " ".join(" ".join([t, *symbol_parts(t)]) if is_symbol_term(t) else t for t in tokens.split())
 
 
 def is_prepared(record: dict) -> bool:
     """Whether a cached record carries what this version's index needs."""
-    return "_words" in record and "_syllables" in record
+    return record.get("_analysis") == ANALYSIS_VERSION and "_words" in record and "_syllables" in record
 
 
 def _date(iso: str | None) -> dt.datetime | None:

@@ -186,7 +186,8 @@ def _ocr_lines(record: dict) -> list[str]:
 
 def search_lines(results: Results) -> list[str]:
     """How many documents match, each hit after a blank line, then the facets asked."""
-    lines = [f"{'' if results.exact else 'about '}{results.total} document(s)"]
+    lines = [f"{'' if results.exact else 'about '}{results.total} document(s)"
+             + (" matching most of the words (none or few had them all)" if results.relaxed else "")]
     for hit in results.hits:
         lines += ["", *hit_lines(hit)]
     for name, counts in results.facets.items():

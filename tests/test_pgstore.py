@@ -305,16 +305,20 @@ def test_both_backends_find_the_same_documents(both_backends, text):
     ["quy", "định"] * 400,                                  # a word past 255 positions
     [f"w{i % 5000}" for i in range(40_000)],               # past 16,383 positions
     ["một", "hai", "ba"],                                    # short: one passage, itself
+    ["số", "143/2013/nđ-cp 143", "2013", "nđ", "cp"] * 300,  # a symbol shares its first part's position
 ])
 def test_passages_keep_every_position_and_every_phrase_whole(tokens):
     from index.postgres.rows import MAX_POSITION, MAX_POSITIONS, PASSAGE_OVERLAP, passages
 
-    cut = passages(tokens)
-    assert all(len(p) < MAX_POSITION and max(p.count(w) for w in set(p)) <= MAX_POSITIONS for p in cut)
+    slots = [t.split() for t in tokens]
+    cut = [[" ".join(slot) for slot in p] for p in passages(slots)]
+    assert all(len(p) < MAX_POSITION for p in cut)
+    assert all(max(sum(slot.split().count(w) for slot in p) for w in {w for s in p for w in s.split()})
+               <= MAX_POSITIONS for p in cut)
     assert cut[0] == tokens[:len(cut[0])] and cut[-1] == tokens[-len(cut[-1]):]
-    spans = [" ".join(p) for p in cut]
-    for start in range(0, len(tokens) - PASSAGE_OVERLAP, 997):  # any stretch of OVERLAP tokens lies in one
-        stretch = " ".join(tokens[start:start + PASSAGE_OVERLAP])
+    spans = ["|".join(p) for p in cut]
+    for start in range(0, len(tokens) - PASSAGE_OVERLAP, 997):  # any stretch of OVERLAP positions lies in one
+        stretch = "|".join(tokens[start:start + PASSAGE_OVERLAP])
         assert any(stretch in span for span in spans), start
 
 

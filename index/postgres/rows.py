@@ -23,9 +23,15 @@ def quote_lexeme(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _tokens(analyzer, text: str) -> list[str]:
-    """The field's tokens in order, one per position (Whoosh's positions count them)."""
-    return [t.text for t in analyzer(text, positions=True, mode="index")] if text else []
+def _tokens(analyzer, text: str) -> list[list[str]]:
+    """The field's tokens by position, as Whoosh numbers them: one token a position,
+    but a whole symbol shares its first part's (``143/2013/nđ-cp`` and ``143``)."""
+    slots: list[list[str]] = []
+    for t in analyzer(text, positions=True, mode="index") if text else ():
+        while len(slots) <= t.pos:
+            slots.append([])
+        slots[t.pos].append(t.text)
+    return slots
 
 
 def tsvector_text(analyzer, text: str, positions: bool) -> str:
@@ -33,34 +39,36 @@ def tsvector_text(analyzer, text: str, positions: bool) -> str:
     return tokens_tsvector(_tokens(analyzer, text), positions)
 
 
-def tokens_tsvector(tokens: list[str], positions: bool = True) -> str:
+def tokens_tsvector(slots: list[list[str]], positions: bool = True) -> str:
     where: dict[str, list[int]] = {}
-    for at, token in enumerate(tokens, start=1):
-        if token and len(token.encode("utf-8")) < 2046:
-            where.setdefault(token, []).append(min(at, MAX_POSITION))
+    for at, tokens in enumerate(slots, start=1):
+        for token in tokens:
+            if token and len(token.encode("utf-8")) < 2046:
+                where.setdefault(token, []).append(min(at, MAX_POSITION))
     if not positions:
         return " ".join(quote_lexeme(word) for word in where)
     return " ".join(f"{quote_lexeme(word)}:{','.join(map(str, sorted(set(at))[:MAX_POSITIONS]))}"
                     for word, at in where.items())
 
 
-def passages(tokens: list[str], overlap: int = PASSAGE_OVERLAP) -> list[list[str]]:
+def passages(slots: list[list[str]], overlap: int = PASSAGE_OVERLAP) -> list[list[list[str]]]:
     """A long field cut into stretches that a tsvector holds whole: under 16,383
     positions, and no word more than 255 times (PostgreSQL drops positions past
-    either). Consecutive stretches share ``overlap`` tokens, so a phrase of up to
-    that many syllables lies whole in one of them."""
+    either). Consecutive stretches share ``overlap`` positions, so a phrase of up
+    to that many syllables lies whole in one of them."""
     cut, start = [], 0
-    while start < len(tokens):
+    while start < len(slots):
         counts: dict[str, int] = {}
         end = start
-        while end < len(tokens) and end - start < MAX_POSITION - 1:
-            seen = counts.get(tokens[end], 0) + 1
-            if seen > MAX_POSITIONS:
+        while end < len(slots) and end - start < MAX_POSITION - 1:
+            if any(counts.get(token, 0) >= MAX_POSITIONS for token in slots[end]):
                 break
-            counts[tokens[end]] = seen
+            for token in slots[end]:
+                counts[token] = counts.get(token, 0) + 1
             end += 1
-        cut.append(tokens[start:end])
-        if end >= len(tokens):
+        end = max(end, start + 1)  # a position of several tokens each at the limit
+        cut.append(slots[start:end])
+        if end >= len(slots):
             break
         start = max(end - overlap, start + 1)
     return cut

@@ -25,7 +25,7 @@ from whoosh import query as wq
 from ingest.vocabulary.issuers import issuer_key
 
 from ..fields import ARRAYS, EQUALITY, FACET_FIELDS, PASSAGE_FIELDS, TEXT_FIELDS
-from ..query import Results, make_hit, parse_query, type_filter
+from ..query import FEW_MATCHES, Results, make_hit, parse_query, relaxed, type_filter
 from .connection import plain_error, settings_sql, shown_url
 from .rows import quote_lexeme
 # What one search may ask of the server, beyond the limits of the query reader
@@ -90,6 +90,8 @@ class Translation:
                     wheres.append(where)
                     scores.append(score)
             return " AND ".join(f"({w})" for w in wheres), " + ".join(scores) or "0"
+        if isinstance(node, wq.Or) and node.minmatch > 1:
+            return self.most_of(node)
         if isinstance(node, wq.Or):
             parts = self.disjunction(node)
             return (" OR ".join(f"({w})" for w, _ in parts),
@@ -134,6 +136,19 @@ class Translation:
                 parts.append(child)
         return [self.words(part[0], groups[part], part[1]) if isinstance(part, tuple) else self.node(part)
                 for part in parts]
+
+    def most_of(self, node: wq.Or) -> tuple[str, str]:
+        """(where, score) of an Or that needs ``minmatch`` of its parts: at least one of
+        any ``len - minmatch + 1`` of them holds (what the indexes find), then the
+        count. The parts of the longest words are those, as the likeliest rare."""
+        parts = [self.node(child) for child in node.subqueries]
+        need = node.minmatch
+        longest = sorted(range(len(parts)), key=lambda i: -max(
+            (len(str(leaf.text)) for leaf in node.subqueries[i].leaves() if hasattr(leaf, "text")), default=0))
+        any_of = " OR ".join(f"({parts[i][0]})" for i in sorted(longest[:len(parts) - need + 1]))
+        count = " + ".join(f"(CASE WHEN {w} THEN 1 ELSE 0 END)" for w, _ in parts)
+        score = " + ".join(f"(CASE WHEN {w} THEN {s} ELSE 0 END)" for w, s in parts if s != "0") or "0"
+        return f"({any_of}) AND ({count}) >= {int(need)}", score
 
     def words(self, field: str, texts: list[str], boost: float) -> tuple[str, str]:
         """(where, score) of any of these words in a text field."""
@@ -212,13 +227,22 @@ class Translation:
         return " AND ".join(parts) or "TRUE"
 
     def prefix(self, node) -> str:
-        text = node.text.split("*")[0].split("?")[0]  # a wildcard is read up to its first mark
         if node.fieldname in TEXT_FIELDS:
+            text = node.text.split("*")[0].split("?")[0]  # a wildcard is read up to its first mark
             return f"{node.fieldname} @@ {self.param(quote_lexeme(text) + ':*')}::pg_catalog.tsquery"
-        column = EQUALITY.get(node.fieldname)
-        if column is None:
-            raise Unsupported(f"prefixes cannot be searched in the field {node.fieldname!r}")
-        return f"pg_catalog.starts_with({column}, {self.param(text)})"
+        pattern = _like(node.text) + ("%" if isinstance(node, wq.Prefix) else "")
+        if node.fieldname in EQUALITY:
+            return f"{EQUALITY[node.fieldname]} LIKE {self.param(pattern)}"
+        if node.fieldname in ARRAYS:
+            return (f"EXISTS (SELECT FROM pg_catalog.unnest({node.fieldname}) AS value "
+                    f"WHERE value LIKE {self.param(pattern)})")
+        raise Unsupported(f"prefixes cannot be searched in the field {node.fieldname!r}")
+
+
+def _like(text: str) -> str:
+    """A Whoosh wildcard (``308/*nđ*``) as a LIKE pattern, its own ``%`` and ``_`` plain."""
+    plain = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return plain.replace("*", "%").replace("?", "_")
 
 
 def _or_parts(node: wq.Or):
@@ -282,9 +306,10 @@ def check_terms(query) -> None:
                           f"at most {MAX_QUERY_TERMS:,} are searched: use fewer words")
 
 
-def translate(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None):
-    """(query tree, translation, condition, score) of a search: what ``search`` sends."""
-    query = parse_query(store, text)  # refuses what is too long or deep on both backends
+def translate(store, text, year=None, date_from=None, date_to=None, doc_type=None, issuer=None):
+    """(query tree, translation, condition, score) of a search: what ``search`` sends.
+    ``text``: what was typed, or a parsed tree (``query.relaxed``)."""
+    query = parse_query(store, text) if isinstance(text, str) else text  # limits: both backends'
     check_terms(query)
     t = Translation(store.schema, passages=store.passages)
     where, score = t.node(query)
@@ -303,11 +328,17 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
            limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
     import psycopg
 
-    query, t, condition, score = translate(store, text, year, date_from, date_to, doc_type, issuer)
+    filters = (year, date_from, date_to, doc_type, issuer)
+    query, t, condition, score = translate(store, text, *filters)
+    loose = None
     try:
         with store.conn.transaction():
             prepare_transaction(store, t)
             rows, total, groups = _run(store, query, t, (condition, score), limit, sort, facets)
+            loose = relaxed(query) if total < FEW_MATCHES else None
+            if loose is not None:
+                query, t, condition, score = translate(store, loose, *filters)
+                rows, total, groups = _run(store, query, t, (condition, score), limit, sort, facets)
             texts = dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
                                             ([r[0] for r in rows],)).fetchall()) if rows else {}
     except psycopg.errors.QueryCanceled:
@@ -317,7 +348,7 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         raise SearchFailed(f"the archive at {shown_url(store.url)} could not answer: {plain_error(exc, store.url)}") from None
     hits = [make_hit(store.schema, record, texts.get(doc), t.terms, float(value or 0.0))
             for doc, value, record in rows]
-    return Results(total=int(total), hits=hits, facets=groups, exact=True)
+    return Results(total=int(total), hits=hits, facets=groups, exact=True, relaxed=loose is not None)
 
 
 def _run(store, query, t: Translation, sql: tuple[str, str], limit: int, sort: str, facets: bool):

@@ -74,6 +74,21 @@ def intersect(a: Matches, b: Matches) -> Matches:
     return Matches(ids, a.scores[keep] + b_scores[ids])
 
 
+def at_least(parts: list[Matches], need: int) -> Matches:
+    """The documents in ``need`` of the parts or more, their scores summed (an Or
+    with Whoosh's ``minmatch``; ``need`` 1 is the union)."""
+    if need <= 1:
+        return union(parts)
+    parts = [p for p in parts if len(p)]
+    if len(parts) < need:
+        return Matches.empty()
+    ids = np.concatenate([p.ids for p in parts])
+    unique, where, counts = np.unique(ids, return_inverse=True, return_counts=True)
+    scores = np.bincount(where, weights=np.concatenate([p.scores for p in parts]), minlength=len(unique))
+    keep = counts >= need
+    return Matches(unique[keep], scores[keep])
+
+
 def union(parts: list[Matches]) -> Matches:
     parts = [p for p in parts if len(p)]
     if len(parts) <= 1:
@@ -181,7 +196,7 @@ class VectorSearch:
                 found = self._subtract(found, negative.query)
             return found
         if isinstance(node, wq.Or):
-            return union([self.evaluate(c) for c in node.subqueries])
+            return at_least([self.evaluate(c) for c in node.subqueries], max(1, node.minmatch))
         if isinstance(node, wq.AndNot):
             return self._subtract(self.evaluate(node.a), node.b)
         if isinstance(node, wq.AndMaybe):
@@ -279,7 +294,7 @@ class VectorSearch:
         if isinstance(node, wq.And):
             return all(self.holds(c, doc) for c in node.subqueries)
         if isinstance(node, wq.Or):
-            return any(self.holds(c, doc) for c in node.subqueries)
+            return sum(self.holds(c, doc) for c in node.subqueries) >= max(1, node.minmatch)
         if isinstance(node, wq.Not):
             return not self.holds(node.query, doc)
         if isinstance(node, wq.AndNot):

@@ -13,7 +13,7 @@ from ingest.vocabulary.issuers import issuer_key
 
 from ..cache import RecordCache
 from ..fields import FACET_FIELDS
-from ..query import Hit, Results, make_hit, parse_query, type_filter
+from ..query import FEW_MATCHES, Hit, Results, make_hit, parse_query, relaxed, type_filter
 from .evaluate import Matches, VectorSearch, best_first, top_documents
 
 
@@ -23,8 +23,12 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
     cache = RecordCache(store.folder)
     with store.searcher() as searcher:
         vs = VectorSearch(searcher)
-        found = vs.evaluate(query).without(vs.deleted())
-        found = _filtered(vs, found, year, date_from, date_to, doc_type, issuer)
+        filters = (year, date_from, date_to, doc_type, issuer)
+        found = _filtered(vs, vs.evaluate(query).without(vs.deleted()), *filters)
+        loose = relaxed(query) if len(found) < FEW_MATCHES else None
+        if loose is not None:
+            vs = VectorSearch(searcher)  # its memo and phrases are this query's
+            query, found = loose, _filtered(vs, vs.evaluate(loose).without(vs.deleted()), *filters)
         if sort == "date":
             dates = np.nan_to_num(vs.numbers("date", raw=True)[found.ids], nan=-np.inf)
             order = np.lexsort((found.ids, -dates))
@@ -34,7 +38,7 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         hits = [_hit(searcher, vs, query, int(found.ids[i]), float(found.scores[i]), cache) for i in shown]
         groups = _facet_counts(vs, found) if facets else {}
         # Phrases are checked only for the documents shown: the rest is "about".
-        return Results(total=total, hits=hits, facets=groups, exact=exact)
+        return Results(total=total, hits=hits, facets=groups, exact=exact, relaxed=loose is not None)
 
 
 def _facet_counts(vs: VectorSearch, found: Matches) -> dict[str, dict[str, int]]:

@@ -42,8 +42,9 @@ from .internals import SubprocessWriter
 from .search import search
 
 # 2: pairs fields, syllables tokenized by the parse workers, citation keys spelled
-# with the index's symbol term, confidentiality and urgency marks.
-SCHEMA_VERSION = 2
+# with the index's symbol term, confidentiality and urgency marks. 3: a symbol's
+# parts indexed as words after it (``rows.ANALYSIS_VERSION`` 2).
+SCHEMA_VERSION = 3
 VERSION_FILE = "vanban-schema.json"
 
 
