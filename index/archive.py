@@ -112,6 +112,11 @@ class Archive(Protocol):
         """Citation key (``rows.key_term``) -> the documents citing under it, oldest
         first, for every key of this symbol; documents as ``records_at`` takes them."""
 
+    def cited_symbols(self, pattern: str, limit: int = 20) -> list[tuple[str, int]]:
+        """(symbol term, documents citing it) of the cited symbols that match a
+        pattern of symbol terms (``*``: any characters; ``35/2025/*``), the most
+        cited first, at most ``limit``."""
+
     def records_at(self, docs: list[int]) -> list[dict]:
         """Records by the document numbers ``citing_keys`` gave, in that order."""
 

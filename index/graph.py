@@ -14,9 +14,11 @@ from ingest.vocabulary.citekeys import key_parts
 from ingest.vocabulary.issuers import issuer_key
 from ingest.vocabulary.symbols import normalize_symbol, parse_symbol
 from ingest.vocabulary.textnorm import fold
+from ingest.vocabulary.typed import normalize_typed, typed_symbols
 
 from .analysis import symbol_term
 from .archive import Archive
+from .query import spellings, symbol_pattern
 from .rows import key_term
 
 
@@ -74,15 +76,44 @@ class CitingGroup:
         return len(self.documents)
 
 
+class PartialSymbol(ValueError):
+    """A symbol typed in part that names several cited symbols (or none)."""
+
+    def __init__(self, typed: str, candidates: list[tuple[str, int]]) -> None:
+        self.typed, self.candidates = typed, candidates
+        listed = "; ".join(f"{symbol} (cited by {count})" for symbol, count in candidates)
+        super().__init__(f"{typed} is part of {len(candidates)} cited symbols: {listed}; give one of them"
+                         if candidates else f"no cited symbol starts as {typed}")
+
+
+def cited_symbol(store: Archive, text: str) -> str:
+    """The symbol a person typed, in any spelling (``typed.typed_symbols``): whole
+    (``214/2025/nd-cp``, ``35 2025 nđ cp``), or the one cited symbol its part names
+    (``35/2025``). Raises PartialSymbol for a part that names several, listing
+    them, and ValueError where the text names no symbol."""
+    typed = next(iter(typed_symbols(normalize_typed(text))), None)
+    if typed is None:
+        raise ValueError(f"'{text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
+    if typed.whole:
+        cited = [s for s in spellings(symbol_term(typed.symbol)) if store.citing_keys(s)]
+        return (normalize_symbol(cited[0]) or typed.symbol) if len(cited) == 1 else typed.symbol
+    candidates = [(normalize_symbol(term) or term, count)
+                  for term, count in store.cited_symbols(symbol_pattern(typed), PARTIAL_CANDIDATES)]
+    if len(candidates) == 1:
+        return candidates[0][0]
+    raise PartialSymbol(text.strip(), candidates)
+
+
+PARTIAL_CANDIDATES = 20  # cited symbols listed for a symbol typed in part
+
+
 def cites(store: Archive, symbol_text: str, issuer: str | None = None,
           year: str | None = None, limit: int | None = None) -> dict[str, CitingGroup]:
     """Documents citing a symbol typed in any damaged form, grouped by what the
     citation identifies (symbol|issuer|year), the most cited first: the same symbol
     from different issuers or years is kept apart. ``limit``: documents loaded per
     group (all when None); ``total`` counts them all."""
-    symbol = normalize_symbol(symbol_text)
-    if not symbol:
-        raise ValueError(f"'{symbol_text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
+    symbol = cited_symbol(store, symbol_text)
     want_issuer = (issuer_key(issuer) or "").lower() if issuer else None
     if issuer and not want_issuer:  # punctuation only: it names no issuing body
         raise ValueError(f"--issuer {issuer!r} names no issuing body")

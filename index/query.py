@@ -24,7 +24,6 @@ from whoosh import query as wq
 from whoosh.query import DateRange, NullQuery, Phrase
 from whoosh.util.times import long_to_datetime
 
-from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.doctypes import TYPE_CODES, canonical_code, match_type_name
 from ingest.vocabulary.symbols import normalize_symbol
 from ingest.vocabulary.textnorm import strip_marks
@@ -80,7 +79,7 @@ def _shielded(query: str) -> list[tuple[int, int]]:
 MAX_SPELLINGS = 16
 
 
-def _spellings(term: str) -> list[str]:
+def spellings(term: str) -> list[str]:
     """The symbol terms a symbol typed without ``đ`` may be: ``7/2026/tt-bgddt`` is
     ``tt-bgdđt`` in the index (a symbol's codes hold no other diacritic). Up to
     MAX_SPELLINGS; past that, as typed."""
@@ -93,7 +92,7 @@ def _spellings(term: str) -> list[str]:
     return [f"{head}/{s}" if head else s for s in spelled]
 
 
-def _pattern(typed: TypedSymbol) -> str:
+def symbol_pattern(typed: TypedSymbol) -> str:
     """A partial symbol as a pattern of symbol terms: ``308/2025/*``, ``143/*nđ-cp*``."""
     head = symbol_term(typed.number) + "/" + (f"{typed.year}/" if typed.year else "")
     return head + ("*" + "-".join(typed.codes).lower() + "*" if typed.codes else "*")
@@ -103,11 +102,11 @@ def _symbol_clause(query: str, typed: TypedSymbol) -> str:
     """The query text of one symbol the query names (``typed_symbols``)."""
     words = query[typed.start:typed.end]
     if typed.whole:
-        own = " OR ".join(f"symbol:{term}^{SYMBOL_BOOST}" for term in _spellings(symbol_term(typed.symbol)))
+        own = " OR ".join(f"symbol:{term}^{SYMBOL_BOOST}" for term in spellings(symbol_term(typed.symbol)))
         printed = normalize_symbol(words) == typed.symbol and "/" in words
         also = "" if printed else f" OR ({words})"  # typed as words: they may mean words
         return f"({own} OR {typed.symbol}{also})"
-    pattern = _pattern(typed)
+    pattern = symbol_pattern(typed)
     return (f"(({words}) ANDMAYBE (symbol:{pattern}^{SYMBOL_BOOST} OR "
             f"cite_symbols:{pattern}^{CITED_BOOST}))")
 
@@ -236,7 +235,7 @@ def parse_query(store, text: str):
     except Exception as exc:  # Whoosh's parser raises bare Exceptions ("'x' is not a parseable date")
         raise QueryRejected(first_line(exc)) from None
     tree = _checked(_symbols_as_words(_syllable_phrases_only(parsed)), [0]).normalize()
-    return _stops_optional(tree)
+    return _with_optional(tree, _title_phrase(store.schema, text))
 
 
 # Words of every administrative text: they rank, they never decide a match alone
@@ -261,15 +260,36 @@ def _split_stops(tree) -> tuple[list, list]:
     return [p for p in parts if not _is_stop(p)], stops
 
 
-def _stops_optional(tree):
-    """``A AND số AND B`` -> ``(A AND B) ANDMAYBE số``: a stop-word ranks but is not required."""
-    if not isinstance(tree, wq.And):
-        return tree
-    words, stops = _split_stops(tree)
-    if not stops or not words:
+TITLE_BOOST = 2.0  # the query's words as a run of a title: that document's own heading
+_OPERATORS = re.compile(r'["():*?^~\[\]{}]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE|REQUIRE)\b')
+
+
+def _title_phrase(schema, text: str):
+    """Words typed plainly (no operator, phrase or field), three or more and not
+    only a symbol, as a phrase of the folded title: a document whose heading they are comes before the
+    documents that only mention them."""
+    if _OPERATORS.search(text):
+        return None
+    rest = text
+    for typed in reversed(typed_symbols(text)):  # a symbol alone asks its document, not titles
+        rest = rest[:typed.start] + " " + rest[typed.end:]
+    if len(rest.split()) < 2:
+        return None
+    analyzer = schema["title_fold"].analyzer
+    words = [p for t in analyzer(text, mode="query")
+             for p in (symbol_parts(t.text) if is_symbol_term(t.text) else [t.text])]
+    return Phrase("title_fold", words, boost=TITLE_BOOST) if len(words) >= 3 else None
+
+
+def _with_optional(tree, title):
+    """``A AND số AND B`` -> ``(A AND B) ANDMAYBE (số OR title phrase)``: a stop-word
+    ranks but is not required; nor is the query as a title."""
+    words, stops = _split_stops(tree) if isinstance(tree, wq.And) else ([tree], [])
+    optional = stops + ([title] if title is not None else [])
+    if not optional or not words:
         return tree
     required = words[0] if len(words) == 1 else wq.And(words)
-    return wq.AndMaybe(required, stops[0] if len(stops) == 1 else wq.Or(stops))
+    return wq.AndMaybe(required, optional[0] if len(optional) == 1 else wq.Or(optional))
 
 
 def relaxed(tree):
@@ -306,15 +326,24 @@ def _window(text: str, terms: list[tuple[str, str]]) -> str:
         word = str(term).replace("_", " ")
         if fieldname.endswith("_fold"):
             folded = folded if folded is not None else strip_marks(lowered)
-            at = folded.find(word)
+            at = _find(folded, word)
         else:
-            at = lowered.find(word)
+            at = _find(lowered, word)
         if 0 <= at < first:
             first = at
     if first == len(text):
         return text[:SNIPPET_WINDOW]
     start = max(0, first - SNIPPET_WINDOW // 3)
     return text[start:start + SNIPPET_WINDOW]
+
+
+def _find(text: str, word: str) -> int:
+    """Where a matched term is in the text: a symbol as printed, spaces and all
+    (``125/2021/NĐ- CP``), so the snippet is the sentence that cites it."""
+    if not is_symbol_term(word):
+        return text.find(word)
+    printed = re.search(r"\W{1,3}".join(map(re.escape, symbol_parts(word))) + r"(?!\w)", text)
+    return printed.start() if printed else -1
 
 
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=160, surround=50)

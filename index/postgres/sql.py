@@ -230,7 +230,7 @@ class Translation:
         if node.fieldname in TEXT_FIELDS:
             text = node.text.split("*")[0].split("?")[0]  # a wildcard is read up to its first mark
             return f"{node.fieldname} @@ {self.param(quote_lexeme(text) + ':*')}::pg_catalog.tsquery"
-        pattern = _like(node.text) + ("%" if isinstance(node, wq.Prefix) else "")
+        pattern = like_pattern(node.text) + ("%" if isinstance(node, wq.Prefix) else "")
         if node.fieldname in EQUALITY:
             return f"{EQUALITY[node.fieldname]} LIKE {self.param(pattern)}"
         if node.fieldname in ARRAYS:
@@ -239,7 +239,7 @@ class Translation:
         raise Unsupported(f"prefixes cannot be searched in the field {node.fieldname!r}")
 
 
-def _like(text: str) -> str:
+def like_pattern(text: str) -> str:
     """A Whoosh wildcard (``308/*nđ*``) as a LIKE pattern, its own ``%`` and ``_`` plain."""
     plain = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return plain.replace("*", "%").replace("?", "_")

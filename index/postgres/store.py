@@ -50,7 +50,7 @@ from .connection import (
 )
 from .ddl import CLEARANCE_ROLES, PG_SCHEMA_VERSION, READER_ROLE, ddl, public_schema_sql, roles_sql, year_partitions
 from .rows import analysis_schema, table_row
-from .sql import search
+from .sql import like_pattern, search
 
 
 class PgStore:
@@ -338,6 +338,13 @@ class PgStore:
         for key, doc in rows:
             groups.setdefault(key, []).append(doc)
         return groups
+
+    def cited_symbols(self, pattern: str, limit: int = 20) -> list[tuple[str, int]]:
+        like = like_pattern(pattern)
+        return [(term, count) for term, count in self._read(
+            f"SELECT symbol, pg_catalog.count(*) AS citing FROM {self.documents}, "
+            "pg_catalog.unnest(cite_symbols) AS symbol WHERE symbol LIKE %s "
+            "GROUP BY symbol ORDER BY citing DESC, symbol LIMIT %s", (like, int(limit)))]
 
     def records_at(self, docs: list[int]) -> list[dict]:
         rows = dict(self._read(f"SELECT id, record FROM {self.documents} WHERE id = ANY(%s)", (list(docs),)))

@@ -375,6 +375,20 @@ class WhooshStore:
                 groups[key] = [int(i) for i in ids[np.lexsort((ids, when))]]
             return groups
 
+    def cited_symbols(self, pattern: str, limit: int = 20) -> list[tuple[str, int]]:
+        wanted = re.compile("[^*]*".join(re.escape(part) for part in pattern.split("*")))
+        with self.searcher() as s:
+            vs = VectorSearch(s)
+            deleted = vs.deleted()
+            found = []
+            for term in s.reader().expand_prefix("cite_symbols", pattern.split("*")[0]):
+                term = term.decode("utf-8") if isinstance(term, bytes) else term
+                if wanted.fullmatch(term):
+                    citing = np.setdiff1d(vs.present("cite_symbols", term), deleted, assume_unique=True)
+                    if len(citing):
+                        found.append((term, len(citing)))
+        return sorted(found, key=lambda f: (-f[1], f[0]))[:limit]
+
     def records_at(self, docnums: list[int]) -> list[dict]:
         """Stored records by document number, in that order (one searcher for all:
         checking it is current lists the index folder)."""

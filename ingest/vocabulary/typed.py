@@ -91,7 +91,7 @@ class TypedSymbol:
 _VOWEL_CODES = {"UBND", "UB", "HDND", "HĐND", "BYT", "BCA", "TANDTC", "UBDT", "UBMTTQ", "TU", "HU", "BQL",
                 "UBTVQH", "BKHDT", "BKHĐT"}
 _TYPE_CODES = {c.upper() for c in TYPE_CODES} | set(DOTLESS)
-_ATOM = re.compile(r"\d{1,5}[a-zA-Z]?(?:\.\d{1,3}(?=/))?(?![\w])|[A-Za-zĐđ][A-Za-zĐđ&]*\d*")
+_ATOM = re.compile(r"\d{1,5}[a-zA-Z]?(?:\.\d{1,3}(?=/))?(?!\w)|[^\W\d_](?:[^\W\d_]|&)*\d*")
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 _NUMBER = re.compile(r"\d{1,5}[a-zA-Z]?(?:\.\d{1,3})?")
 _PRINTED_SEP = re.compile(r"\s*[-/_.]\s*")
