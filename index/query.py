@@ -314,24 +314,21 @@ SNIPPET_WINDOW = 600  # characters around the first match that the highlighter r
 
 def _window(text: str, terms: list[tuple[str, str]]) -> str:
     """The stretch of a long text around its first matched term: re-analysing a whole
-    300-page document for a snippet would cost more than the search itself."""
+    300-page document for a snippet would cost more than the search itself. The
+    text is read (lowered, folded) a stretch at a time, growing, from its start:
+    matches are mostly early."""
     if len(text) <= SNIPPET_WINDOW:
         return text
-    lowered = text.lower()
-    folded = None
-    first = len(text)
-    for fieldname, term in terms:
-        if not fieldname.startswith(("body", "title")):
-            continue
-        word = str(term).replace("_", " ")
-        if fieldname.endswith("_fold"):
-            folded = folded if folded is not None else strip_marks(lowered)
-            at = _find(folded, word)
-        else:
-            at = _find(lowered, word)
-        if 0 <= at < first:
-            first = at
-    if first == len(text):
+    words = [(name.endswith("_fold"), str(term).replace("_", " ")) for name, term in terms
+             if name.startswith(("body", "title"))]
+    first, start, size = -1, 0, 8_192
+    while words and first < 0 and start < len(text):
+        stretch = text[start:start + size + MAX_WORD_CHARS].lower()  # a word across the edge is whole
+        folded = strip_marks(stretch) if any(fold for fold, _ in words) else stretch  # same length (NFC)
+        found = [at for fold, word in words if (at := _find(folded if fold else stretch, word)) >= 0]
+        first = start + min(found) if found else -1
+        start, size = start + size, size * 4
+    if first < 0:
         return text[:SNIPPET_WINDOW]
     start = max(0, first - SNIPPET_WINDOW // 3)
     return text[start:start + SNIPPET_WINDOW]

@@ -184,3 +184,24 @@ def test_pages_are_found_by_their_heading_as_people_type_it(vbpl, backend):
     print("\n" + result.table(f"vbpl on {backend}") + "\nmisses:\n" + "\n".join(result.misses))
     for form, floor in FLOORS.items():
         assert result.share(form) >= floor, form
+
+
+def test_rows_of_an_older_analysis_are_written_again_by_the_next_ingest(tmp_path, pg_server):
+    """A PostgreSQL row made before a symbol's parts were words is rewritten by the
+    next ingest of its folder (from the record cache, nothing parsed), and found."""
+    import psycopg
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "nd_143.txt").write_text(DOCS["nd_143.txt"], encoding="utf-8")
+    url = new_database(pg_server)
+    assert index_paths([str(tmp_path / "docs")], url, jobs=1, ocr=False).added == 1
+    with psycopg.connect(url, autocommit=True) as conn:  # as an older vanban wrote it
+        conn.execute("UPDATE vanban.documents SET record = record - '_analysis', "
+                     "title_fold = pg_catalog.to_tsvector('simple', ''), body_fold = pg_catalog.to_tsvector('simple', '')")
+    store = open_archive(url)
+    assert list(store.paths().values()) == [""]
+    assert store.by_path(str(tmp_path / "docs" / "nd_143.txt"))["symbol"] == "143/2013/NĐ-CP"
+    report = index_paths([str(tmp_path / "docs")], url, jobs=1, ocr=False)
+    assert (report.replaced, report.parsed, report.unchanged) == (1, 0, 0)
+    assert names(store.search("143 2013 nd cp", limit=3)) == ["nd_143.txt"]
+    assert index_paths([str(tmp_path / "docs")], url, jobs=1, ocr=False).unchanged == 1

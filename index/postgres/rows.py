@@ -6,9 +6,10 @@ the parse workers, on all cores (``PgStore.row_maker``).
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from ..fields import PASSAGE_FIELDS, POSITIONAL, TEXT_FIELDS, make_schema
-from ..rows import index_fields, is_prepared, prepare
+from ..rows import ANALYSIS_VERSION, index_fields, is_prepared, prepare
 from .ddl import CLEARANCE
 
 # PostgreSQL keeps positions up to 16383 and 256 of them per word.
@@ -107,7 +108,9 @@ def table_row(record: dict) -> dict:
         "needs_ocr": bool(record.get("needs_ocr")),
         "cite_symbols": [s for s in fields["cite_symbols"].split(",") if s],
         "cite_keys": [k for k in fields["cite_keys"].split(",") if k],
-        "record": fields["record"], "full_text": (record.get("text") or "").replace("\x00", ""),
+        # the analysis that made the row: one of an older analysis is written again
+        "record": json.dumps({**json.loads(fields["record"]), "_analysis": ANALYSIS_VERSION}, ensure_ascii=False),
+        "full_text": (record.get("text") or "").replace("\x00", ""),
     }
     for name in TEXT_FIELDS:
         tokens = _tokens(schema[name].analyzer, fields[name])

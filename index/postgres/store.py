@@ -40,6 +40,7 @@ from ingest.vocabulary.citekeys import symbol_prefix
 from ..analysis import symbol_term
 from ..archive import ArchiveUnavailable, first_line
 from ..fields import TEXT_FIELDS
+from ..rows import ANALYSIS_VERSION
 from .connection import (
     SchemaMismatch,
     default_work_folder,
@@ -239,9 +240,10 @@ class PgStore:
         with self.conn.transaction():
             self.conn.execute(settings_sql(local=True, timeout=0))
             self._lock_path(row["path"])
-            held = self.conn.execute("SELECT sha256 FROM vanban.documents WHERE path = %s",
+            held = self.conn.execute("SELECT sha256, record->>'_analysis' FROM vanban.documents WHERE path = %s",
                                      (row["path"],)).fetchall()
-            if held and all(sha == row["sha256"] for (sha,) in held) and row["sha256"]:
+            if held and row["sha256"] and all(sha == row["sha256"] and analysis == str(ANALYSIS_VERSION)
+                                              for sha, analysis in held):
                 return False
             if held:
                 self._drop(row["path"])
@@ -305,7 +307,10 @@ class PgStore:
         return [_record_of(r[0]) for r in rows]
 
     def paths(self) -> dict[str, str]:
-        return dict(self._read(f"SELECT path, sha256 FROM {self.documents}"))
+        """path -> sha256; ``""`` for a row an older analysis made (``rows.ANALYSIS_VERSION``):
+        the next ingest of its folder writes it again (from the record cache, where it is)."""
+        return dict(self._read(f"SELECT path, CASE WHEN record->>'_analysis' = %s THEN sha256 ELSE '' END "
+                               f"FROM {self.documents}", (str(ANALYSIS_VERSION),)))
 
     def waiting_for_ocr(self) -> list[str]:
         return [r[0] for r in self._read(f"SELECT path FROM {self.documents} WHERE needs_ocr")]
@@ -378,4 +383,6 @@ def _union(table: str, levels: list[int]) -> str:
 
 
 def _record_of(value) -> dict:
-    return json.loads(value) if isinstance(value, str) else value
+    record = json.loads(value) if isinstance(value, str) else value
+    record.pop("_analysis", None)  # the row's, not the document's
+    return record
