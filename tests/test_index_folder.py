@@ -63,9 +63,11 @@ def one_error_line(result) -> str:
 
 
 def found(index, query: str = "quyết định") -> list[str]:
+    """The files a search finds: each hit's, and the other files of its document."""
     result = run("search", query, "--json", "--limit", "100", index=index)
     assert result.exit_code == 0, result.stderr
-    return sorted(json.loads(line)["path"] for line in result.stdout.splitlines() if line.strip())
+    hits = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return sorted(path for hit in hits for path in [hit["path"], *hit["also_at"]])
 
 
 @pytest.fixture

@@ -100,6 +100,7 @@ def table_row(record: dict) -> dict:
         "cite_symbols": [s for s in fields["cite_symbols"].split(",") if s],
         "cite_keys": [k for k in fields["cite_keys"].split(",") if k],
         "record": fields["record"], "full_text": (record.get("text") or "").replace("\x00", ""),
+        "text_hash": record.get("text_hash") or "",
     }
     for name in TEXT_FIELDS:
         tokens = _tokens(schema[name].analyzer, fields[name])
