@@ -11,10 +11,14 @@ reaches it.
 """
 from __future__ import annotations
 
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.columns import FixedBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
 from .analysis import folded_analyzer, pairs_analyzer, syllable_analyzer, word_analyzer
+
+
+CODE_BYTES = 8  # a column's code of a document's text hash or identity; all zero: none
 
 
 class PAIRS(FieldType):
@@ -58,6 +62,11 @@ def make_schema() -> Schema:
         needs_ocr=ID(stored=True),
         ingested=DATETIME(stored=True),
         record=STORED,
+        # The first bytes of the text hash and of symbol|issuer|date (duplicates.py),
+        # a column only, read whole by a search to find the copies among its matches.
+        # An index made before them has neither: its documents each stand alone.
+        text_hash=COLUMN(FixedBytesColumn(CODE_BYTES)),
+        identity=COLUMN(FixedBytesColumn(CODE_BYTES)),
     )
 
 
@@ -101,3 +110,5 @@ ARRAYS = {"cite_symbols", "cite_keys"}
 # the pairs fields' weights are all 1, so only their documents are written.
 FREQUENT_FIELDS = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold", "title_pairs", "body_pairs")
 PRESENCE_ONLY = ("title_pairs", "body_pairs")
+# Per-document codes (``CODE_BYTES`` each) of what makes two files one document.
+CODE_COLUMNS = ("text_hash", "identity")

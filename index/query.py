@@ -53,6 +53,7 @@ class Hit:
     title: str | None
     score: float
     snippet: str
+    also_at: list[str] = field(default_factory=list)  # the other files holding this document (duplicates.py)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)

@@ -8,11 +8,14 @@ its value; each backend stores those values its own way.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from ingest.vocabulary.citekeys import SEPARATOR, split_symbol
 
 from .analysis import is_symbol_term, presegment, presplit, symbol_parts, symbol_term
+from .duplicates import record_identity
+from .fields import CODE_BYTES
 
 # underthesea segments about 115,000 characters a second on one core here, the
 # costliest step of ingest by far. The word field (ranking on whole words) takes
@@ -97,7 +100,15 @@ def index_fields(record: dict) -> dict:
     }
     if date:
         fields["date"], fields["year"] = date, date.year
+    for name, value in (("text_hash", record.get("text_hash")), ("identity", record_identity(record))):
+        if value:  # else the column's zeros: none
+            fields[name] = code(value)
     return fields
+
+
+def code(value: str) -> bytes:
+    """A text hash or an identity as its column's code: the first bytes of its sha256."""
+    return hashlib.sha256(value.encode("utf-8")).digest()[:CODE_BYTES]
 
 
 def key_term(key: str) -> str:

@@ -196,10 +196,14 @@ def search_lines(results: Results) -> list[str]:
 
 
 def hit_lines(hit: Hit) -> list[str]:
-    """A hit: its type and number in bold, date, issuer and score; title, snippet, file."""
+    """A hit: its type and number in bold, date, issuer and score; title, snippet, file,
+    and the other files holding the same document."""
     head = _kind(hit.doc_type, hit.symbol) or "—"
-    return [f"{_bold(head)}  {hit.date or ''}  {hit.issuer or ''}  [{hit.score:g}]",
-            f"  {hit.title or ''}", f"  {hit.snippet}", f"  {shown_path(hit.path)}"]
+    lines = [f"{_bold(head)}  {hit.date or ''}  {hit.issuer or ''}  [{hit.score:g}]",
+             f"  {hit.title or ''}", f"  {hit.snippet}", f"  {shown_path(hit.path)}"]
+    if hit.also_at:
+        lines.append(f"  also at: {', '.join(shown_path(path) for path in hit.also_at)}")
+    return lines
 
 
 def facet_line(name: str, counts: dict[str, int]) -> str:

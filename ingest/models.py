@@ -11,7 +11,7 @@ from typing import Any
 
 # Bump whenever parsing changes what a record says (a new field, a header rule, a
 # reader): records cached by another version are parsed again, never trusted.
-PARSER_VERSION = 1
+PARSER_VERSION = 2  # 2: text_hash
 
 
 @dataclass
@@ -87,6 +87,7 @@ class Document:
     sections: list["Section"] = field(default_factory=list)
     parts: list["Part"] = field(default_factory=list)
     text: str = ""
+    text_hash: str | None = None  # ``fingerprint.text_hash``: the same text in another file hashes the same
     provenance: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None

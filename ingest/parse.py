@@ -13,6 +13,7 @@ from ingest.errors import IngestError
 from ingest.extract.body import extract_body
 from ingest.extract.header import parse_header
 from ingest.files import kind_of
+from ingest.fingerprint import text_hash
 from ingest.models import Document, Layout, Line
 from ingest.ocr.tesseract import OcrRun, OcrSettings, OcrUnavailable, flag_uncertain, ocr_layout, tesseract_version
 from ingest.paths import stored
@@ -138,6 +139,7 @@ def document_from_layout(path: str, layout: Layout, sha256: str | None = None,
     elif layout.needs_ocr:
         pages = ", ".join(str(p + 1) for p in layout.ocr_pages[:20])
         doc.warnings.append(f"no text layer on page(s) {pages}: waiting for OCR")
+    doc.text_hash = text_hash(doc.text)
     return doc
 
 

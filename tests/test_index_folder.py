@@ -63,9 +63,11 @@ def one_error_line(result) -> str:
 
 
 def found(index, query: str = "quyết định") -> list[str]:
+    """The files a search finds: each hit's, and the other files of its document."""
     result = run("search", query, "--json", "--limit", "100", index=index)
     assert result.exit_code == 0, result.stderr
-    return sorted(json.loads(line)["path"] for line in result.stdout.splitlines() if line.strip())
+    hits = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return sorted(path for hit in hits for path in [hit["path"], *hit["also_at"]])
 
 
 @pytest.fixture
@@ -138,7 +140,8 @@ def test_a_planted_pickle_in_the_index_folder_is_never_loaded(samples_index, tmp
     searched = subprocess.run([sys.executable, str(ROOT / "search_cli.py"), "search", "quyết định", "--json",
                                "--limit", "100", "--index", str(index)], capture_output=True, text=True)
     assert searched.returncode == 0, searched.stderr
-    assert sorted(json.loads(line)["path"] for line in searched.stdout.splitlines()) == before
+    hits = [json.loads(line) for line in searched.stdout.splitlines()]
+    assert sorted(path for hit in hits for path in [hit["path"], *hit["also_at"]]) == before
     assert not marker.exists()
     result = run("ingest", "--no-ocr", str(docs), index=index)  # the next ingest drops the old pickles
     assert result.exit_code == 0, result.output

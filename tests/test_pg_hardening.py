@@ -397,6 +397,7 @@ def test_init_migrates_a_version_1_archive(pg_server, hostile, tmp_path):
     """An archive written by version 1 (one table behind row-level security): other
     commands stop and say so; ``vanban init`` moves every row, ids kept, into the
     clearance partitions, and readers see what their clearance allows."""
+    from index.postgres.ddl import PG_SCHEMA_VERSION
     from index.rows import prepare
 
     v1 = _v1_module()
@@ -417,7 +418,8 @@ def test_init_migrates_a_version_1_archive(pg_server, hostile, tmp_path):
     assert migrated.exit_code == 0, migrated.output
     with psycopg.connect(url) as conn:
         assert dict(conn.execute("SELECT path, id FROM vanban.documents").fetchall()) == ids
-        assert conn.execute("SELECT value FROM vanban.meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert conn.execute("SELECT value FROM vanban.meta WHERE key = 'schema_version'").fetchone()[0] == \
+            str(PG_SCHEMA_VERSION)
         assert conn.execute("SELECT count(*) FROM vanban.documents_c1").fetchone()[0] == 1
         assert conn.execute("SELECT count(*) FROM vanban.passages").fetchone()[0] >= 3
     for who, seen in ((as_user(url, READER), 2), (as_user(url, CLEARED), 3)):

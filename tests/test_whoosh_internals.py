@@ -103,6 +103,29 @@ def test_field_lengths_are_whooshs(reader):
         assert lengths.tolist() == [r.doc_field_length(d, fieldname) or 0 for d in range(r.doc_count_all())]
 
 
+def test_code_columns_read_at_once_are_whooshs(tmp_path):
+    """The hash and identity columns (fields.CODE_COLUMNS) read as one array, against
+    Whoosh's column reader, one document at a time: documents without a value (the
+    first, and the last, past the column's written end) are 0."""
+    from index.fields import CODE_BYTES, CODE_COLUMNS
+    from index.rows import code
+
+    store = WhooshStore(str(tmp_path / "index"), create=True)
+    store.begin()
+    hashes = [None, "a" * 64, "b" * 64, None, "a" * 64, None]
+    for i, text_hash in enumerate(hashes):
+        store.add({"path": f"/docs/{i}.txt", "sha256": f"{i:064x}", "title": "Báo cáo", "text": "nội dung",
+                   "text_hash": text_hash, "symbol": "32/BC-UBND" if i else None, "issuer_key": "ubnd",
+                   "date": "2024-03-04"}, new=True)
+    store.commit(reopen=False)
+    r = store.ix.reader()
+    for fieldname in CODE_COLUMNS:
+        public = [int.from_bytes(value, "big") for value in r.column_reader(fieldname, translate=False)]
+        assert internals.fixed_column(r, fieldname, CODE_BYTES).tolist() == public
+    assert internals.fixed_column(r, "text_hash", CODE_BYTES).tolist() == \
+        [int.from_bytes(code(h), "big") if h else 0 for h in hashes]
+
+
 def test_seeking_a_document_reads_whooshs_positions(reader):
     _, _, r = reader
     for text in terms(r, "body_syl", 10):

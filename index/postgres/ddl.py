@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..fields import TEXT_FIELDS
 
-PG_SCHEMA_VERSION = 2
+PG_SCHEMA_VERSION = 3  # 3: text_hash (duplicates.py)
 # Clearance levels of the confidentiality marks, and the roles that grant them.
 CLEARANCE = {"": 0, "mật": 1, "tối mật": 2, "tuyệt mật": 3}
 CLEARANCE_ROLES = {1: "vanban_mat", 2: "vanban_toi_mat", 3: "vanban_tuyet_mat"}
@@ -47,6 +47,7 @@ def _tables() -> list[str]:
             record jsonb NOT NULL,
             full_text text NOT NULL DEFAULT '',
             ingested timestamptz NOT NULL DEFAULT pg_catalog.now(),
+            text_hash text NOT NULL DEFAULT '',
             PRIMARY KEY (path, year, clearance)
         ) PARTITION BY LIST (clearance)""",
         *[f"CREATE TABLE IF NOT EXISTS vanban.documents_c{level} PARTITION OF vanban.documents "
@@ -64,6 +65,13 @@ def _tables() -> list[str]:
     ]
 
 
+def add_text_hash() -> list[str]:
+    """Version 2 to 3: the column of the text hash, last (as version 3 makes it, so
+    a version 1 archive's rows still copy over by position); existing rows get ''
+    and ``PgStore`` fills them from their text."""
+    return ["ALTER TABLE vanban.documents ADD COLUMN IF NOT EXISTS text_hash text NOT NULL DEFAULT ''"]
+
+
 def _indexes() -> list[str]:
     return [
         "CREATE INDEX IF NOT EXISTS passages_path ON vanban.passages (path)",
@@ -72,6 +80,7 @@ def _indexes() -> list[str]:
         "CREATE INDEX IF NOT EXISTS documents_id ON vanban.documents (id)",
         "CREATE INDEX IF NOT EXISTS documents_symbol ON vanban.documents (symbol_term)",
         "CREATE INDEX IF NOT EXISTS documents_date ON vanban.documents (date)",
+        "CREATE INDEX IF NOT EXISTS documents_text_hash ON vanban.documents (text_hash)",
         "CREATE INDEX IF NOT EXISTS documents_cite_symbols ON vanban.documents USING gin (cite_symbols)",
         *[f"CREATE INDEX IF NOT EXISTS documents_{name} ON vanban.documents USING gin ({name})"
           for name in TEXT_FIELDS],

@@ -111,6 +111,7 @@ def table_row(record: dict) -> dict:
         # the analysis that made the row: one of an older analysis is written again
         "record": json.dumps({**json.loads(fields["record"]), "_analysis": ANALYSIS_VERSION}, ensure_ascii=False),
         "full_text": (record.get("text") or "").replace("\x00", ""),
+        "text_hash": record.get("text_hash") or "",
     }
     for name in TEXT_FIELDS:
         tokens = _tokens(schema[name].analyzer, fields[name])

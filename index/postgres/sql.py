@@ -18,12 +18,14 @@ relevance may differ between the two backends; the documents found do not.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 from whoosh import query as wq
 
 from ingest.vocabulary.issuers import issuer_key
 
+from ..duplicates import Copy, merge_near, record_identity, window_for
 from ..fields import ARRAYS, EQUALITY, FACET_FIELDS, PASSAGE_FIELDS, TEXT_FIELDS
 from ..query import FEW_MATCHES, Results, make_hit, parse_query, relaxed, type_filter
 from .connection import plain_error, settings_sql, shown_url
@@ -320,8 +322,22 @@ def translate(store, text, year=None, date_from=None, date_to=None, doc_type=Non
     return query, t, condition, score
 
 
+# One document per text hash (``duplicates.py``): a row without one is a document of
+# its own. Its identity, where symbol, issuer and day are all there, as
+# ``duplicates.identity`` spells it.
+COPY = "(CASE WHEN text_hash = '' THEN id::text ELSE text_hash END)"
+IDENTITY = ("(CASE WHEN symbol_term <> '' AND issuer_key <> '' AND date IS NOT NULL "
+            "THEN symbol_term || '|' || issuer_key || '|' || date::text END)")
+
+
 def count_sql(store, t: Translation, condition: str) -> str:
-    return f"{t.with_clause()}SELECT pg_catalog.count(*) FROM {store.documents} WHERE {condition}"
+    """Documents (not files) matching, and how many of them share an identity with
+    another (what the near-identical check must have seen for the count to be exact;
+    the identity of a text's files is any of theirs: where they disagree the count
+    says "about")."""
+    return (f"{t.with_clause()}SELECT pg_catalog.count(DISTINCT {COPY}), "
+            f"pg_catalog.count(DISTINCT {COPY}) FILTER (WHERE {IDENTITY} IS NOT NULL) "
+            f"- pg_catalog.count(DISTINCT {IDENTITY}) FROM {store.documents} WHERE {condition}")
 
 
 def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None,
@@ -334,48 +350,98 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
     try:
         with store.conn.transaction():
             prepare_transaction(store, t)
-            rows, total, groups = _run(store, query, t, (condition, score), limit, sort, facets)
+            rows, (total, extras), groups = _run(store, query, t, (condition, score), window_for(limit), sort, facets)
             loose = relaxed(query) if total < FEW_MATCHES else None
             if loose is not None:
                 query, t, condition, score = translate(store, loose, *filters)
-                rows, total, groups = _run(store, query, t, (condition, score), limit, sort, facets)
-            texts = dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
-                                            ([r[0] for r in rows],)).fetchall()) if rows else {}
+                rows, (total, extras), groups = _run(store, query, t, (condition, score), window_for(limit), sort,
+                                                     facets)
+            ranked = [Copy(doc, record["path"], record_identity(record), also)
+                      for doc, _, record, also in _with_copies(store, t, condition, rows)]
+            kept, examined = merge_near(ranked, lambda docs: _texts(store, docs))
+            texts = _texts(store, [copy.ref for copy in kept[:limit]])
     except psycopg.errors.QueryCanceled:
         raise SearchFailed(f"the search was stopped after {store.timeout:g} s (VANBAN_PG_STATEMENT_TIMEOUT): "
                            "narrow it with more words, a field or --year") from None
     except psycopg.Error as exc:
         raise SearchFailed(f"the archive at {shown_url(store.url)} could not answer: {plain_error(exc, store.url)}") from None
-    hits = [make_hit(store.schema, record, texts.get(doc), t.terms, float(value or 0.0))
-            for doc, value, record in rows]
-    return Results(total=int(total), hits=hits, facets=groups, exact=True, relaxed=loose is not None)
+    found = {doc: (value, record) for doc, value, record in rows}
+    hits = []
+    for copy in kept[:limit]:
+        value, record = found[copy.ref]
+        hits.append(make_hit(store.schema, record, texts.get(copy.ref), t.terms, float(value or 0.0)))
+        hits[-1].also_at = copy.also
+    # Copies of one identity under different hashes are compared among the best
+    # ranked only (``duplicates.window_for``): beyond, they are counted apart, "about".
+    merged = len(ranked) - len(kept)
+    return Results(total=max(int(total) - merged, len(hits)), hits=hits, facets=groups, exact=extras == examined,
+                   relaxed=loose is not None)
+
+
+def _texts(store, docs: list[int]) -> dict[int, str]:
+    if not docs:
+        return {}
+    return dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
+                                   (docs,)).fetchall())
+
+
+def _with_copies(store, t: Translation, condition: str, rows: list[tuple]) -> list[tuple]:
+    """Each ranked row with the paths of the other matching files of its text."""
+    hashes = [record.get("text_hash") for _, _, record in rows if record.get("text_hash")]
+    also: dict[str, list[str]] = {}
+    if hashes:
+        params = {**t.params, "copies_of": hashes, "shown": [doc for doc, _, _ in rows]}
+        for text_hash, path in store.conn.execute(
+                f"{t.with_clause()}SELECT text_hash, path FROM {store.documents} WHERE text_hash = ANY(%(copies_of)s) "
+                f"AND NOT id = ANY(%(shown)s) AND ({condition}) ORDER BY path", params).fetchall():
+            also.setdefault(text_hash, []).append(path)
+    return [(doc, value, record, also.get(record.get("text_hash") or "", [])) for doc, value, record in rows]
 
 
 def _run(store, query, t: Translation, sql: tuple[str, str], limit: int, sort: str, facets: bool):
-    """(rows, total, facets) of a translated search, in the caller's transaction."""
+    """(rows, (documents, identity extras), facets) of a translated search, in the
+    caller's transaction: the ``limit`` best-ranked files, one per text hash (the
+    best-scoring copy; by date, the first by id)."""
     condition, score = sql
     head = t.with_clause()
-    total = store.conn.execute(count_sql(store, t, condition), t.params).fetchone()[0]
-    if sort == "date":
-        chosen, order = condition, "date DESC NULLS LAST, id"
-    elif total <= RANK_ALL:
-        chosen, order = condition, "score DESC, id"
+    total, extras = store.conn.execute(count_sql(store, t, condition), t.params).fetchone()
+    if not total:
+        rows = []
+    elif sort == "date":
+        order = "date DESC NULLS LAST, id"
+        firsts = (f"SELECT id FROM (SELECT id, date, pg_catalog.row_number() OVER (PARTITION BY {COPY} "
+                  f"ORDER BY {order}) AS nth FROM {store.documents} WHERE {condition}) AS c "
+                  f"WHERE nth = 1 ORDER BY {order} LIMIT {int(limit)}")
+        rows = store.conn.execute(
+            f"{head}SELECT id, ({score})::pg_catalog.float8 AS score, record FROM {store.documents} "
+            f"WHERE id IN ({firsts}) ORDER BY {order}", t.params).fetchall()
     else:
-        titles = Translation(store.schema, titles_only=True, passages=store.passages).node(query)[1]  # same parameters
-        pool = (f"SELECT id FROM {store.documents} WHERE {condition} "
-                f"ORDER BY ({titles}) DESC, id LIMIT {RANK_POOL}")
-        chosen, order = f"id IN ({pool})", "score DESC, id"
-    rows = store.conn.execute(
-        f"{head}SELECT id, ({score})::pg_catalog.float8 AS score, record FROM {store.documents} WHERE {chosen} "
-        f"ORDER BY {order} LIMIT {int(limit)}", t.params).fetchall() if total else []
+        if total <= RANK_ALL:
+            chosen = condition
+        else:
+            titles = Translation(store.schema, titles_only=True, passages=store.passages).node(query)[1]  # same parameters
+            chosen = (f"id IN (SELECT id FROM {store.documents} WHERE {condition} "
+                      f"ORDER BY ({titles}) DESC, id LIMIT {RANK_POOL})")
+        scored = (f"SELECT id, ({score})::pg_catalog.float8 AS score, record, {COPY} AS copy "
+                  f"FROM {store.documents} WHERE {chosen}")
+        rows = store.conn.execute(
+            f"{head}SELECT id, score, record FROM (SELECT id, score, record, pg_catalog.row_number() OVER "
+            f"(PARTITION BY copy ORDER BY score DESC, id) AS nth FROM ({scored}) AS s) AS c "
+            f"WHERE nth = 1 ORDER BY score DESC, id LIMIT {int(limit)}", t.params).fetchall()
+    rows = [(doc, value, _record(record)) for doc, value, record in rows]
     groups = _facet_counts(store, t, condition) if facets else {}
-    return rows, total, groups
+    return rows, (total, extras), groups
+
+
+def _record(value) -> dict:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _facet_counts(store, t: Translation, condition: str) -> dict[str, dict[str, int]]:
     groups = {}
     for name, column in FACET_FIELDS.items():  # the column of each field is named as the field
-        rows = store.conn.execute(f"{t.with_clause()}SELECT {column}, pg_catalog.count(*) FROM {store.documents} "
+        rows = store.conn.execute(f"{t.with_clause()}SELECT {column}, pg_catalog.count(DISTINCT {COPY}) "
+                                  f"FROM {store.documents} "
                                   f"WHERE {condition} GROUP BY {column} ORDER BY {column}", t.params).fetchall()
         groups[name] = {str(value): count for value, count in rows if value not in ("", 0, None)}
     return groups

@@ -35,6 +35,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 
+from ingest.fingerprint import text_hash
 from ingest.vocabulary.citekeys import symbol_prefix
 
 from ..analysis import symbol_term
@@ -49,7 +50,16 @@ from .connection import (
     shown_url,
     statement_timeout,
 )
-from .ddl import CLEARANCE_ROLES, PG_SCHEMA_VERSION, READER_ROLE, ddl, public_schema_sql, roles_sql, year_partitions
+from .ddl import (
+    CLEARANCE_ROLES,
+    PG_SCHEMA_VERSION,
+    READER_ROLE,
+    add_text_hash,
+    ddl,
+    public_schema_sql,
+    roles_sql,
+    year_partitions,
+)
 from .rows import analysis_schema, table_row
 from .sql import like_pattern, search
 
@@ -133,10 +143,16 @@ class PgStore:
             with self.conn.transaction():
                 self.conn.execute(settings_sql(local=True, timeout=0))
                 self.conn.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('vanban.init'))")
-                if self._version_here() == 1:
+                version = self._version_here()
+                if version == 1:
                     self._migrate_from_v1()
+                elif version == 2:
+                    for statement in add_text_hash():
+                        self.conn.execute(statement)
                 for statement in ddl() + roles_sql():
                     self.conn.execute(statement)
+                if version is not None and version < 3:
+                    self._fill_text_hashes()
                 this_year = dt.date.today().year
                 for year in (this_year, this_year + 1):
                     self._make_year(year)
@@ -190,6 +206,21 @@ class PgStore:
                 "INSERT INTO vanban.passages SELECT * FROM vanban.passages_v1",
                 "DROP TABLE vanban.documents_v1, vanban.passages_v1 CASCADE"]:
             self.conn.execute(statement)
+
+    def _fill_text_hashes(self, batch: int = 500) -> None:
+        """The text hash of every row written before version 3, from its text (as the
+        parser makes it now); a row with too little text keeps ''."""
+        last = 0
+        while True:
+            rows = self.conn.execute("SELECT id, full_text FROM vanban.documents WHERE id > %s AND text_hash = '' "
+                                     "ORDER BY id LIMIT %s", (last, batch)).fetchall()
+            if not rows:
+                return
+            hashes = [(text_hash(text), doc) for doc, text in rows]
+            with self.conn.cursor() as cursor:
+                cursor.executemany("UPDATE vanban.documents SET text_hash = %s WHERE id = %s",
+                                   [(h, doc) for h, doc in hashes if h])
+            last = rows[-1][0]
 
     def _make_year(self, year: int) -> None:
         """The year's partitions, unless there (the caller holds a transaction)."""

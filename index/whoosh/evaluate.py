@@ -24,9 +24,9 @@ from whoosh import query as wq
 from whoosh.scoring import BM25FScorer
 
 from ..analysis import phrase_pairs
-from ..fields import PAIRS_OF
+from ..fields import CODE_BYTES, PAIRS_OF
 from .frequent import HotPostings
-from .internals import field_lengths, index_folder, raw_postings, read_postings, seek_document, segment_of
+from .internals import field_lengths, fixed_column, index_folder, raw_postings, read_postings, seek_document, segment_of
 
 _EMPTY = np.zeros(0, dtype=np.int64)
 # Phrase candidates checked by position: all of them up to EXACT_CHECKS; beyond,
@@ -409,6 +409,20 @@ class VectorSearch:
             parts.append(table[codes])
         return (np.concatenate(parts) if parts else _EMPTY), list(names)
 
+    def codes(self, fieldname: str) -> np.ndarray:
+        """Each document's code in a column of ``CODE_BYTES`` (``fields.CODE_COLUMNS``),
+        as an unsigned integer; 0 where none."""
+        parts = [POSTINGS.get((_segment_key(r), fieldname, "<codes>"),
+                              lambda r=r: (fixed_column(r, fieldname, CODE_BYTES),))[0] for r, _ in self.leaves]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+    def shared(self, fieldname: str) -> np.ndarray:
+        """Whether each document's code in that column is another document's too
+        (never where it has none): the few a search must group, found once for the
+        index's segments rather than by sorting every search's matches."""
+        key = (tuple(_segment_key(r) for r, _ in self.leaves), fieldname, "<shared>")
+        return POSTINGS.get(key, lambda: (_shared_codes(self.codes(fieldname)),))[0]
+
     def numbers(self, fieldname: str, raw: bool = False) -> np.ndarray:
         """Each document's value of a sortable numeric or date field, NaN where none;
         ``raw``: as stored, which sorts as the values do (dates)."""
@@ -425,6 +439,15 @@ def _segment_labels(reader, fieldname: str) -> tuple[np.ndarray, np.ndarray]:
             codes[read_postings(reader, fieldname, text)[0]] = code
             names.append(text.decode("utf-8") if isinstance(text, bytes) else str(text))
     return codes, np.array(names, dtype=object)
+
+
+def _shared_codes(codes: np.ndarray) -> np.ndarray:
+    order = np.argsort(codes, kind="stable")
+    ranked = codes[order]
+    same = (ranked[1:] == ranked[:-1]) & (ranked[1:] != 0)
+    shared = np.zeros(len(codes), dtype=bool)
+    shared[order[1:][same]] = shared[order[:-1][same]] = True
+    return shared
 
 
 def _segment_numbers(reader, fieldname: str, raw: bool) -> np.ndarray:

@@ -122,6 +122,20 @@ def field_lengths(reader, fieldname: str) -> np.ndarray:
     return _LENGTH_OF_BYTE[raw]
 
 
+def fixed_column(reader, fieldname: str, width: int) -> np.ndarray:
+    """Every document's value of a column of ``width`` bytes, as one unsigned
+    integer each (0 where none, or where the segment has no such column): the
+    column's bytes read at once, where Whoosh's reader reads a document at a time."""
+    count = reader.doc_count_all()
+    raw = np.zeros((count, width), dtype=np.uint8)
+    if fieldname in reader.schema and reader.has_column(fieldname):
+        column = reader.column_reader(fieldname, translate=False)
+        stored = np.frombuffer(column._dbfile.get(column._basepos, column._count * width), dtype=np.uint8)
+        stored = stored.reshape(-1, width)[:count]
+        raw[:len(stored)] = stored
+    return raw.view(f">u{width}").reshape(count).astype(np.uint64)
+
+
 def seek_document(matcher, block_start: int, docnum: int) -> bool:
     """Put an on-disk matcher on ``docnum`` in the block that starts at
     ``block_start`` (read unless it is the block the matcher holds); whether the

@@ -1,6 +1,8 @@
 """Searching a Whoosh archive: the parsed query (``query.parse_query``) evaluated
 on arrays (``evaluate.py``), filtered and faceted on per-document values, the
-documents shown made into hits with snippets (``query.make_hit``)."""
+files of one text folded into one document by their hash column and the best
+ranked compared for near-identical copies (``duplicates.py``), the documents
+shown made into hits with snippets (``query.make_hit``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +14,7 @@ from whoosh.query import DateRange
 from ingest.vocabulary.issuers import issuer_key
 
 from ..cache import RecordCache
+from ..duplicates import Copy, merge_near, record_identity, window_for
 from ..fields import FACET_FIELDS
 from ..query import FEW_MATCHES, Hit, Results, make_hit, parse_query, relaxed, type_filter
 from .evaluate import Matches, VectorSearch, best_first, top_documents
@@ -29,16 +32,58 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         if loose is not None:
             vs = VectorSearch(searcher)  # its memo and phrases are this query's
             query, found = loose, _filtered(vs, vs.evaluate(loose).without(vs.deleted()), *filters)
+        hashes = vs.codes("text_hash")[found.ids]
+        # one file per text: counts, ranks and facets are of documents
+        best = _best_copies(found, hashes, vs.shared("text_hash")[found.ids])
+        window = window_for(limit)
         if sort == "date":
-            dates = np.nan_to_num(vs.numbers("date", raw=True)[found.ids], nan=-np.inf)
-            order = np.lexsort((found.ids, -dates))
+            dates = np.nan_to_num(vs.numbers("date", raw=True)[best.ids], nan=-np.inf)
+            order = np.lexsort((best.ids, -dates))
         else:
-            order = best_first(found.scores, limit, verify=bool(vs.phrases))
-        shown, total, exact = top_documents(vs, query, found, limit, order)
-        hits = [_hit(searcher, vs, query, int(found.ids[i]), float(found.scores[i]), cache) for i in shown]
-        groups = _facet_counts(vs, found) if facets else {}
-        # Phrases are checked only for the documents shown: the rest is "about".
-        return Results(total=total, hits=hits, facets=groups, exact=exact, relaxed=loose is not None)
+            order = best_first(best.scores, window, verify=bool(vs.phrases))
+        shown, total, exact = top_documents(vs, query, best, window, order)
+        scores = {int(best.ids[i]): float(best.scores[i]) for i in shown}
+        records = {doc: _record(searcher, doc) for doc in scores}
+        ranked = [Copy(doc, records[doc]["path"], record_identity(records[doc]),
+                       _also(searcher, found, hashes, doc)) for doc in records]
+        kept, examined = merge_near(ranked, lambda docs: {d: cache.text(records[d].get("sha256")) for d in docs})
+        hits = [_hit(searcher, vs, query, copy, records[copy.ref], scores[copy.ref], cache) for copy in kept[:limit]]
+        groups = _facet_counts(vs, best) if facets else {}
+        # Phrases are checked only for the documents shown: the rest is "about". Copies
+        # of one identity (symbol, issuer, date) under different hashes are compared
+        # only in the window: beyond it they are counted apart, and the count is "about".
+        merged = len(ranked) - len(kept)
+        exact = exact and _identity_extras(vs, best) == examined
+        return Results(total=max(total - merged, len(hits)), hits=hits, facets=groups, exact=exact,
+                       relaxed=loose is not None)
+
+
+def _best_copies(found: Matches, hashes: np.ndarray, shared: np.ndarray) -> Matches:
+    """The best-scoring file of each text hash (the first in docnum order among equals)
+    and every file whose text no other file has."""
+    if not shared.any():
+        return found
+    copies = np.flatnonzero(shared)
+    copies = copies[np.lexsort((found.ids[copies], -found.scores[copies], hashes[copies]))]
+    first = np.ones(len(copies), dtype=bool)
+    first[1:] = hashes[copies][1:] != hashes[copies][:-1]
+    keep = np.sort(np.concatenate([np.flatnonzero(~shared), copies[first]]))
+    return Matches(found.ids[keep], found.scores[keep])
+
+
+def _also(searcher, found: Matches, hashes: np.ndarray, doc: int) -> list[str]:
+    """The paths of the other matching files of this document's text."""
+    at = int(np.searchsorted(found.ids, doc))
+    if not hashes[at]:
+        return []  # no hash: no copies
+    return sorted(searcher.stored_fields(int(d))["path"] for d in found.ids[hashes == hashes[at]] if d != doc)
+
+
+def _identity_extras(vs: VectorSearch, best: Matches) -> int:
+    """How many documents share their identity with another of ``best`` (the
+    comparisons an exact count needs)."""
+    codes = vs.codes("identity")[best.ids[vs.shared("identity")[best.ids]]]
+    return len(codes) - len(np.unique(codes))
 
 
 def _facet_counts(vs: VectorSearch, found: Matches) -> dict[str, dict[str, int]]:
@@ -75,6 +120,11 @@ def _filtered(vs: VectorSearch, found: Matches, year, date_from, date_to, doc_ty
     return Matches(found.ids[keep], found.scores[keep])
 
 
-def _hit(searcher, vs: VectorSearch, query, doc: int, score: float, cache: RecordCache) -> Hit:
-    record = json.loads(searcher.stored_fields(doc)["record"])
-    return make_hit(searcher.schema, record, cache.text(record.get("sha256")), vs.matched_terms(query, doc), score)
+def _record(searcher, doc: int) -> dict:
+    return json.loads(searcher.stored_fields(doc)["record"])
+
+
+def _hit(searcher, vs: VectorSearch, query, copy: Copy, record: dict, score: float, cache: RecordCache) -> Hit:
+    hit = make_hit(searcher.schema, record, cache.text(record.get("sha256")), vs.matched_terms(query, copy.ref), score)
+    hit.also_at = copy.also
+    return hit
