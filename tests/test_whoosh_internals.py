@@ -36,7 +36,9 @@ def upgraded(folder: pathlib.Path) -> pathlib.Path:
     from index.indexing import index_paths
 
     report = index_paths([], str(folder), jobs=1, ocr=False)
-    assert (report.upgraded, report.parsed, report.failed) == (8, 0, [])
+    # an older parser's records: their files are read again where they are (here,
+    # samples/ of the checkout that wrote it), else kept as they were read
+    assert report.upgraded + report.parsed == 8 and report.failed == []
     return folder
 
 

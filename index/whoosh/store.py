@@ -61,7 +61,7 @@ class IndexDamaged(ArchiveDamaged):
 
     def __init__(self, folder: str, what: str) -> None:
         super().__init__(f"the index in {folder} is damaged ({what}); rebuild it with 'vanban ingest --repair "
-                         f"--index {shlex.quote(folder)}' (from the parsed records it keeps: no file is parsed again)")
+                         f"--index {shlex.quote(folder)}' (from the parsed records it keeps)")
         self.folder = folder
 
 
@@ -204,7 +204,8 @@ class WhooshStore:
             if version != SCHEMA_VERSION:
                 raise IndexTooOld(f"the index in {folder} was written by an older vanban (format {version}, "
                                   f"this one uses {SCHEMA_VERSION}); run 'vanban ingest' on it once to "
-                                  "rebuild it from the parsed records it keeps (no file is parsed again)")
+                                  "rebuild it from the parsed records it keeps (files an older parser read "
+                                  "are read again where they still are)")
             with reading(folder, opening=True):
                 self.ix = open_index(folder)
                 self._searcher = self.ix.searcher()  # opens every segment: a cut or missing file shows here

@@ -170,6 +170,10 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
     try:
         for path, sha in plan["documents"]:
             record = None if path in done else cache.get(sha)
+            if record is None and path not in done and not _still_there(path):
+                record = cache.read(sha)  # parsed by an older vanban, its file gone: kept as it was read
+                if record is not None:
+                    record.pop("_parser_version", None)
             if record is not None:  # not cached: the file is parsed again when ingested
                 record["path"] = path
                 store.add(record, new=True)
