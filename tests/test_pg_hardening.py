@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, new_database
 
+from index.postgres.ddl import PG_SCHEMA_VERSION
 from search_cli import cli
 
 SUFFIX = uuid.uuid4().hex[:6]  # roles are the cluster's: this session's own
@@ -417,7 +418,7 @@ def test_init_migrates_a_version_1_archive(pg_server, hostile, tmp_path):
     assert migrated.exit_code == 0, migrated.output
     with psycopg.connect(url) as conn:
         assert dict(conn.execute("SELECT path, id FROM vanban.documents").fetchall()) == ids
-        assert conn.execute("SELECT value FROM vanban.meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert conn.execute("SELECT value FROM vanban.meta WHERE key = 'schema_version'").fetchone()[0] == str(PG_SCHEMA_VERSION)
         assert conn.execute("SELECT count(*) FROM vanban.documents_c1").fetchone()[0] == 1
         assert conn.execute("SELECT count(*) FROM vanban.passages").fetchone()[0] >= 3
     for who, seen in ((as_user(url, READER), 2), (as_user(url, CLEARED), 3)):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..fields import TEXT_FIELDS
 
-PG_SCHEMA_VERSION = 2
+PG_SCHEMA_VERSION = 3  # 3: issuer_name (the body's name, counted by --facets)
 # Clearance levels of the confidentiality marks, and the roles that grant them.
 CLEARANCE = {"": 0, "mật": 1, "tối mật": 2, "tuyệt mật": 3}
 CLEARANCE_ROLES = {1: "vanban_mat", 2: "vanban_toi_mat", 3: "vanban_tuyet_mat"}
@@ -47,6 +47,7 @@ def _tables() -> list[str]:
             record jsonb NOT NULL,
             full_text text NOT NULL DEFAULT '',
             ingested timestamptz NOT NULL DEFAULT pg_catalog.now(),
+            issuer_name text NOT NULL DEFAULT '',
             PRIMARY KEY (path, year, clearance)
         ) PARTITION BY LIST (clearance)""",
         *[f"CREATE TABLE IF NOT EXISTS vanban.documents_c{level} PARTITION OF vanban.documents "

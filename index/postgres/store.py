@@ -36,6 +36,8 @@ import json
 from collections.abc import Iterator
 
 from ingest.vocabulary.citekeys import symbol_prefix
+from ingest.vocabulary.issuers import canonical_body, issuer_code
+from ingest.vocabulary.symbols import parse_symbol
 
 from ..analysis import symbol_term
 from ..archive import ArchiveUnavailable, first_line
@@ -132,10 +134,13 @@ class PgStore:
             with self.conn.transaction():
                 self.conn.execute(settings_sql(local=True, timeout=0))
                 self.conn.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('vanban.init'))")
-                if self._version_here() == 1:
+                was = self._version_here()
+                if was == 1:
                     self._migrate_from_v1()
                 for statement in ddl() + roles_sql():
                     self.conn.execute(statement)
+                if was is not None and was < 3:
+                    self._migrate_to_v3()
                 this_year = dt.date.today().year
                 for year in (this_year, this_year + 1):
                     self._make_year(year)
@@ -189,6 +194,23 @@ class PgStore:
                 "INSERT INTO vanban.passages SELECT * FROM vanban.passages_v1",
                 "DROP TABLE vanban.documents_v1, vanban.passages_v1 CASCADE"]:
             self.conn.execute(statement)
+
+    def _migrate_to_v3(self) -> None:
+        """Version 3 keeps each body's name (``issuer_name``, what ``--facets`` counts)
+        beside its canonical key; both are made again from each record's printed
+        issuer, parent and symbol. (The records' citation keys stay as they were
+        parsed until their files are ingested again.)"""
+        self.conn.execute("ALTER TABLE vanban.documents ADD COLUMN IF NOT EXISTS issuer_name text NOT NULL DEFAULT ''")
+        rows = self.conn.execute("SELECT id, record->>'issuer', record->>'parent_issuer', record->>'symbol' "
+                                 "FROM vanban.documents").fetchall()
+        updates = []
+        for doc, issuer, parent, symbol in rows:
+            parsed = parse_symbol(symbol) if symbol else None
+            body = canonical_body(issuer, parent, issuer_code(parsed.codes, parsed.type_code) if parsed else None)
+            if body:
+                updates.append((body.name, body.key, doc))
+        with self.conn.cursor() as cursor:
+            cursor.executemany("UPDATE vanban.documents SET issuer_name = %s, issuer_key = %s WHERE id = %s", updates)
 
     def _make_year(self, year: int) -> None:
         """The year's partitions, unless there (the caller holds a transaction)."""

@@ -237,6 +237,7 @@ class WhooshStore:
         self._procs = procs
         self._held = self.paths()
         self._writer = self._new_writer()
+        self._fields = set(self._writer.schema.names())
 
     def _new_writer(self):
         if getattr(self, "_procs", 1) > 1:
@@ -248,6 +249,8 @@ class WhooshStore:
         """Add a document, or replace the one at the same path; ``new`` says there is
         none (replacing looks the path up in every segment, one search per file)."""
         fields = index_fields(record)
+        if not self._fields.issuperset(fields):  # an index made before a field was added
+            fields = {name: value for name, value in fields.items() if name in self._fields}
         if new:
             self._writer.add_document(**fields)
         else:
