@@ -47,6 +47,9 @@ BODIES = [
     ("BỘ VĂN HÓA, THỂ THAO VÀ DU LỊCH", None, "Bộ Văn hóa, Thể thao và Du lịch", "bo van hoa the thao va du lich"),
     ("SỞ THÔNG TIN VÀ TRUYỀN THÔNG", "UBND TỈNH PHÚ THỌ", "Sở Thông tin và Truyền thông tỉnh Phú Thọ",
      "so thong tin va truyen thong tinh phu tho"),
+    ("SỞ Y TẺ", "UBND TĨNH KIÊN GIANG", "Sở Y tế tỉnh Kiên Giang", "so y te tinh kien giang"),  # a scan's
+    ("SỞ THÔNG TIN VÀ TRUYÊN THÔNG", "UBNDTỈÏNHPHÚTHỌ", "Sở Thông tin và Truyền thông",        # a scan's:
+     "so thong tin va truyen thong"),                                                           # no parent read
     ("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO", "UBND HUYỆN SƠN TỊNH", "Phòng Giáo dục và Đào tạo huyện Sơn Tịnh",
      "phong giao duc va dao tao huyen son tinh"),
     ("HUYỆN ỦY SƠN TỊNH", "ĐẢNG BỘ TỈNH QUẢNG NGÃI", "Huyện ủy Sơn Tịnh", "huyen uy son tinh"),

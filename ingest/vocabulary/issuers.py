@@ -544,8 +544,9 @@ def _kind_of(name: str) -> str | None:
 def _joined(body: Body, parent: Body) -> Body:
     """The body completed by its parent: a local government's or a Party committee's
     place (``Sở Y tế`` + ``tỉnh Kiên Giang``), else the parent's name (``Văn phòng``
-    + ``Bộ Y tế``); nothing where the body names a place, or its parent's already."""
-    if body.place or body.kind == "central":
+    + ``Bộ Y tế``); nothing where the body names a place, or its parent's already, or
+    the parent is no body we know the head of (OCR's ``UBNDTỈÏNHPHÚTHỌ``)."""
+    if body.place or body.kind == "central" or parent.kind is None:
         return body
     if parent.kind in ("place", "party") and parent.place:
         place = parent.place
