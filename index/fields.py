@@ -6,8 +6,10 @@ the schema below (``query.parse_query``). The Whoosh backend stores the schema
 as it is; the PostgreSQL backend keeps the text fields as ``tsvector`` columns
 made with the schema's analyzers, the others as plain columns of the same names.
 A new field is filled by ``rows.index_fields``; PostgreSQL needs its column too
-(``postgres/ddl.py``, ``postgres/rows.py``), and the groups below say how a query
-reaches it.
+(``postgres/ddl.py``, ``postgres/rows.py``, a schema version step), and the groups
+below say how a query reaches it. A Whoosh index made before a field was added
+opens and searches without it (the writer leaves out what its schema lacks, and
+the readers of the field fall back), until ``ingest --repair`` rebuilds it.
 """
 from __future__ import annotations
 
@@ -40,7 +42,8 @@ def make_schema() -> Schema:
         sha256=ID(stored=True),
         symbol=ID(stored=True),                       # normalised, lower case: 308/qđ-ubnd
         doc_type=ID(stored=True),
-        issuer_key=ID(stored=True, sortable=True),
+        issuer_key=ID(stored=True, sortable=True),    # the body's canonical key: so y te tinh kien giang
+        issuer_name=ID(),                             # its name, counted by --facets: Sở Y tế tỉnh Kiên Giang
         date=DATETIME(stored=True, sortable=True),
         year=NUMERIC(stored=True, sortable=True),
         # Positions only where phrases are matched (the syllable fields): encoding
@@ -89,7 +92,7 @@ SEARCHABLE = ("title", "title_syl", "title_fold", "body", "body_syl", "body_fold
 # The fields a hit's snippet is cut from, in order of preference.
 SNIPPET_FIELDS = ("body_syl", "body_fold", "title_syl", "title_fold")
 # Facet name (``--facets``) -> the field counted.
-FACET_FIELDS = {"year": "year", "type": "doc_type", "issuer": "issuer_key"}
+FACET_FIELDS = {"year": "year", "type": "doc_type", "issuer": "issuer_name"}
 # The pairs field that filters a phrase on each positional field.
 PAIRS_OF = {"title_syl": "title_pairs", "title_fold": "title_pairs",
             "body_syl": "body_pairs", "body_fold": "body_pairs"}

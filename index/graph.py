@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 
-from ingest.vocabulary.citekeys import key_parts
-from ingest.vocabulary.issuers import issuer_key
+from ingest.vocabulary.citekeys import key_parts, symbol_key
+from ingest.vocabulary.issuers import body_of_symbol, issuer_code, issuer_key, issuer_name, issuer_pattern, same_issuer
 from ingest.vocabulary.symbols import normalize_symbol, parse_symbol
 from ingest.vocabulary.textnorm import fold
 from ingest.vocabulary.typed import normalize_typed, typed_symbols
@@ -38,8 +39,7 @@ def matches(document: dict, citation: dict) -> bool:
     year = citation_year(citation)
     if year and document.get("date") and document["date"][:4] != year:
         return False
-    wanted, have = _citation_issuer(citation), document.get("issuer_key")
-    return not (wanted and have and wanted not in have and have not in wanted)
+    return same_issuer(_citation_issuer(citation), document.get("issuer_key"))
 
 
 def resolve(store: Archive, citation: dict) -> list[dict]:
@@ -57,17 +57,20 @@ class CitingDocument:
         r, c = self.record, self.citation
         return {"path": r["path"], "symbol": r.get("symbol"), "date": r.get("date"),
                 "issuer": r.get("issuer"), "title": r.get("title"),
-                "citation": {k: c.get(k) for k in ("text", "symbol", "date", "issuer", "issuer_inferred", "key")}}
+                "citation": {k: c.get(k) for k in ("text", "symbol", "date", "issuer", "issuer_inferred",
+                                                   "issuer_name", "key")}}
 
 
 @dataclass
 class CitingGroup:
     """The documents citing one identified document (symbol|issuer|year): ``total``
-    of them, the first ``len(documents)`` (oldest first) loaded."""
+    of them, the first ``len(documents)`` (oldest first) loaded; ``issuer_name`` the
+    cited body's name to show (None where no citation prints or implies it)."""
 
     key: str
     total: int
     documents: list[CitingDocument]
+    issuer_name: str | None = None
 
     def __iter__(self):
         return iter(self.documents)
@@ -114,25 +117,72 @@ def cites(store: Archive, symbol_text: str, issuer: str | None = None,
     from different issuers or years is kept apart. ``limit``: documents loaded per
     group (all when None); ``total`` counts them all."""
     symbol = cited_symbol(store, symbol_text)
-    want_issuer = (issuer_key(issuer) or "").lower() if issuer else None
-    if issuer and not want_issuer:  # punctuation only: it names no issuing body
+    wanted = issuer_pattern(issuer) if issuer else None
+    if issuer and not wanted:  # punctuation only: it names no issuing body
         raise ValueError(f"--issuer {issuer!r} names no issuing body")
-    groups = []
+    bodies: dict[tuple[str, str], dict[str, list[int]]] = {}
     for key, docnums in store.citing_keys(symbol).items():
-        _, key_issuer, key_year = key_parts(key)
-        if (want_issuer and want_issuer not in key_issuer) or (year and key_year != str(year)):
+        key_symbol, key_issuer, key_year = key_parts(key)
+        body = _cited_body(key_symbol, key_issuer)
+        if (wanted and not re.search(wanted, f" {body} ")) or (year and key_year != str(year)):
             continue
-        shown = docnums if limit is None else docnums[:limit]
-        documents = [_citing(record, key) for record in store.records_at(shown)]
-        label = documents[0].citation.get("key") if documents else key
-        groups.append(CitingGroup(label or key, len(docnums), documents))
+        bodies.setdefault((body, key_year), {})[key] = docnums
+    groups = [_group(store, body, key_year, keys, limit) for (body, key_year), keys in bodies.items()]
     groups.sort(key=lambda g: (-g.total, g.key))
     return {g.key: g for g in groups}
 
 
-def _citing(record: dict, key: str) -> CitingDocument:
-    """The record with its first citation under this (indexed) key."""
-    citation = next((c for c in record.get("citations") or [] if c.get("key") and key_term(c["key"]) == key), {})
+def _cited_body(symbol: str, key_issuer: str) -> str:
+    """The canonical body of a citation key's issuer: as the key says it, read again
+    (an archive parsed before keys were canonical says ``bo truong bo tai chinh``),
+    or, where the citation printed none, the central body the symbol's code names
+    (``NĐ-CP``: ``chinh phu``), so the decree cited with and without its issuer is
+    one document."""
+    parsed = parse_symbol(symbol)
+    code = issuer_code(parsed.codes, parsed.type_code) if parsed else None
+    if key_issuer:
+        return issuer_key(key_issuer, code=code) or key_issuer
+    central = body_of_symbol(parsed.codes, parsed.type_code) if parsed else None
+    return issuer_key(central) or "" if central else ""
+
+
+def _group(store: Archive, body: str, year: str, keys: dict[str, list[int]], limit: int | None) -> CitingGroup:
+    """One cited document's group from the keys that name it (one, but for an
+    archive parsed before keys were canonical): the oldest ``limit`` citing
+    documents loaded (each key's documents come oldest first)."""
+    if len(keys) == 1:
+        [(key, docnums)] = keys.items()
+        shown = docnums if limit is None else docnums[:limit]
+        documents = [_citing(record, keys) for record in store.records_at(shown)]
+        total = len(docnums)
+    else:
+        everyone = {d for docnums in keys.values() for d in docnums}
+        heads = list(dict.fromkeys(d for docnums in keys.values() for d in (docnums if limit is None else docnums[:limit])))
+        documents = sorted((_citing(record, keys) for record in store.records_at(heads)),
+                           key=lambda c: (c.record.get("date") or "9999", c.record["path"]))
+        documents = documents if limit is None else documents[:limit]
+        total = len(everyone)
+    first = next((c.citation for c in documents if c.citation.get("key")), {})
+    symbol = first.get("symbol") or key_parts(next(iter(keys)))[0]
+    label = symbol_key(symbol, body, year)
+    return CitingGroup(label, total, documents, _shown_body(documents, body))
+
+
+def _shown_body(documents: list[CitingDocument], body: str) -> str | None:
+    """The cited body's name, from the first citation that prints or implies it."""
+    for citing in documents:
+        c = citing.citation
+        parsed = parse_symbol(c["symbol"]) if c.get("symbol") else None
+        code = issuer_code(parsed.codes, parsed.type_code) if parsed else None
+        name = c.get("issuer_name") or issuer_name(c.get("issuer") or c.get("issuer_inferred"), code=code)
+        if name:
+            return name
+    return issuer_name(body) if body else None
+
+
+def _citing(record: dict, keys) -> CitingDocument:
+    """The record with its first citation under one of these (indexed) keys."""
+    citation = next((c for c in record.get("citations") or [] if c.get("key") and key_term(c["key"]) in keys), {})
     return CitingDocument(record, citation)
 
 

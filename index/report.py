@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from .analysis import symbol_term
 from .graph import matches
 from .archive import Archive
+from .rows import shown_issuer
 from .run import read_log
 
 CSV_FIELDS = ["path", "sha256", "format", "doc_type", "symbol", "date", "issuer", "parent_issuer",
@@ -36,7 +37,7 @@ def stats(store: Archive) -> dict:
     for record in store.records():
         by_year[(record.get("date") or "")[:4] or "unknown"] += 1
         by_type[record.get("doc_type") or "unknown"] += 1
-        by_issuer[record.get("issuer") or "unknown"] += 1
+        by_issuer[shown_issuer(record) or "unknown"] += 1  # one body, one name, however printed
         if record.get("needs_ocr"):
             waiting.append(record["path"])
         for citation in record.get("citations") or []:

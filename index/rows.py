@@ -12,6 +12,7 @@ import hashlib
 import json
 
 from ingest.vocabulary.citekeys import SEPARATOR, split_symbol
+from ingest.vocabulary.issuers import issuer_name
 
 from .analysis import is_symbol_term, presegment, presplit, symbol_parts, symbol_term
 from .duplicates import record_identity
@@ -83,7 +84,7 @@ def index_fields(record: dict) -> dict:
     fields = {
         "path": record["path"], "sha256": record.get("sha256") or "",
         "symbol": symbol_term(record.get("symbol") or ""), "doc_type": record.get("doc_type") or "",
-        "issuer_key": record.get("issuer_key") or "",
+        "issuer_key": record.get("issuer_key") or "", "issuer_name": shown_issuer(record) or "",
         "title": words["title"], "title_syl": syllables["title"], "title_fold": syllables["title"],
         "title_pairs": syllables["title"],
         "body": words["body"], "body_syl": syllables["body"], "body_fold": syllables["body"],
@@ -109,6 +110,13 @@ def index_fields(record: dict) -> dict:
 def code(value: str) -> bytes:
     """A text hash or an identity as its column's code: the first bytes of its sha256."""
     return hashlib.sha256(value.encode("utf-8")).digest()[:CODE_BYTES]
+
+
+def shown_issuer(record: dict) -> str | None:
+    """The issuing body's name to show (``Sở Y tế tỉnh Kiên Giang``): the record's
+    ``issuer_name``, or, in a record parsed before it was kept, made from the
+    printed issuer and parent."""
+    return record.get("issuer_name") or issuer_name(record.get("issuer"), record.get("parent_issuer"))
 
 
 def key_term(key: str) -> str:

@@ -221,9 +221,10 @@ def citing_lines(groups: Iterable[CitingGroup], symbol: str) -> list[str]:
 
 
 def citing_group_lines(group: CitingGroup) -> list[str]:
-    """What the citations identify (symbol, issuer, year) in bold, then each citing
-    document loaded: what it is, the citation's words, its file; and how many more."""
+    """What the citations identify (symbol, the issuer's name, year) in bold, then each
+    citing document loaded: what it is, the citation's words, its file; and how many more."""
     symbol, issuer, year = key_parts(group.key)
+    issuer = group.issuer_name or issuer
     lines = [_bold(f"{symbol}  issuer: {issuer or 'not printed'}  year: {year or 'not printed'}  "
                    f"cited by {group.total}")]
     for citing in group:

@@ -11,7 +11,7 @@ from typing import Any
 
 # Bump whenever parsing changes what a record says (a new field, a header rule, a
 # reader): records cached by another version are parsed again, never trusted.
-PARSER_VERSION = 2  # 2: text_hash
+PARSER_VERSION = 2  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name)
 
 
 @dataclass
@@ -70,7 +70,8 @@ class Document:
     number: str | None = None
     symbol: str | None = None
     issuer: str | None = None
-    issuer_key: str | None = None
+    issuer_key: str | None = None      # the body's canonical key: so y te tinh kien giang
+    issuer_name: str | None = None     # the body's name to show: Sở Y tế tỉnh Kiên Giang
     parent_issuer: str | None = None
     place: str | None = None
     date: str | None = None
@@ -116,7 +117,9 @@ class Citation:
     end: int
     part: str = "main"
     name: str | None = None            # laws cited by name: ``Luật Tổ chức chính quyền địa phương``
-    issuer_inferred: str | None = None  # the document's own issuer, when the symbol is in its series
+    issuer_inferred: str | None = None  # the issuer not printed: the document's own (same series), or the
+                                        # central body of the symbol's code (``-CP`` Chính phủ)
+    issuer_name: str | None = None      # the cited body's name to show, printed or inferred
     key: str | None = None              # symbol|issuer_key|year: one identity per issued document
     issues: list[dict] = field(default_factory=list)  # [{type, title}] a decision issues
 

@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, new_database
 
+from index.postgres.ddl import PG_SCHEMA_VERSION
 from search_cli import cli
 
 SUFFIX = uuid.uuid4().hex[:6]  # roles are the cluster's: this session's own
@@ -397,7 +398,6 @@ def test_init_migrates_a_version_1_archive(pg_server, hostile, tmp_path):
     """An archive written by version 1 (one table behind row-level security): other
     commands stop and say so; ``vanban init`` moves every row, ids kept, into the
     clearance partitions, and readers see what their clearance allows."""
-    from index.postgres.ddl import PG_SCHEMA_VERSION
     from index.rows import prepare
 
     v1 = _v1_module()

@@ -176,14 +176,14 @@ def test_search_lines_from_the_index(archive):
 CITED = "Kế hoạch số 16/KH-UBND ngày 20/02/2024 của UBND phường"
 CITING_CASES = [
     ("all", None, [
-        f"{BOLD}16/KH-UBND  issuer: uy ban nhan dan phuong pho ninh  year: 2024  cited by 2{RESET}",
+        f"{BOLD}16/KH-UBND  issuer: Ủy ban nhân dân phường Phổ Ninh  year: 2024  cited by 2{RESET}",
         "  Báo cáo 45/BC-UBND  2024-04-05  UBND PHƯỜNG PHỔ NINH",
         f"    {CITED} Phổ Ninh về tuyên truyền cải cách hành chính năm 2024",
         f"    {WARD_DOCX}",
         "  Báo cáo 45/BC-UBND  2024-04-05  UBND PHƯỜNG PHỔ NINH",
         f"    {CITED} Phổ Ninh về tuyên truyền cải cách hành chính năm 2024",
         f"    {WARD_MD}",
-        f"{BOLD}16/KH-UBND  issuer: uy ban nhan dan phuong  year: 2024  cited by 2{RESET}",
+        f"{BOLD}16/KH-UBND  issuer: Ủy ban nhân dân phường  year: 2024  cited by 2{RESET}",
         "  Báo cáo 45/BC-UBND  2024-04-05  UBND PHƯỜNG PHỔ NINH",
         f"    {CITED}",
         f"    {WARD_DOCX}",
@@ -192,12 +192,12 @@ CITING_CASES = [
         f"    {WARD_MD}",
     ]),
     ("one each", 1, [
-        f"{BOLD}16/KH-UBND  issuer: uy ban nhan dan phuong pho ninh  year: 2024  cited by 2{RESET}",
+        f"{BOLD}16/KH-UBND  issuer: Ủy ban nhân dân phường Phổ Ninh  year: 2024  cited by 2{RESET}",
         "  Báo cáo 45/BC-UBND  2024-04-05  UBND PHƯỜNG PHỔ NINH",
         f"    {CITED} Phổ Ninh về tuyên truyền cải cách hành chính năm 2024",
         f"    {WARD_DOCX}",
         "  ... and 1 more (--limit 0 lists them all)",
-        f"{BOLD}16/KH-UBND  issuer: uy ban nhan dan phuong  year: 2024  cited by 2{RESET}",
+        f"{BOLD}16/KH-UBND  issuer: Ủy ban nhân dân phường  year: 2024  cited by 2{RESET}",
         "  Báo cáo 45/BC-UBND  2024-04-05  UBND PHƯỜNG PHỔ NINH",
         f"    {CITED}",
         f"    {WARD_DOCX}",
@@ -258,7 +258,7 @@ def test_stats_lines(archive):
         "3 documents",
         "by year: 2024 3",
         "by type: Báo cáo 2, Quyết định 1",
-        "by issuer: UBND PHƯỜNG PHỔ NINH 2, UBND HUYỆN SƠN TỊNH 1",
+        "by issuer: Ủy ban nhân dân phường Phổ Ninh 2, Ủy ban nhân dân huyện Sơn Tịnh 1",
         "failed files: 0",
         "waiting for OCR: 0",
         "citations: 12, of which resolve to nothing in the archive: 7",  # 7 documents cited, none archived

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..fields import TEXT_FIELDS
 
-PG_SCHEMA_VERSION = 3  # 3: text_hash (duplicates.py)
+PG_SCHEMA_VERSION = 3  # 3: text_hash (duplicates.py), issuer_name (the body's name, counted by --facets)
 # Clearance levels of the confidentiality marks, and the roles that grant them.
 CLEARANCE = {"": 0, "mật": 1, "tối mật": 2, "tuyệt mật": 3}
 CLEARANCE_ROLES = {1: "vanban_mat", 2: "vanban_toi_mat", 3: "vanban_tuyet_mat"}
@@ -48,6 +48,7 @@ def _tables() -> list[str]:
             full_text text NOT NULL DEFAULT '',
             ingested timestamptz NOT NULL DEFAULT pg_catalog.now(),
             text_hash text NOT NULL DEFAULT '',
+            issuer_name text NOT NULL DEFAULT '',
             PRIMARY KEY (path, year, clearance)
         ) PARTITION BY LIST (clearance)""",
         *[f"CREATE TABLE IF NOT EXISTS vanban.documents_c{level} PARTITION OF vanban.documents "

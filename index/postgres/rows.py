@@ -103,6 +103,7 @@ def table_row(record: dict) -> dict:
         "path": record["path"], "sha256": record.get("sha256") or "",
         "year": day.year if day else 0, "date": day,
         "symbol_term": fields["symbol"], "doc_type": fields["doc_type"], "issuer_key": fields["issuer_key"],
+        "issuer_name": fields["issuer_name"],
         "period": fields["period"], "clearance": CLEARANCE.get(confidentiality, 3 if confidentiality else 0),
         "confidentiality": confidentiality, "urgency": fields["urgency"],
         "needs_ocr": bool(record.get("needs_ocr")),

@@ -23,7 +23,7 @@ import math
 
 from whoosh import query as wq
 
-from ingest.vocabulary.issuers import issuer_key
+from ingest.vocabulary.issuers import issuer_pattern
 
 from ..duplicates import Copy, merge_near, record_identity, window_for
 from ..fields import ARRAYS, EQUALITY, FACET_FIELDS, PASSAGE_FIELDS, TEXT_FIELDS
@@ -271,10 +271,10 @@ def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list
     if doc_type:
         where.append(f"doc_type = {t.param(type_filter(doc_type))}")
     if issuer:
-        key = issuer_key(issuer)
-        if not key:  # punctuation only
+        pattern = issuer_pattern(issuer)  # the body in any spelling, with or without its place
+        if not pattern:  # punctuation only
             raise Unsupported(f"--issuer {issuer!r} names no issuing body")
-        where.append(f"pg_catalog.strpos(issuer_key, {t.param(key)}) > 0")
+        where.append(f"pg_catalog.textregexeq(pg_catalog.concat(' ', issuer_key, ' '), {t.param(pattern)})")
     return where
 
 

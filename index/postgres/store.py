@@ -37,6 +37,8 @@ from collections.abc import Iterator
 
 from ingest.fingerprint import text_hash
 from ingest.vocabulary.citekeys import symbol_prefix
+from ingest.vocabulary.issuers import canonical_body, issuer_code
+from ingest.vocabulary.symbols import parse_symbol
 
 from ..analysis import symbol_term
 from ..archive import ArchiveUnavailable, first_line
@@ -146,13 +148,16 @@ class PgStore:
                 version = self._version_here()
                 if version == 1:
                     self._migrate_from_v1()
-                elif version == 2:
+                elif version == 2:  # the columns of version 3, in the order ddl() makes them
                     for statement in add_text_hash():
                         self.conn.execute(statement)
+                    self.conn.execute("ALTER TABLE vanban.documents ADD COLUMN IF NOT EXISTS issuer_name text "
+                                      "NOT NULL DEFAULT ''")
                 for statement in ddl() + roles_sql():
                     self.conn.execute(statement)
                 if version is not None and version < 3:
                     self._fill_text_hashes()
+                    self._migrate_to_v3()
                 this_year = dt.date.today().year
                 for year in (this_year, this_year + 1):
                     self._make_year(year)
@@ -221,6 +226,23 @@ class PgStore:
                 cursor.executemany("UPDATE vanban.documents SET text_hash = %s WHERE id = %s",
                                    [(h, doc) for h, doc in hashes if h])
             last = rows[-1][0]
+
+    def _migrate_to_v3(self) -> None:
+        """Version 3 keeps each body's name (``issuer_name``, what ``--facets`` counts)
+        beside its canonical key; both are made again from each record's printed
+        issuer, parent and symbol. (The records' citation keys stay as they were
+        parsed until their files are ingested again.)"""
+        self.conn.execute("ALTER TABLE vanban.documents ADD COLUMN IF NOT EXISTS issuer_name text NOT NULL DEFAULT ''")
+        rows = self.conn.execute("SELECT id, record->>'issuer', record->>'parent_issuer', record->>'symbol' "
+                                 "FROM vanban.documents").fetchall()
+        updates = []
+        for doc, issuer, parent, symbol in rows:
+            parsed = parse_symbol(symbol) if symbol else None
+            body = canonical_body(issuer, parent, issuer_code(parsed.codes, parsed.type_code) if parsed else None)
+            if body:
+                updates.append((body.name, body.key, doc))
+        with self.conn.cursor() as cursor:
+            cursor.executemany("UPDATE vanban.documents SET issuer_name = %s, issuer_key = %s WHERE id = %s", updates)
 
     def _make_year(self, year: int) -> None:
         """The year's partitions, unless there (the caller holds a transaction)."""

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import numpy as np
 from whoosh.query import DateRange
 
-from ingest.vocabulary.issuers import issuer_key
+from ingest.vocabulary.issuers import issuer_pattern
 
 from ..cache import RecordCache
 from ..duplicates import Copy, merge_near, record_identity, window_for
 from ..fields import FACET_FIELDS
 from ..query import FEW_MATCHES, Hit, Results, make_hit, parse_query, relaxed, type_filter
+from ..rows import shown_issuer
 from .evaluate import Matches, VectorSearch, best_first, top_documents
 
 
@@ -48,7 +50,7 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
                        _also(searcher, found, hashes, doc)) for doc in records]
         kept, examined = merge_near(ranked, lambda docs: {d: cache.text(records[d].get("sha256")) for d in docs})
         hits = [_hit(searcher, vs, query, copy, records[copy.ref], scores[copy.ref], cache) for copy in kept[:limit]]
-        groups = _facet_counts(vs, best) if facets else {}
+        groups = _facet_counts(searcher, vs, best) if facets else {}
         # Phrases are checked only for the documents shown: the rest is "about". Copies
         # of one identity (symbol, issuer, date) under different hashes are compared
         # only in the window: beyond it they are counted apart, and the count is "about".
@@ -86,18 +88,38 @@ def _identity_extras(vs: VectorSearch, best: Matches) -> int:
     return len(codes) - len(np.unique(codes))
 
 
-def _facet_counts(vs: VectorSearch, found: Matches) -> dict[str, dict[str, int]]:
+def _facet_counts(searcher, vs: VectorSearch, found: Matches) -> dict[str, dict[str, int]]:
     groups = {}
     years = vs.numbers("year")[found.ids]
     years = years[~np.isnan(years)].astype(int)
     values, counts = np.unique(years, return_counts=True)
     groups["year"] = {str(v): int(c) for v, c in zip(values, counts)}
     for name in ("type", "issuer"):
+        if FACET_FIELDS[name] not in searcher.schema:  # an index made before the issuer's name was kept
+            groups[name] = _issuer_names_from_records(searcher, vs, found)
+            continue
         codes, names = vs.labels(FACET_FIELDS[name])
         picked = codes[found.ids]
         values, counts = np.unique(picked[picked >= 0], return_counts=True)
         groups[name] = {names[v]: int(c) for v, c in zip(values, counts) if names[v]}
     return groups
+
+
+def _issuer_names_from_records(searcher, vs: VectorSearch, found: Matches) -> dict[str, int]:
+    """Counts by issuer in an index without the ``issuer_name`` field: by key, each
+    named from the record of its first document."""
+    codes, _ = vs.labels("issuer_key")
+    picked = codes[found.ids]
+    values, first, counts = np.unique(picked, return_index=True, return_counts=True)
+    named: dict[str, int] = {}
+    for value, at, count in zip(values, first, counts):
+        if value < 0:
+            continue
+        record = json.loads(searcher.stored_fields(int(found.ids[at]))["record"])
+        name = shown_issuer(record)
+        if name:
+            named[name] = named.get(name, 0) + int(count)
+    return named
 
 
 def _filtered(vs: VectorSearch, found: Matches, year, date_from, date_to, doc_type, issuer) -> Matches:
@@ -111,8 +133,8 @@ def _filtered(vs: VectorSearch, found: Matches, year, date_from, date_to, doc_ty
         keep &= codes[found.ids] == (names.index(wanted) if wanted in names else -2)
     if issuer:
         codes, names = vs.labels("issuer_key")
-        wanted = issuer_key(issuer)
-        keep &= np.isin(codes[found.ids], [i for i, name in enumerate(names) if wanted in name])
+        wanted = re.compile(issuer_pattern(issuer) or "(?!)")  # the body in any spelling, with or without its place
+        keep &= np.isin(codes[found.ids], [i for i, name in enumerate(names) if wanted.search(f" {name} ")])
     if date_from or date_to:
         start = dt.datetime.fromisoformat(date_from) if date_from else None
         end = dt.datetime.fromisoformat(date_to) if date_to else None

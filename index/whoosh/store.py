@@ -32,7 +32,7 @@ from ingest.vocabulary.citekeys import symbol_prefix
 from ..analysis import symbol_term
 from ..archive import ArchiveDamaged, first_line
 from ..cache import RecordCache, full_record
-from ..fields import CODE_COLUMNS, make_schema
+from ..fields import make_schema
 from ..query import QueryRejected
 from ..rows import index_fields
 from ..trust import check_folder, make_private_folder, private_umask
@@ -197,7 +197,6 @@ class WhooshStore:
         self._searcher = None
         self._held: dict[str, str] | None = None  # path -> sha256 of the writer's documents
         self._paths_at: tuple[int, dict[str, str]] | None = None
-        self._unknown: set[str] | None = None  # fields of the catalogue this index's schema lacks
         self._check_trusted(folder, create)
         if has_index(folder):
             version = schema_version(folder)
@@ -240,6 +239,7 @@ class WhooshStore:
         self._procs = procs
         self._held = self.paths()
         self._writer = self._new_writer()
+        self._fields = set(self._writer.schema.names())
 
     def _new_writer(self):
         if getattr(self, "_procs", 1) > 1:
@@ -251,10 +251,8 @@ class WhooshStore:
         """Add a document, or replace the one at the same path; ``new`` says there is
         none (replacing looks the path up in every segment, one search per file)."""
         fields = index_fields(record)
-        if self._unknown is None:  # an index made before the code columns goes on without them
-            self._unknown = {name for name in CODE_COLUMNS if name not in self.ix.schema}
-        for name in self._unknown:
-            fields.pop(name, None)
+        if not self._fields.issuperset(fields):  # an index made before a field was added
+            fields = {name: value for name, value in fields.items() if name in self._fields}
         if new:
             self._writer.add_document(**fields)
         else:

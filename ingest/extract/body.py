@@ -17,7 +17,7 @@ def extract_body(doc: Document, spans) -> None:
     title_at = text.find(doc.title[:40]) if doc.title else -1
     body_start = title_at + len(doc.title) if title_at >= 0 else 0
     doc.sections = find_sections(text, body_start)
-    doc.citations = find_citations(text, doc.parts, doc.symbol, doc.issuer)
+    doc.citations = find_citations(text, doc.parts, doc.symbol, doc.issuer, doc.parent_issuer)
     doc.figures = find_figures(text, spans, doc.sections)
     doc.period = find_period(doc.title, *_opening(doc, text, body_start))
 

@@ -14,7 +14,7 @@ from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.citekeys import name_key, symbol_key
 from ingest.vocabulary.dates import iso_date
 from ingest.vocabulary.doctypes import TYPE_CODES, match_type_name, type_name
-from ingest.vocabulary.issuers import issuer_key
+from ingest.vocabulary.issuers import body_of_symbol, canonical_body, folded_name, issuer_code
 from ingest.vocabulary.symbols import parse_symbol
 from ingest.vocabulary.textnorm import delatin_cyrillic, squash
 
@@ -111,7 +111,7 @@ def _issues(subject: str | None) -> list[dict]:
 
 
 def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
-                   own_issuer: str | None = None) -> list[Citation]:
+                   own_issuer: str | None = None, own_parent: str | None = None) -> list[Citation]:
     matches = list(rx.CITE_SYMBOL.finditer(delatin_cyrillic(text)))  # same length: offsets hold
     typed = [_typed(text, m) for m in matches]  # each citation's start also bounds the one before
     out: list[Citation] = []
@@ -142,7 +142,7 @@ def find_citations(text: str, parts: list[Part], own_symbol: str | None = None,
     out += _laws_by_date(text, out)
     out.sort(key=lambda c: c.start)
     for cite in out:
-        _annotate(cite, text, parts, own_symbol, own_issuer)
+        _annotate(cite, text, parts, own_symbol, own_issuer, own_parent)
     return out
 
 
@@ -167,24 +167,32 @@ def _laws_by_date(text: str, found: list[Citation]) -> list[Citation]:
 
 
 def _annotate(cite: Citation, text: str, parts: list[Part], own_symbol: str | None,
-              own_issuer: str | None) -> None:
+              own_issuer: str | None, own_parent: str | None = None) -> None:
+    """The citation's words, part, issues, issuer and key. An issuer not printed is
+    inferred (``issuer_inferred``) from the document's own where the symbol is in
+    its series, else from a central body's code (``214/2025/NĐ-CP``: Chính phủ), so
+    the key is the one the same citation has with its issuer printed."""
     cite.text = squash(text[cite.start:cite.end])
     cite.part = part_at(parts, cite.start)
-    cite.issuer_key = issuer_key(cite.issuer)
     cite.issues = _issues(cite.subject)
-    key_issuer = cite.issuer_key
+    parsed = parse_symbol(cite.symbol) if cite.symbol else None
+    code = issuer_code(parsed.codes, parsed.type_code) if parsed else None
+    body = canonical_body(cite.issuer, None, code)
+    cite.issuer_key = body.key if body else None
     if cite.issuer is None and cite.symbol and own_symbol and own_issuer and _same_series(cite.symbol, own_symbol):
         cite.issuer_inferred = own_issuer
-        key_issuer = issuer_key(own_issuer)
-    year = None
+        body = canonical_body(own_issuer, own_parent, code)
+    elif cite.issuer is None and parsed:
+        central = body_of_symbol(parsed.codes, parsed.type_code)  # ``NĐ-CP``: the Government's
+        if central:
+            cite.issuer_inferred = central
+            body = canonical_body(central)
+    cite.issuer_name = body.name if body else None
+    year = (parsed.year if parsed else None) or (cite.date[:4] if cite.date else None)
     if cite.symbol:
-        parsed = parse_symbol(cite.symbol)
-        year = parsed.year if parsed else None
-    year = year or (cite.date[:4] if cite.date else None)
-    if cite.symbol:
-        cite.key = symbol_key(cite.symbol, key_issuer, year)
+        cite.key = symbol_key(cite.symbol, body.key if body else None, year)
     elif cite.name:
-        cite.key = name_key(issuer_key(cite.name), year)
+        cite.key = name_key(folded_name(cite.name), year)
 
 
 def _same_series(symbol: str, own: str) -> bool:

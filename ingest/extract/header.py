@@ -16,7 +16,7 @@ from ingest.models import Line
 from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.dates import find_date
 from ingest.vocabulary.doctypes import match_type_name
-from ingest.vocabulary.issuers import issuer_key, split_issuer_block
+from ingest.vocabulary.issuers import canonical_body, issuer_code, split_issuer_block
 from ingest.vocabulary.symbols import Symbol, parse_symbol, symbol_type
 from ingest.vocabulary.textnorm import fold, is_upper_text, squash
 
@@ -514,5 +514,9 @@ def parse_header(lines: list[Line]) -> Header:
     _signer(_signature_lines(lines, nn, rec_used, h.main_end, h.title_end), h)
     if "issuer" not in h.fields:
         _issuer_from_body(lines, h.title_end, h)
-    h.put("issuer_key", issuer_key(h.fields.get("issuer")), h.provenance.get("issuer", "header"))
+    code = issuer_code(symbol.codes, symbol.type_code) if symbol and symbol.symbol else None
+    body = canonical_body(h.fields.get("issuer"), h.fields.get("parent_issuer"), code)
+    if body:
+        h.put("issuer_key", body.key, h.provenance.get("issuer", "header"))
+        h.put("issuer_name", body.name, h.provenance.get("issuer", "header"))
     return h

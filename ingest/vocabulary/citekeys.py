@@ -17,7 +17,7 @@ def symbol_key(symbol: str, issuer_key: str | None, year: str | int | None) -> s
 
 
 def name_key(name: str | None, year: str | int | None) -> str:
-    """``name``: the cited name's issuer key (``issuers.issuer_key``)."""
+    """``name``: the cited name folded (``issuers.folded_name``)."""
     return f"{name or ''}{SEPARATOR}{year or ''}"
 
 

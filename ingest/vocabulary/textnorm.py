@@ -98,3 +98,31 @@ def is_upper_text(text: str) -> bool:
     """True when every cased letter is upper case (``BÁO CÁO``, ``SỞ Y TẾ``)."""
     letters = [c for c in text if c.isalpha()]
     return bool(letters) and all(not c.islower() for c in letters)
+
+
+_TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _tone_table() -> dict[str, str]:
+    """``oà`` -> ``òa``, ``oé`` -> ``óe``, ``uỷ`` -> ``ủy`` (and upper case): the tone
+    on the first vowel, as the old placement has it."""
+    table = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in _TONE_MARKS:
+            for f, v in ((first, second), (first.upper(), second.upper()), (first.upper(), second)):
+                old = unicodedata.normalize("NFC", f + v + tone)
+                table[old] = unicodedata.normalize("NFC", f + tone + v)
+    return table
+
+
+_TONE_TABLE = _tone_table()
+# Only at the end of a syllable (``hoàn`` keeps its placement in both styles), and
+# not after ``q``, whose ``u`` belongs to the onset (``quý``).
+_OLD_PLACEMENT = re.compile("(?<![qQ])(?:" + "|".join(sorted(_TONE_TABLE)) + r")(?!\w)")
+
+
+def normalize_tone(text: str) -> str:
+    """One tone placement: ``hoà`` -> ``hòa``, ``thuỷ`` -> ``thủy``, ``UỶ`` -> ``ỦY``;
+    ``quý``, ``hoàn`` unchanged; lengths kept. (``index.analysis`` has the same rule
+    for its tokens.)"""
+    return _OLD_PLACEMENT.sub(lambda m: _TONE_TABLE[m.group()], text)
