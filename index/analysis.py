@@ -23,41 +23,15 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
 from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.symbols import normalize_symbol
-from ingest.vocabulary.textnorm import delatin_cyrillic, nfc, strip_marks
+from ingest.vocabulary.textnorm import delatin_cyrillic, nfc, normalize_tone, strip_marks
 
 _SYLLABLE = re.compile(r"\w+", re.UNICODE)
-_TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
-def _tone_table() -> dict[str, str]:
-    """``oà`` -> ``òa``, ``oé`` -> ``óe``, ``uỷ`` -> ``ủy`` (and upper case): the tone
-    moved to the first vowel, as the old placement has it."""
-    table = {}
-    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
-        for tone in _TONES:
-            for f, v in ((first, second), (first.upper(), second.upper()), (first.upper(), second)):
-                old = unicodedata.normalize("NFC", f + v + tone)
-                table[old] = unicodedata.normalize("NFC", f + tone + v)
-    return table
-
-
-_TONE_TABLE = _tone_table()
-# Only at the end of a syllable (``hoàn`` keeps its placement in both styles), and
-# not after ``q``, whose ``u`` belongs to the onset (``quý``).
-_OLD_PLACEMENT = re.compile("(?<![qQ])(?:" + "|".join(sorted(_TONE_TABLE)) + r")(?!\w)")
-
-
-def normalize_tone(text: str) -> str:
-    """``hoà`` -> ``hòa``, ``thuỷ`` -> ``thủy``, ``Uỷ`` -> ``Ủy``; ``quý``, ``hoàn`` unchanged.
-    One pass over the text, lengths kept, so offsets stay valid."""
-    return _OLD_PLACEMENT.sub(lambda m: _TONE_TABLE[m.group()], text)
 
 
 def symbol_term(symbol: str) -> str:

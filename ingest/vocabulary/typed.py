@@ -5,7 +5,7 @@ digits and letters as ASCII, non-breaking and odd spaces as spaces, zero-width
 characters dropped, and Cyrillic or Greek letters that look Latin made Latin
 inside a word that mixes them with Latin letters or digits (``13/2015/TT-BTС``
 copied from a page that spells ``С`` in Cyrillic). Tone placement is the
-analyzer's (``index.analysis.normalize_tone``), as for documents.
+analyzer's (``textnorm.normalize_tone``), as for documents.
 
 ``typed_symbols`` finds the symbols a query names in any spelling, whole or in
 part, each with its span in the query:
