@@ -8,6 +8,7 @@ from index.analysis import (
     phrase_pairs,
     presplit,
     syllable_analyzer,
+    symbol_parts,
     word_analyzer,
 )
 
@@ -44,30 +45,50 @@ def test_folded_copy_finds_text_typed_without_diacritics():
 
 
 def test_syllables_carry_positions_and_offsets():
+    """A symbol whole, then its parts, the first at the symbol's position: a phrase
+    runs through the parts (``số 16 kh ubnd về``)."""
     value = "Kế hoạch số 16/KH-UBND về tuyên truyền"
     tokens = [(t.text, t.pos, value[t.startchar:t.endchar])
               for t in syllable_analyzer()(value, positions=True, chars=True)]
-    assert tokens[3] == ("16/kh-ubnd", 3, "16/KH-UBND")
-    assert [p for _, p, _ in tokens] == list(range(len(tokens)))
+    assert tokens[3:7] == [("16/kh-ubnd", 3, "16/KH-UBND"), ("16", 3, "16/KH-UBND"), ("kh", 4, "16/KH-UBND"),
+                           ("ubnd", 5, "16/KH-UBND")]
+    words = [p for text, p, _ in tokens if "/" not in text]
+    assert words == list(range(len(words)))
+
+
+def _without_parts(tokens: list[str]) -> list[str]:
+    """What a query asks of a text: each symbol whole, not its parts."""
+    out, skip = [], 0
+    for token in tokens:
+        if skip:
+            skip -= 1
+            continue
+        out.append(token)
+        if "/" in token:
+            skip = len(symbol_parts(token))
+    return out
 
 
 def test_presegmented_index_and_segmented_query_agree():
     from index.analysis import presegment
     text = "UBND phường báo cáo công tác cải cách hành chính theo 308/QĐ- UBND"
     indexed = [t.text for t in word_analyzer()(presegment(text), mode="index")]
+    read = [t.text for t in word_analyzer()(text)]
     queried = [t.text for t in word_analyzer()(text, mode="query")]
-    assert indexed == queried
-    assert "308/qđ-ubnd" in indexed and "cải_cách" in indexed
+    assert indexed == read and _without_parts(indexed) == queried
+    assert "308/qđ-ubnd" in indexed and "cải_cách" in indexed and indexed[-3:] == ["308", "qđ", "ubnd"]
 
 
 @pytest.mark.parametrize("analyzer", [syllable_analyzer, folded_analyzer, pairs_analyzer])
 def test_presplit_index_and_tokenized_query_agree(analyzer):
     """The workers tokenize (``presplit``), the writer only splits: same tokens,
-    same positions as the full chain gives a query."""
+    same positions as the full chain gives a text; a query asks each symbol whole."""
     text = "Căn cứ Quyết định số 308/QĐ- UBND ngày 27/01/2022 của Uỷ ban nhân dân phường Nguyễn Nghiêm;"
     indexed = [(t.text, t.pos) for t in analyzer()(presplit(text), mode="index", positions=True)]
-    queried = [(t.text, t.pos) for t in analyzer()(text, mode="query", positions=True)]
-    assert indexed == queried and indexed
+    read = [(t.text, t.pos) for t in analyzer()(text, positions=True)]
+    assert indexed == read and indexed
+    queried = [t.text for t in analyzer()(text, mode="query")]
+    assert _without_parts([t for t, _ in indexed]) == queried or analyzer is pairs_analyzer
 
 
 def test_pairs_are_adjacent_folded_syllables():
