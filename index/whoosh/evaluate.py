@@ -176,8 +176,9 @@ class VectorSearch:
     # -- evaluating the tree on whole arrays -------------------------------------------
 
     def evaluate(self, node) -> Matches:
-        found = self._evaluate(node)
-        self.memo[id(node)] = found
+        found = self.memo.get(id(node))  # a part shared with a query evaluated before (``relaxed``)
+        if found is None:
+            found = self.memo[id(node)] = self._evaluate(node)
         return found
 
     def _evaluate(self, node) -> Matches:
@@ -200,7 +201,9 @@ class VectorSearch:
         if isinstance(node, wq.AndNot):
             return self._subtract(self.evaluate(node.a), node.b)
         if isinstance(node, wq.AndMaybe):
-            required, optional = self.evaluate(node.a), self.evaluate(node.b)
+            required, before = self.evaluate(node.a), len(self.phrases)
+            optional = self.evaluate(node.b)
+            del self.phrases[before:]  # an optional phrase only ranks: never checked by position
             both = intersect(required, optional)
             scores = required.scores.copy()
             scores[np.searchsorted(required.ids, both.ids)] = both.scores

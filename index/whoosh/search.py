@@ -31,8 +31,7 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         filters = (year, date_from, date_to, doc_type, issuer)
         found = _filtered(vs, vs.evaluate(query).without(vs.deleted()), *filters)
         loose = relaxed(query) if len(found) < FEW_MATCHES else None
-        if loose is not None:
-            vs = VectorSearch(searcher)  # its memo and phrases are this query's
+        if loose is not None:  # the same parts: evaluated once (``VectorSearch.memo``)
             query, found = loose, _filtered(vs, vs.evaluate(loose).without(vs.deleted()), *filters)
         hashes = vs.codes("text_hash")[found.ids]
         # one file per text: counts, ranks and facets are of documents
