@@ -98,7 +98,8 @@ def cited_symbol(store: Archive, text: str) -> str:
     if typed is None:
         raise ValueError(f"'{text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
     if typed.whole:
-        cited = [s for s in spellings(symbol_term(typed.symbol)) if store.citing_keys(s)]
+        spelled = spellings(symbol_term(typed.symbol))
+        cited = [s for s in spelled if store.citing_keys(s)] if len(spelled) > 1 else []  # ``qd`` for ``qđ``
         return (normalize_symbol(cited[0]) or typed.symbol) if len(cited) == 1 else typed.symbol
     candidates = [(normalize_symbol(term) or term, count)
                   for term, count in store.cited_symbols(symbol_pattern(typed), PARTIAL_CANDIDATES)]
