@@ -17,24 +17,20 @@ import argparse
 import json
 import pathlib
 import random
-import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_index import timed  # noqa: E402
+from vbpl_queries import as_typed  # noqa: E402
 
 from index.backends import open_archive  # noqa: E402
 from ingest.vocabulary.symbols import parse_symbol  # noqa: E402
-from ingest.vocabulary.textnorm import strip_marks  # noqa: E402
 
 _CYRILLIC_C = "\u0421"
-
-
-def as_words(text: str) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", strip_marks(text).lower()).split())
 
 
 def query_forms(records: list[dict], n: int, seed: int = 11) -> dict[str, list[str]]:
@@ -46,12 +42,12 @@ def query_forms(records: list[dict], n: int, seed: int = 11) -> dict[str, list[s
     parts = [rnd.choice(parsed) for _ in range(n)]
     return {
         "symbol printed": pick,
-        "symbol as words": [as_words(s) for s in pick],
+        "symbol as words": [as_typed(s) for s in pick],
         "symbol with a look-alike": [s.replace("C", _CYRILLIC_C, 1) if "C" in s else s for s in pick],
         "symbol in part": [f"{p.number}/{p.year}" if p.year else f"{p.number}/{p.type_code}" for p in parts],
         "type and number": [f"{(p.type_code or '')} {p.number}" for p in parts],
-        "title as typed": [as_words(t) for t in rnd.sample(titles, n)],
-        "long, a word nowhere": [as_words(t) + " xyzzyq" for t in rnd.sample(titles, n)],
+        "title as typed": [as_typed(t) for t in rnd.sample(titles, n)],
+        "long, a word nowhere": [as_typed(t) + " xyzzyq" for t in rnd.sample(titles, n)],
     }
 
 

@@ -257,8 +257,8 @@ def _is_stop(node) -> bool:
 
 def _split_stops(tree) -> tuple[list, list]:
     parts = tree.subqueries if isinstance(tree, wq.And) else [tree]
-    stops = [p for p in parts if _is_stop(p)]
-    return [p for p in parts if not _is_stop(p)], stops
+    stop = [_is_stop(p) for p in parts]
+    return [p for p, s in zip(parts, stop) if not s], [p for p, s in zip(parts, stop) if s]
 
 
 TITLE_BOOST = 2.0  # the query's words as a run of a title: that document's own heading
