@@ -43,6 +43,30 @@ def window_for(limit: int) -> int:
     return 2 * limit + 5
 
 
+class Window:
+    """The ranked documents to show and compare, taken best first: copies fold only
+    into a better-ranked one of the same identity, so once ``limit`` identities are
+    in (each document without one counting alone) the first ``limit`` hits are
+    settled, whatever folds. Taking stops there, or at ``window_for(limit)``.
+    Identities are any hashable value, ``None`` or 0 for none."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit, self.most = limit, window_for(limit)
+        self.taken = 0
+        self.seen: set = set()
+        self.distinct = 0
+
+    def take(self, ident) -> None:
+        self.taken += 1
+        if not ident or ident not in self.seen:
+            self.distinct += 1
+            self.seen.add(ident)
+
+    @property
+    def full(self) -> bool:
+        return self.distinct >= self.limit or self.taken >= self.most
+
+
 def identity(symbol: str | None, issuer_key: str | None, date: str | None) -> str | None:
     """``symbol|issuer|date`` as the archive spells them (the symbol's index term,
     the day); None when one of them is missing: nothing to say two files agree."""

@@ -89,22 +89,28 @@ class PartialSymbol(ValueError):
                          if candidates else f"no cited symbol starts as {typed}")
 
 
-def cited_symbol(store: Archive, text: str) -> str:
+def cited_symbol(store: Archive, text: str) -> tuple[str, dict[str, list[int]] | None]:
     """The symbol a person typed, in any spelling (``typed.typed_symbols``): whole
     (``214/2025/nd-cp``, ``35 2025 nđ cp``), or the one cited symbol its part names
-    (``35/2025``). Raises PartialSymbol for a part that names several, listing
+    (``35/2025``); with its citing keys where finding the symbol read them (None
+    where it did not). Raises PartialSymbol for a part that names several, listing
     them, and ValueError where the text names no symbol."""
     typed = next(iter(typed_symbols(normalize_typed(text))), None)
     if typed is None:
         raise ValueError(f"'{text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
     if typed.whole:
         spelled = spellings(symbol_term(typed.symbol))
-        cited = [s for s in spelled if store.citing_keys(s)] if len(spelled) > 1 else []  # ``qd`` for ``qđ``
-        return (normalize_symbol(cited[0]) or typed.symbol) if len(cited) == 1 else typed.symbol
+        if len(spelled) == 1:
+            return typed.symbol, None
+        cited = {s: keys for s in spelled if (keys := store.citing_keys(s))}  # ``qd`` for ``qđ``
+        if len(cited) != 1:
+            return typed.symbol, None
+        [(term, keys)] = cited.items()
+        return normalize_symbol(term) or typed.symbol, keys
     candidates = [(normalize_symbol(term) or term, count)
                   for term, count in store.cited_symbols(symbol_pattern(typed), PARTIAL_CANDIDATES)]
     if len(candidates) == 1:
-        return candidates[0][0]
+        return candidates[0][0], None
     raise PartialSymbol(text.strip(), candidates)
 
 
@@ -117,12 +123,12 @@ def cites(store: Archive, symbol_text: str, issuer: str | None = None,
     citation identifies (symbol|issuer|year), the most cited first: the same symbol
     from different issuers or years is kept apart. ``limit``: documents loaded per
     group (all when None); ``total`` counts them all."""
-    symbol = cited_symbol(store, symbol_text)
+    symbol, keys = cited_symbol(store, symbol_text)
     wanted = issuer_pattern(issuer) if issuer else None
     if issuer and not wanted:  # punctuation only: it names no issuing body
         raise ValueError(f"--issuer {issuer!r} names no issuing body")
     bodies: dict[tuple[str, str], dict[str, list[int]]] = {}
-    for key, docnums in store.citing_keys(symbol).items():
+    for key, docnums in (keys if keys is not None else store.citing_keys(symbol)).items():
         key_symbol, key_issuer, key_year = key_parts(key)
         body = _cited_body(key_symbol, key_issuer)
         if (wanted and not re.search(wanted, f" {body} ")) or (year and key_year != str(year)):

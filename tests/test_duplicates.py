@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT
-from index.duplicates import identity, near_identical
+from index.duplicates import Window, identity, near_identical, window_for
 from ingest.fingerprint import text_hash, words
 from search_cli import cli
 
@@ -85,6 +85,26 @@ def test_too_little_text_has_no_hash():
 ])
 def test_near_identical_texts(b, near):
     assert near_identical("\n".join(paragraphs()), b) is near
+
+
+# (identities of the ranked documents, None for none; how many hits) -> how many are taken
+WINDOWS = [
+    (["a", "b", "c", "d"], 2, 2),           # all apart: as many as the hits
+    (["a", "a", "a", "b"], 2, 4),           # copies of a may fold: taken until b is in
+    ([None, None, None], 2, 2),             # no identity: each document alone
+    (["a"] * 30, 2, 9),                     # never more than window_for(2)
+    (["a", None, "a", "b", "c"], 3, 4),
+]
+
+
+@pytest.mark.parametrize("identities, limit, taken", WINDOWS)
+def test_the_window_takes_documents_until_the_hits_are_settled(identities, limit, taken):
+    window = Window(limit)
+    for ident in identities:
+        if window.full:
+            break
+        window.take(ident)
+    assert window.taken == taken and window_for(2) == 9
 
 
 def test_identity_needs_symbol_issuer_and_date():

@@ -17,13 +17,15 @@ an estimate (``Results.exact`` False). Parsing stays Whoosh's
 from __future__ import annotations
 
 from collections import OrderedDict
+from math import log
 from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.scoring import BM25FScorer
+from whoosh.scoring import BM25F
 
 from ..analysis import phrase_pairs
+from ..duplicates import Window
 from ..fields import CODE_BYTES, PAIRS_OF
 from .frequent import HotPostings
 from .internals import field_lengths, fixed_column, index_folder, raw_postings, read_postings, seek_document, segment_of
@@ -64,7 +66,14 @@ class Matches:
 def intersect(a: Matches, b: Matches) -> Matches:
     if not len(a) or not len(b):
         return Matches.empty()
+    if len(a) > len(b):
+        a, b = b, a
     size = int(max(a.ids[-1], b.ids[-1])) + 1
+    if len(a) * 16 < size:  # few against many: each looked up in the other's sorted ids
+        at = np.searchsorted(b.ids, a.ids)
+        at[at == len(b.ids)] = 0
+        keep = b.ids[at] == a.ids
+        return Matches(a.ids[keep], a.scores[keep] + b.scores[at[keep]])
     # Dense arrays over the docnums: linear, where sorting both lists is not.
     b_scores = np.zeros(size)
     b_has = np.zeros(size, dtype=bool)
@@ -83,10 +92,12 @@ def at_least(parts: list[Matches], need: int) -> Matches:
     if len(parts) < need:
         return Matches.empty()
     ids = np.concatenate([p.ids for p in parts])
-    unique, where, counts = np.unique(ids, return_inverse=True, return_counts=True)
-    scores = np.bincount(where, weights=np.concatenate([p.scores for p in parts]), minlength=len(unique))
-    keep = counts >= need
-    return Matches(unique[keep], scores[keep])
+    # Counted over the docnums, as ``union`` sums: linear, where sorting is not.
+    size = int(ids.max()) + 1
+    counts = np.bincount(ids, minlength=size)
+    scores = np.bincount(ids, weights=np.concatenate([p.scores for p in parts]), minlength=size)
+    keep = np.flatnonzero(counts >= need)
+    return Matches(keep, scores[keep])
 
 
 def union(parts: list[Matches]) -> Matches:
@@ -114,16 +125,25 @@ class PostingsCache:
             self.entries.move_to_end(key)
             return self.entries[key]
         value = load()
-        size = sum(a.nbytes for a in value)
+        size = _size(value)
         self.entries[key] = value
         self.used += size
         while self.used > self.max_bytes and len(self.entries) > 1:
             _, old = self.entries.popitem(last=False)
-            self.used -= sum(a.nbytes for a in old)
+            self.used -= _size(old)
         return value
 
 
+def _size(value) -> int:
+    """An entry's bytes, at least a small floor: entries that hold nothing (a term
+    absent from a segment) still count, so their number is bounded too."""
+    return max(256, sum(a.nbytes for a in value))
+
+
 POSTINGS = PostingsCache()
+# Whole terms over every segment, scored: apart, so that the common words' large
+# arrays do not push the rare terms' small ones out.
+TERMS = PostingsCache()
 
 
 def _segment_key(reader) -> str:
@@ -145,13 +165,34 @@ def hot_postings(folder: str | None, reader) -> HotPostings | None:
     return _HOT[key]
 
 
+_ABSENT = (_EMPTY, np.zeros(0), _EMPTY, _EMPTY)
+
+
 def _postings(reader, hot: HotPostings | None, fieldname: str, text) -> tuple[np.ndarray, ...]:
     """A term's postings in one segment: from its arrays where the term is frequent
-    there, else read from Whoosh's blocks (and kept a while)."""
+    there, else read from Whoosh's blocks (and kept a while, its absence too)."""
     found = hot.get(fieldname, text) if hot is not None else None
     if found is not None:
         return found
-    return POSTINGS.get((_segment_key(reader), fieldname, text), lambda: read_postings(reader, fieldname, text))
+    return POSTINGS.get((_segment_key(reader), fieldname, text),
+                        lambda: read_postings(reader, fieldname, text) if (fieldname, text) in reader else _ABSENT)
+
+
+def _frozen(found: Matches) -> tuple[np.ndarray, np.ndarray]:
+    """Matches kept in the cache, shared by every search after: read-only."""
+    ids, scores = found.ids.copy(), found.scores.copy()
+    ids.flags.writeable = scores.flags.writeable = False
+    return ids, scores
+
+
+def _any_between(ids: np.ndarray, start: int, end: int) -> bool:
+    """Whether sorted ``ids`` hold one in [start, end)."""
+    at = int(np.searchsorted(ids, start))
+    return at < len(ids) and ids[at] < end
+
+
+def _field_lengths(reader, fieldname: str) -> np.ndarray:
+    return POSTINGS.get((_segment_key(reader), fieldname, None), lambda: (field_lengths(reader, fieldname),))[0]
 
 
 def _has_phrase(node) -> bool:
@@ -165,6 +206,7 @@ class VectorSearch:
     def __init__(self, searcher) -> None:
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
+        self.segments = tuple(_segment_key(reader) for reader, _ in self.leaves)
         folder = index_folder(searcher)
         self.hot = [hot_postings(folder, reader) for reader, _ in self.leaves]
         self.memo: dict[int, Matches] = {}
@@ -172,13 +214,17 @@ class VectorSearch:
         self.positions: dict[tuple, dict[int, list[int]]] = {}
         self.matchers: dict[tuple, object] = {}
         self.unpaired = False  # a phrase of several words that no pairs narrowed
+        self._bm25: dict[str, tuple | None] = {}
 
     # -- evaluating the tree on whole arrays -------------------------------------------
 
     def evaluate(self, node) -> Matches:
         found = self.memo.get(id(node))  # a part shared with a query evaluated before (``relaxed``)
         if found is None:
-            found = self.memo[id(node)] = self._evaluate(node)
+            found = self._evaluate(node)
+            if isinstance(node, wq.CompoundQuery) and node.boost != 1:  # ``quy^3``: Whoosh wraps And and Or
+                found = Matches(found.ids, found.scores * node.boost)
+            self.memo[id(node)] = found
         return found
 
     def _evaluate(self, node) -> Matches:
@@ -239,20 +285,39 @@ class VectorSearch:
         if field is None or len(node.words) < 2 or node.slop > 1 or field not in self.searcher.schema:
             return None
         found = None
-        for pair in phrase_pairs(list(node.words)):
-            ids = self.present(field, pair)
+        pairs = phrase_pairs(list(node.words))
+        if len(pairs) > 2:  # rarest first: the rest are looked up among few documents
+            pairs.sort(key=lambda pair: self.searcher.doc_frequency(field, pair))
+        for pair in pairs:
+            # Once few documents are left, a pair is looked up only in their segments:
+            # a title typed whole is some 30 pairs, each rare, in every segment.
+            ids = self.present(field, pair, within=found)
             found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
             if not len(found):
                 break
         return found
 
-    def present(self, fieldname: str, text: str) -> np.ndarray:
-        """Global docnums holding a term (deleted ones included, as for ``term``)."""
+    def present(self, fieldname: str, text: str, within: np.ndarray | None = None) -> np.ndarray:
+        """Global docnums holding a term (deleted ones included, as for ``term``);
+        with ``within`` (sorted docnums), read only in the segments holding one of them."""
         parts = []
         for (reader, offset), hot in zip(self.leaves, self.hot):
-            if (fieldname, text) in reader:
-                parts.append(_postings(reader, hot, fieldname, text)[0] + offset)
+            if within is not None and not _any_between(within, offset, offset + reader.doc_count_all()):
+                continue
+            ids = _postings(reader, hot, fieldname, text)[0]
+            if len(ids):
+                parts.append(ids + offset)
         return np.concatenate(parts) if parts else _EMPTY
+
+    def prefixed(self, fieldname: str, prefix: str) -> dict[str, np.ndarray]:
+        """Every term of a field starting with ``prefix`` -> the global docnums holding
+        it (deleted included), each segment asked only for the terms it has."""
+        parts: dict[str, list[np.ndarray]] = {}
+        for (reader, offset), hot in zip(self.leaves, self.hot):
+            for term in reader.expand_prefix(fieldname, prefix):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                parts.setdefault(text, []).append(_postings(reader, hot, fieldname, text)[0] + offset)
+        return {text: np.concatenate(ids) for text, ids in parts.items()}
 
     def everything(self) -> Matches:
         ids = np.concatenate([np.arange(r.doc_count_all(), dtype=np.int64) + off for r, off in self.leaves]
@@ -266,27 +331,48 @@ class VectorSearch:
         return Matches(ids, np.full(len(ids), float(getattr(node, "boost", 1.0))))
 
     def term(self, fieldname: str, text, boost: float = 1.0) -> Matches:
-        if (fieldname, text) not in self.searcher.reader():
-            return Matches.empty()
-        scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
-        id_parts, score_parts = [], []
+        """A term's documents and BM25F scores over every segment, kept a while for
+        this set of segments: the common words come back in most queries, and
+        reading them segment by segment is most of a query's work."""
+        ids, scores = TERMS.get((self.segments, fieldname, text),
+                                   lambda: _frozen(Matches(*self._term(fieldname, text))))
+        return Matches(ids, scores * boost) if boost != 1 else Matches(ids, scores)
+
+    def _term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """Computed as Whoosh's ``BM25FScorer`` does, from the postings read: the
+        document frequency is their count (deleted documents included, as Whoosh
+        counts them)."""
+        id_parts, weight_parts, length_parts = [], [], []
         for (reader, offset), hot in zip(self.leaves, self.hot):
-            if (fieldname, text) not in reader:
-                continue
             ids, weights, _, _ = _postings(reader, hot, fieldname, text)
-            if isinstance(scorer, BM25FScorer):
-                lengths = POSTINGS.get((_segment_key(reader), fieldname, None),
-                                       lambda reader=reader: (field_lengths(reader, fieldname),))[0][ids]
-                tf = weights
-                scores = scorer.idf * (tf * (scorer.K1 + 1)) / (
-                    tf + scorer.K1 * ((1 - scorer.B) + scorer.B * lengths / scorer.avgfl))
-            else:
-                scores = weights
+            if not len(ids):
+                continue
             id_parts.append(ids + offset)
-            score_parts.append(scores * boost)
+            weight_parts.append(weights)
+            if self.bm25(fieldname) is not None:
+                length_parts.append(_field_lengths(reader, fieldname)[ids])
         if not id_parts:
-            return Matches.empty()
-        return Matches(np.concatenate(id_parts), np.concatenate(score_parts))
+            return _EMPTY, np.zeros(0)
+        ids, tf = np.concatenate(id_parts), np.concatenate(weight_parts).astype(np.float64)
+        params = self.bm25(fieldname)
+        if params is None:
+            return ids, tf
+        b, k1, avgfl = params
+        idf = log(self.searcher.doc_count_all() / (len(ids) + 1)) + 1
+        lengths = np.concatenate(length_parts)
+        return ids, idf * (tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / avgfl))
+
+    def bm25(self, fieldname: str) -> tuple[float, float, float] | None:
+        """(B, K1, average field length) where the field is scored by BM25F, the
+        weighting Whoosh's searcher uses; None where scores are the weights."""
+        if fieldname not in self._bm25:
+            weighting = self.searcher.weighting
+            params = None
+            if isinstance(weighting, BM25F) and self.searcher.schema[fieldname].scorable:
+                b = weighting._field_B.get(fieldname, weighting.B)
+                params = (b, weighting.K1, self.searcher.avg_field_length(fieldname) or 1)
+            self._bm25[fieldname] = params
+        return self._bm25[fieldname]
 
     # -- checking shown documents exactly -----------------------------------------------
 
@@ -297,7 +383,7 @@ class VectorSearch:
         if isinstance(node, wq.And):
             return all(self.holds(c, doc) for c in node.subqueries)
         if isinstance(node, wq.Or):
-            return sum(self.holds(c, doc) for c in node.subqueries) >= max(1, node.minmatch)
+            return self._holds_enough(node.subqueries, max(1, node.minmatch), doc)
         if isinstance(node, wq.Not):
             return not self.holds(node.query, doc)
         if isinstance(node, wq.AndNot):
@@ -307,6 +393,19 @@ class VectorSearch:
         if isinstance(node, wq.Require):
             return self.holds(node.a, doc) and self.holds(node.b, doc)
         return self.matched(node, doc)
+
+    def _holds_enough(self, parts, need: int, doc: int) -> bool:
+        """Whether ``need`` of the parts hold, checked in turn and no further than the
+        answer: a phrase's field after field stops at the first that holds it."""
+        left = len(parts)
+        for part in parts:
+            left -= 1
+            need -= self.holds(part, doc)
+            if need <= 0:
+                return True
+            if need > left:
+                return False
+        return False
 
     def matched(self, node, doc: int) -> bool:
         """Whether ``doc`` is among the matches the array pass found for ``node``
@@ -361,9 +460,11 @@ class VectorSearch:
         found = {d: [] for d in docs}
         for (reader, offset), hot in zip(self.leaves, self.hot):
             local = [d - offset for d in docs if offset <= d < offset + reader.doc_count_all()]
-            if not local or (fieldname, word) not in reader:
+            if not local:
                 continue
-            _, _, starts, last_ids = _postings(reader, hot, fieldname, word)
+            ids, _, starts, last_ids = _postings(reader, hot, fieldname, word)
+            if not len(ids):
+                continue
             matcher = self._matcher(reader, fieldname, word)
             for docnum, block in zip(local, np.searchsorted(last_ids, local)):
                 if block >= len(starts):
@@ -423,7 +524,7 @@ class VectorSearch:
         """Whether each document's code in that column is another document's too
         (never where it has none): the few a search must group, found once for the
         index's segments rather than by sorting every search's matches."""
-        key = (tuple(_segment_key(r) for r, _ in self.leaves), fieldname, "<shared>")
+        key = (self.segments, fieldname, "<shared>")
         return POSTINGS.get(key, lambda: (_shared_codes(self.codes(fieldname)),))[0]
 
     def numbers(self, fieldname: str, raw: bool = False) -> np.ndarray:
@@ -465,29 +566,44 @@ def _segment_numbers(reader, fieldname: str, raw: bool) -> np.ndarray:
     return values
 
 
-def top_documents(vs: VectorSearch, query, found: Matches, limit: int, order: np.ndarray):
-    """The first ``limit`` positions of ``order`` (indices into ``found``) whose
-    documents match exactly, the total and whether it is exact.
+def top_documents(vs: VectorSearch, query, found: Matches, limit: int, order: np.ndarray,
+                  identities: np.ndarray | None = None):
+    """The first positions of ``order`` (indices into ``found``) whose documents
+    match exactly, as many as fill ``limit`` hits once near-identical copies fold
+    (``duplicates.Window``, on each candidate's identity code), the total and
+    whether it is exact.
 
     Without phrases every candidate matches. With phrases, candidates are
     checked by position: all of them when they are few (the total is exact),
-    else in order until ``limit`` hold; the rest are counted as holding where
+    else in order until the window is full; the rest are counted as holding where
     pairs narrowed every phrase, else a fixed random sample of them says what
     share would (the total is an estimate either way)."""
+    window = Window(limit)
+    codes = identities if identities is not None else np.zeros(len(found), dtype=np.uint64)
+
+    def fill(candidates) -> list[int]:
+        shown = []
+        for i in candidates:
+            if window.full:
+                break
+            window.take(int(codes[i]))
+            shown.append(int(i))
+        return shown
+
     if not vs.phrases:
-        return [int(i) for i in order[:limit]], len(found), True
+        return fill(order[:window.most]), len(found), True
     # Checked one document at a time, title fields first (cheap, and where the best
     # ranked hold their phrase): a document's body positions are read only when its
     # title does not settle it.
     if len(order) <= EXACT_CHECKS:
         held = [int(i) for i in order if vs.holds(query, int(found.ids[i]))]
-        return held[:limit], len(held), True
+        return fill(held), len(held), True
     shown, tried = [], 0
-    while len(shown) < limit and tried < min(len(order), VERIFY_BUDGET):
+    while not window.full and tried < min(len(order), VERIFY_BUDGET):
         i = order[tried]
         tried += 1
         if vs.holds(query, int(found.ids[i])):
-            shown.append(int(i))
+            shown += fill([i])
     rest = order[tried:]
     if not vs.unpaired:
         # Every phrase was narrowed to the documents holding all its adjacent word

@@ -76,6 +76,8 @@ class HotPostings:
 
     def _entry(self, fieldname: str, text) -> tuple[int, ...] | None:
         key = _key(fieldname, text)
+        if len(key) > self.keys.itemsize:
+            return None  # longer than every key here; searching would widen the whole array first
         at = int(np.searchsorted(self.keys, key))
         if at == len(self.keys) or self.keys[at] != key:
             return None

@@ -36,13 +36,12 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         hashes = vs.codes("text_hash")[found.ids]
         # one file per text: counts, ranks and facets are of documents
         best = _best_copies(found, hashes, vs.shared("text_hash")[found.ids])
-        window = window_for(limit)
         if sort == "date":
             dates = np.nan_to_num(vs.numbers("date", raw=True)[best.ids], nan=-np.inf)
             order = np.lexsort((best.ids, -dates))
         else:
-            order = best_first(best.scores, window, verify=bool(vs.phrases))
-        shown, total, exact = top_documents(vs, query, best, window, order)
+            order = best_first(best.scores, window_for(limit), verify=bool(vs.phrases))
+        shown, total, exact = top_documents(vs, query, best, limit, order, vs.codes("identity")[best.ids])
         scores = {int(best.ids[i]): float(best.scores[i]) for i in shown}
         records = {doc: _record(searcher, doc) for doc in scores}
         ranked = [Copy(doc, records[doc]["path"], record_identity(records[doc]),

@@ -367,14 +367,13 @@ class WhooshStore:
         prefix = symbol_prefix(symbol_term(symbol))
         with self.searcher() as s:
             vs = VectorSearch(s)
-            keys = [k.decode("utf-8") if isinstance(k, bytes) else k
-                    for k in s.reader().expand_prefix("cite_keys", prefix)]
-            if not keys:
+            citing = vs.prefixed("cite_keys", prefix)
+            if not citing:
                 return {}
             dates, deleted = vs.numbers("date", raw=True), vs.deleted()
             groups = {}
-            for key in keys:
-                ids = np.setdiff1d(vs.present("cite_keys", key), deleted, assume_unique=True)
+            for key, ids in sorted(citing.items()):
+                ids = np.setdiff1d(ids, deleted, assume_unique=True)
                 when = np.nan_to_num(dates[ids], nan=np.inf)  # undated last
                 groups[key] = [int(i) for i in ids[np.lexsort((ids, when))]]
             return groups
@@ -385,10 +384,9 @@ class WhooshStore:
             vs = VectorSearch(s)
             deleted = vs.deleted()
             found = []
-            for term in s.reader().expand_prefix("cite_symbols", pattern.split("*")[0]):
-                term = term.decode("utf-8") if isinstance(term, bytes) else term
+            for term, ids in vs.prefixed("cite_symbols", pattern.split("*")[0]).items():
                 if wanted.fullmatch(term):
-                    citing = np.setdiff1d(vs.present("cite_symbols", term), deleted, assume_unique=True)
+                    citing = np.setdiff1d(ids, deleted, assume_unique=True)
                     if len(citing):
                         found.append((term, len(citing)))
         return sorted(found, key=lambda f: (-f[1], f[0]))[:limit]
