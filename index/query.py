@@ -310,7 +310,7 @@ def relaxed(tree):
     return loose if optional is None else wq.AndMaybe(loose, optional)
 
 
-SNIPPET_WINDOW = 600  # characters around the first match that the highlighter reads
+SNIPPET_WINDOW = 400  # characters around the first match that the highlighter reads (two fragments of 160)
 
 
 def _window(text: str, terms: list[tuple[str, str]]) -> str:

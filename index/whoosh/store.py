@@ -197,6 +197,7 @@ class WhooshStore:
         self._searcher = None
         self._held: dict[str, str] | None = None  # path -> sha256 of the writer's documents
         self._paths_at: tuple[int, dict[str, str]] | None = None
+        self._schema_at: tuple[int, object] | None = None
         self._check_trusted(folder, create)
         if has_index(folder):
             version = schema_version(folder)
@@ -275,7 +276,12 @@ class WhooshStore:
 
     @property
     def schema(self):
-        return self.ix.schema
+        """The index's schema, read again only when a commit made a new generation
+        (reading the table of contents each time cost a millisecond a search)."""
+        generation = self.ix.latest_generation()
+        if self._schema_at is None or self._schema_at[0] != generation:
+            self._schema_at = (generation, self.ix.schema)
+        return self._schema_at[1]
 
     def init(self) -> list[str]:
         """Made when opened with ``create``: nothing left to do, nothing to say."""
