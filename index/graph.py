@@ -134,7 +134,10 @@ def cites(store: Archive, symbol_text: str, issuer: str | None = None,
         if (wanted and not re.search(wanted, f" {body} ")) or (year and key_year != str(year)):
             continue
         bodies.setdefault((body, key_year), {})[key] = docnums
-    groups = [_group(store, body, key_year, keys, limit) for (body, key_year), keys in bodies.items()]
+    # the records every group shows, read under one searcher
+    shown = sorted({d for keys in bodies.values() for d in _heads(keys, limit)})
+    loaded = dict(zip(shown, store.records_at(shown)))
+    groups = [_group(body, key_year, keys, limit, loaded) for (body, key_year), keys in bodies.items()]
     groups.sort(key=lambda g: (-g.total, g.key))
     return {g.key: g for g in groups}
 
@@ -153,26 +156,25 @@ def _cited_body(symbol: str, key_issuer: str) -> str:
     return issuer_key(central) or "" if central else ""
 
 
-def _group(store: Archive, body: str, year: str, keys: dict[str, list[int]], limit: int | None) -> CitingGroup:
+def _heads(keys: dict[str, list[int]], limit: int | None) -> list[int]:
+    """The citing documents a group shows at most: each key's oldest ``limit``."""
+    return list(dict.fromkeys(d for docnums in keys.values() for d in (docnums if limit is None else docnums[:limit])))
+
+
+def _group(body: str, year: str, keys: dict[str, list[int]], limit: int | None,
+           loaded: dict[int, dict]) -> CitingGroup:
     """One cited document's group from the keys that name it (one, but for an
     archive parsed before keys were canonical): the oldest ``limit`` citing
-    documents loaded (each key's documents come oldest first)."""
-    if len(keys) == 1:
-        [(key, docnums)] = keys.items()
-        shown = docnums if limit is None else docnums[:limit]
-        documents = [_citing(record, keys) for record in store.records_at(shown)]
-        total = len(docnums)
-    else:
-        everyone = {d for docnums in keys.values() for d in docnums}
-        heads = list(dict.fromkeys(d for docnums in keys.values() for d in (docnums if limit is None else docnums[:limit])))
-        documents = sorted((_citing(record, keys) for record in store.records_at(heads)),
-                           key=lambda c: (c.record.get("date") or "9999", c.record["path"]))
+    documents (each key's documents come oldest first), their records ``loaded``."""
+    everyone = {d for docnums in keys.values() for d in docnums}
+    documents = [_citing(loaded[d], keys) for d in _heads(keys, limit)]
+    if len(keys) > 1:
+        documents.sort(key=lambda c: (c.record.get("date") or "9999", c.record["path"]))
         documents = documents if limit is None else documents[:limit]
-        total = len(everyone)
     first = next((c.citation for c in documents if c.citation.get("key")), {})
     symbol = first.get("symbol") or key_parts(next(iter(keys)))[0]
     label = symbol_key(symbol, body, year)
-    return CitingGroup(label, total, documents, _shown_body(documents, body))
+    return CitingGroup(label, len(everyone), documents, _shown_body(documents, body))
 
 
 def _shown_body(documents: list[CitingDocument], body: str) -> str | None:
