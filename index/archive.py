@@ -117,8 +117,9 @@ class Archive(Protocol):
         pattern of symbol terms (``*``: any characters; ``35/2025/*``), the most
         cited first, at most ``limit``."""
 
-    def records_at(self, docs: list[int]) -> list[dict]:
-        """Records by the document numbers ``citing_keys`` gave, in that order."""
+    def records_at(self, docs: list[int]) -> list[dict | None]:
+        """Records by the document numbers ``citing_keys`` gave, in that order; None
+        for one removed since (an ingest replaced its file)."""
 
     def full_record(self, record: dict) -> dict:
         """The record with its full text."""

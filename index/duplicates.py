@@ -48,10 +48,12 @@ class Window:
     into a better-ranked one of the same identity, so once ``limit`` identities are
     in (each document without one counting alone) the first ``limit`` hits are
     settled, whatever folds. Taking stops there, or at ``window_for(limit)``.
-    Identities are any hashable value, ``None`` or 0 for none."""
+    Identities are any hashable value, ``None`` or 0 for none. Not ``early``: taking
+    goes on to ``window_for(limit)`` whatever the identities (copies among the
+    candidates are all compared, and a count can stay exact)."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit, self.most = limit, window_for(limit)
+    def __init__(self, limit: int, early: bool = True) -> None:
+        self.limit, self.most = (limit if early else window_for(limit)), window_for(limit)
         self.taken = 0
         self.seen: set = set()
         self.distinct = 0

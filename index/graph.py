@@ -99,10 +99,13 @@ def cited_symbol(store: Archive, text: str) -> tuple[str, dict[str, list[int]] |
     if typed is None:
         raise ValueError(f"'{text}' is not a document number and symbol (e.g. 308/QĐ-UBND)")
     if typed.whole:
-        spelled = spellings(symbol_term(typed.symbol))
-        if len(spelled) == 1:
+        as_typed, *others = spellings(symbol_term(typed.symbol))  # ``qd`` may be ``qđ``
+        if not others:
             return typed.symbol, None
-        cited = {s: keys for s in spelled if (keys := store.citing_keys(s))}  # ``qd`` for ``qđ``
+        keys = store.citing_keys(as_typed)
+        if keys:  # cited as typed: the other spellings change nothing
+            return normalize_symbol(as_typed) or typed.symbol, keys
+        cited = {s: keys for s in others if (keys := store.citing_keys(s))}
         if len(cited) != 1:
             return typed.symbol, None
         [(term, keys)] = cited.items()
@@ -167,7 +170,7 @@ def _group(body: str, year: str, keys: dict[str, list[int]], limit: int | None,
     archive parsed before keys were canonical): the oldest ``limit`` citing
     documents (each key's documents come oldest first), their records ``loaded``."""
     everyone = {d for docnums in keys.values() for d in docnums}
-    documents = [_citing(loaded[d], keys) for d in _heads(keys, limit)]
+    documents = [_citing(loaded[d], keys) for d in _heads(keys, limit) if loaded.get(d) is not None]
     if len(keys) > 1:
         documents.sort(key=lambda c: (c.record.get("date") or "9999", c.record["path"]))
         documents = documents if limit is None else documents[:limit]

@@ -105,6 +105,12 @@ def test_the_window_takes_documents_until_the_hits_are_settled(identities, limit
             break
         window.take(ident)
     assert window.taken == taken and window_for(2) == 9
+    late = Window(limit, early=False)  # copies among the candidates: all compared, as before
+    for ident in identities:
+        if late.full:
+            break
+        late.take(ident)
+    assert late.taken == min(len(identities), window_for(limit))
 
 
 def test_identity_needs_symbol_issuer_and_date():

@@ -404,9 +404,9 @@ class PgStore:
             "pg_catalog.unnest(cite_symbols) AS symbol WHERE symbol LIKE %s "
             "GROUP BY symbol ORDER BY citing DESC, symbol LIMIT %s", (like, int(limit)))]
 
-    def records_at(self, docs: list[int]) -> list[dict]:
+    def records_at(self, docs: list[int]) -> list[dict | None]:
         rows = dict(self._read(f"SELECT id, record FROM {self.documents} WHERE id = ANY(%s)", (list(docs),)))
-        return [_record_of(rows[d]) for d in docs if d in rows]
+        return [_record_of(rows[d]) if d in rows else None for d in docs]
 
     def full_record(self, record: dict) -> dict:
         """The record with its text (kept in the archive: readers have no cache)."""

@@ -25,7 +25,7 @@ from whoosh import query as wq
 from whoosh.scoring import BM25F
 
 from ..analysis import phrase_pairs
-from ..duplicates import Window
+from ..duplicates import Window, window_for
 from ..fields import CODE_BYTES, PAIRS_OF
 from .frequent import HotPostings
 from .internals import field_lengths, fixed_column, index_folder, raw_postings, read_postings, seek_document, segment_of
@@ -92,10 +92,16 @@ def at_least(parts: list[Matches], need: int) -> Matches:
     if len(parts) < need:
         return Matches.empty()
     ids = np.concatenate([p.ids for p in parts])
-    # Counted over the docnums, as ``union`` sums: linear, where sorting is not.
+    weights = np.concatenate([p.scores for p in parts])
     size = int(ids.max()) + 1
+    if len(ids) * 16 < size:  # few matches in a large archive: sorted, not spread over every docnum
+        unique, where, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        scores = np.bincount(where, weights=weights, minlength=len(unique))
+        keep = counts >= need
+        return Matches(unique[keep], scores[keep])
+    # Counted over the docnums, as ``union`` sums: linear, where sorting is not.
     counts = np.bincount(ids, minlength=size)
-    scores = np.bincount(ids, weights=np.concatenate([p.scores for p in parts]), minlength=size)
+    scores = np.bincount(ids, weights=weights, minlength=size)
     keep = np.flatnonzero(counts >= need)
     return Matches(keep, scores[keep])
 
@@ -178,6 +184,13 @@ def _postings(reader, hot: HotPostings | None, fieldname: str, text) -> tuple[np
                         lambda: read_postings(reader, fieldname, text) if (fieldname, text) in reader else _ABSENT)
 
 
+def _weighting_key(weighting) -> tuple:
+    """What a term's scores depend on besides the segments: the weighting and its
+    parameters."""
+    params = (weighting.B, weighting.K1, tuple(sorted(weighting._field_B.items()))) if isinstance(weighting, BM25F) else ()
+    return (type(weighting).__name__, *params)
+
+
 def _frozen(found: Matches) -> tuple[np.ndarray, np.ndarray]:
     """Matches kept in the cache, shared by every search after: read-only."""
     ids, scores = found.ids.copy(), found.scores.copy()
@@ -207,6 +220,7 @@ class VectorSearch:
         self.searcher = searcher
         self.leaves = list(searcher.reader().leaf_readers())
         self.segments = tuple(_segment_key(reader) for reader, _ in self.leaves)
+        self.weighting = _weighting_key(searcher.weighting)  # kept scores are of one weighting
         folder = index_folder(searcher)
         self.hot = [hot_postings(folder, reader) for reader, _ in self.leaves]
         self.memo: dict[int, Matches] = {}
@@ -334,7 +348,7 @@ class VectorSearch:
         """A term's documents and BM25F scores over every segment, kept a while for
         this set of segments: the common words come back in most queries, and
         reading them segment by segment is most of a query's work."""
-        ids, scores = TERMS.get((self.segments, fieldname, text),
+        ids, scores = TERMS.get((self.segments, self.weighting, fieldname, text),
                                    lambda: _frozen(Matches(*self._term(fieldname, text))))
         return Matches(ids, scores * boost) if boost != 1 else Matches(ids, scores)
 
@@ -578,8 +592,10 @@ def top_documents(vs: VectorSearch, query, found: Matches, limit: int, order: np
     else in order until the window is full; the rest are counted as holding where
     pairs narrowed every phrase, else a fixed random sample of them says what
     share would (the total is an estimate either way)."""
-    window = Window(limit)
     codes = identities if identities is not None else np.zeros(len(found), dtype=np.uint64)
+    # Copies of one identity among the best-ranked: all of them up to window_for(limit)
+    # are compared, so the count stays exact where it was; else stop as soon as settled.
+    window = Window(limit, early=not _repeats(codes[order[:window_for(limit)]]))
 
     def fill(candidates) -> list[int]:
         shown = []
@@ -613,6 +629,12 @@ def top_documents(vs: VectorSearch, query, found: Matches, limit: int, order: np
     vs.prefetch(found.ids[sample])
     rate = float(np.mean([vs.holds(query, int(found.ids[i])) for i in sample])) if len(sample) else 0.0
     return shown, len(shown) + round(rate * len(rest)), False
+
+
+def _repeats(codes: np.ndarray) -> bool:
+    """Whether a code other than 0 (none) comes twice."""
+    named = codes[codes != 0]
+    return len(np.unique(named)) < len(named)
 
 
 def _contiguous_sample(found: Matches, rest: np.ndarray) -> np.ndarray:

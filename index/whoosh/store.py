@@ -397,7 +397,7 @@ class WhooshStore:
                         found.append((term, len(citing)))
         return sorted(found, key=lambda f: (-f[1], f[0]))[:limit]
 
-    def records_at(self, docnums: list[int]) -> list[dict]:
+    def records_at(self, docnums: list[int]) -> list[dict | None]:
         """Stored records by document number, in that order (one searcher for all:
         checking it is current lists the index folder)."""
         with self.searcher() as s:
