@@ -338,3 +338,21 @@ def test_many_matches_are_ranked_from_a_pool_chosen_by_title(both_backends, monk
     monkeypatch.setattr(pgquery, "RANK_POOL", 3)
     small = store.search("quy định", limit=10)
     assert small.total == full.total > 5 and len(small.hits) == 3
+
+
+def test_cites_of_a_citing_document_removed_meanwhile_lists_the_others(both_backends):
+    """``records_at`` answers None for a document gone since its number was read (an
+    ingest replaced it): ``cites`` shows the others, each under its own record."""
+    from index.backends import open_archive as open_store
+    from index.graph import cites
+
+    store = open_store(str(both_backends[1]))
+    cited = max(((symbol, len(docs)) for symbol in ("35/2025/nđ-cp", "214/2025/nđ-cp", "181/2025/nđ-cp")
+                 for docs in [[d for ds in store.citing_keys(symbol).values() for d in ds]]), key=lambda s: s[1])[0]
+    docs = sorted({d for ds in store.citing_keys(cited).values() for d in ds})
+    assert len(docs) >= 2, cited
+    whole = store.records_at(docs)
+    assert store.records_at([docs[0], -1, docs[1]]) == [whole[0], None, whole[1]]
+    store.records_at = lambda wanted: [None if d == docs[0] else r for d, r in zip(wanted, type(store).records_at(store, wanted))]
+    shown = {c.record["path"] for g in cites(store, cited).values() for c in g.documents}
+    assert shown == {r["path"] for r in whole[1:]}

@@ -65,6 +65,8 @@ from .ddl import (
 from .rows import analysis_schema, table_row
 from .sql import like_pattern, search
 
+CATALOG_TIMEOUT = 5.0  # seconds the catalog reads of opening may take at least
+
 
 class PgStore:
     """The archive in a PostgreSQL database. ``folder`` is this machine's working
@@ -117,8 +119,14 @@ class PgStore:
 
     def _version(self) -> int | None:
         with self.conn.transaction():
-            self.conn.execute(settings_sql(local=True, timeout=self.timeout))
+            self.conn.execute(settings_sql(local=True, timeout=self._catalog_timeout()))
             return self._version_here()
+
+    def _catalog_timeout(self) -> float:
+        """Opening reads a row or two of the catalog: a timeout meant for searches,
+        as short as a millisecond, would stop it on a busy server, and the search
+        it was set for would never run (no limit stays no limit)."""
+        return max(self.timeout, CATALOG_TIMEOUT) if self.timeout else 0
 
     def _version_here(self) -> int | None:
         """The schema version, in the caller's transaction and settings."""
@@ -132,7 +140,7 @@ class PgStore:
         will enforce it (the owner reads them all)."""
         rows = self._read(
             "SELECT level FROM pg_catalog.generate_series(0, 3) AS level WHERE pg_catalog.has_table_privilege("
-            "pg_catalog.format('vanban.documents_c%s', level), 'SELECT')")
+            "pg_catalog.format('vanban.documents_c%s', level), 'SELECT')", timeout=self._catalog_timeout())
         return [level for (level,) in rows] or [0]  # none: the server refuses, in one line
 
     def init(self) -> list[str]:
@@ -347,12 +355,12 @@ class PgStore:
 
     # --- reading: the clearance partitions this role may read ---------------------
 
-    def _read(self, sql: str, params=()) -> list[tuple]:
+    def _read(self, sql: str, params=(), timeout: float | None = None) -> list[tuple]:
         """Rows of one statement, in a transaction of its own that pins the settings
         again: behind a pooler in transaction mode the session's may be another's."""
         conn = self._idle_connection()
         with conn.transaction():
-            conn.execute(settings_sql(local=True, timeout=self.timeout))
+            conn.execute(settings_sql(local=True, timeout=self.timeout if timeout is None else timeout))
             return conn.execute(sql, params or None).fetchall()
 
     def _records(self, where: str = "TRUE", params=()) -> list[dict]:
