@@ -137,10 +137,11 @@ def cites(store: Archive, symbol_text: str, issuer: str | None = None,
         if (wanted and not re.search(wanted, f" {body} ")) or (year and key_year != str(year)):
             continue
         bodies.setdefault((body, key_year), {})[key] = docnums
-    # the records every group shows, read under one searcher
-    shown = sorted({d for keys in bodies.values() for d in _heads(keys, limit)})
-    loaded = dict(zip(shown, store.records_at(shown)))
-    groups = [_group(body, key_year, keys, limit, loaded) for (body, key_year), keys in bodies.items()]
+    heads = {group: _heads(keys, limit) for group, keys in bodies.items()}
+    shown = sorted({d for docnums in heads.values() for d in docnums})
+    loaded = dict(zip(shown, store.records_at(shown)))  # the records every group shows, under one searcher
+    groups = [_group(body, key_year, keys, limit, [loaded[d] for d in heads[body, key_year]])
+              for (body, key_year), keys in bodies.items()]
     groups.sort(key=lambda g: (-g.total, g.key))
     return {g.key: g for g in groups}
 
@@ -165,12 +166,13 @@ def _heads(keys: dict[str, list[int]], limit: int | None) -> list[int]:
 
 
 def _group(body: str, year: str, keys: dict[str, list[int]], limit: int | None,
-           loaded: dict[int, dict]) -> CitingGroup:
+           records: list[dict | None]) -> CitingGroup:
     """One cited document's group from the keys that name it (one, but for an
     archive parsed before keys were canonical): the oldest ``limit`` citing
-    documents (each key's documents come oldest first), their records ``loaded``."""
+    documents (each key's documents come oldest first), from the ``records`` of
+    its ``_heads`` (None: removed since)."""
     everyone = {d for docnums in keys.values() for d in docnums}
-    documents = [_citing(loaded[d], keys) for d in _heads(keys, limit) if loaded.get(d) is not None]
+    documents = [_citing(record, keys) for record in records if record is not None]
     if len(keys) > 1:
         documents.sort(key=lambda c: (c.record.get("date") or "9999", c.record["path"]))
         documents = documents if limit is None else documents[:limit]

@@ -63,13 +63,18 @@ class Matches:
         return Matches(self.ids[keep], self.scores[keep])
 
 
+# Fewer ids than one in SPARSE of the docnums they span: worked on sorted, not on
+# dense arrays over every docnum.
+SPARSE = 16
+
+
 def intersect(a: Matches, b: Matches) -> Matches:
     if not len(a) or not len(b):
         return Matches.empty()
     if len(a) > len(b):
         a, b = b, a
     size = int(max(a.ids[-1], b.ids[-1])) + 1
-    if len(a) * 16 < size:  # few against many: each looked up in the other's sorted ids
+    if len(a) * SPARSE < size:  # few against many: each looked up in the other's sorted ids
         at = np.searchsorted(b.ids, a.ids)
         at[at == len(b.ids)] = 0
         keep = b.ids[at] == a.ids
@@ -86,35 +91,31 @@ def intersect(a: Matches, b: Matches) -> Matches:
 def at_least(parts: list[Matches], need: int) -> Matches:
     """The documents in ``need`` of the parts or more, their scores summed (an Or
     with Whoosh's ``minmatch``; ``need`` 1 is the union)."""
-    if need <= 1:
-        return union(parts)
     parts = [p for p in parts if len(p)]
-    if len(parts) < need:
+    if len(parts) < max(1, need):
         return Matches.empty()
-    ids = np.concatenate([p.ids for p in parts])
-    weights = np.concatenate([p.scores for p in parts])
-    size = int(ids.max()) + 1
-    if len(ids) * 16 < size:  # few matches in a large archive: sorted, not spread over every docnum
-        unique, where, counts = np.unique(ids, return_inverse=True, return_counts=True)
-        scores = np.bincount(where, weights=weights, minlength=len(unique))
-        keep = counts >= need
-        return Matches(unique[keep], scores[keep])
-    # Counted over the docnums, as ``union`` sums: linear, where sorting is not.
-    counts = np.bincount(ids, minlength=size)
-    scores = np.bincount(ids, weights=weights, minlength=size)
-    keep = np.flatnonzero(counts >= need)
-    return Matches(keep, scores[keep])
+    if len(parts) == 1:
+        return parts[0]
+    ids, counts, scores = _counted(parts)
+    keep = counts >= need
+    return Matches(ids[keep], scores[keep])
 
 
 def union(parts: list[Matches]) -> Matches:
-    parts = [p for p in parts if len(p)]
-    if len(parts) <= 1:
-        return parts[0] if parts else Matches.empty()
+    return at_least(parts, 1)
+
+
+def _counted(parts: list[Matches]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each document of the parts (sorted), in how many, and its scores summed."""
     ids = np.concatenate([p.ids for p in parts])
+    weights = np.concatenate([p.scores for p in parts])
     size = int(ids.max()) + 1
-    scores = np.bincount(ids, weights=np.concatenate([p.scores for p in parts]), minlength=size)
-    present = np.flatnonzero(np.bincount(ids, minlength=size))
-    return Matches(present, scores[present])
+    if len(ids) * SPARSE < size:
+        unique, where, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        return unique, counts, np.bincount(where, weights=weights, minlength=len(unique))
+    counts = np.bincount(ids, minlength=size)  # over the docnums: linear, where sorting is not
+    present = np.flatnonzero(counts)
+    return present, counts[present], np.bincount(ids, weights=weights, minlength=size)[present]
 
 
 class PostingsCache:
@@ -191,9 +192,9 @@ def _weighting_key(weighting) -> tuple:
     return (type(weighting).__name__, *params)
 
 
-def _frozen(found: Matches) -> tuple[np.ndarray, np.ndarray]:
-    """Matches kept in the cache, shared by every search after: read-only."""
-    ids, scores = found.ids.copy(), found.scores.copy()
+def _frozen(ids: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays of their own (``_term`` makes them) kept in the cache, shared by every
+    search after: read-only."""
     ids.flags.writeable = scores.flags.writeable = False
     return ids, scores
 
@@ -349,13 +350,14 @@ class VectorSearch:
         this set of segments: the common words come back in most queries, and
         reading them segment by segment is most of a query's work."""
         ids, scores = TERMS.get((self.segments, self.weighting, fieldname, text),
-                                   lambda: _frozen(Matches(*self._term(fieldname, text))))
+                                lambda: _frozen(*self._term(fieldname, text)))
         return Matches(ids, scores * boost) if boost != 1 else Matches(ids, scores)
 
     def _term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """Computed as Whoosh's ``BM25FScorer`` does, from the postings read: the
         document frequency is their count (deleted documents included, as Whoosh
         counts them)."""
+        params = self.bm25(fieldname)
         id_parts, weight_parts, length_parts = [], [], []
         for (reader, offset), hot in zip(self.leaves, self.hot):
             ids, weights, _, _ = _postings(reader, hot, fieldname, text)
@@ -363,12 +365,11 @@ class VectorSearch:
                 continue
             id_parts.append(ids + offset)
             weight_parts.append(weights)
-            if self.bm25(fieldname) is not None:
+            if params is not None:
                 length_parts.append(_field_lengths(reader, fieldname)[ids])
         if not id_parts:
-            return _EMPTY, np.zeros(0)
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
         ids, tf = np.concatenate(id_parts), np.concatenate(weight_parts).astype(np.float64)
-        params = self.bm25(fieldname)
         if params is None:
             return ids, tf
         b, k1, avgfl = params
