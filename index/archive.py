@@ -110,16 +110,17 @@ class Archive(Protocol):
 
     def citing_keys(self, symbol: str) -> dict[str, list[int]]:
         """Citation key (``rows.key_term``) -> the documents citing under it, oldest
-        first, for every key of this symbol; documents as ``records_at`` takes them."""
+        first, for every key of this symbol; documents as ``heads_at`` takes them."""
 
     def cited_symbols(self, pattern: str, limit: int = 20) -> list[tuple[str, int]]:
         """(symbol term, documents citing it) of the cited symbols that match a
         pattern of symbol terms (``*``: any characters; ``35/2025/*``), the most
         cited first, at most ``limit``."""
 
-    def records_at(self, docs: list[int]) -> list[dict | None]:
-        """Records by the document numbers ``citing_keys`` gave, in that order; None
-        for one removed since (an ingest replaced its file)."""
+    def heads_at(self, docs: list[int]) -> list[dict | None]:
+        """The heads (``rows.head``: heading fields and keyed citations) of the
+        documents ``citing_keys`` gave, in that order; None for one removed since
+        (an ingest replaced its file)."""
 
     def full_record(self, record: dict) -> dict:
         """The record with its full text."""

@@ -13,7 +13,7 @@ the readers of the field fall back), until ``ingest --repair`` rebuilds it.
 """
 from __future__ import annotations
 
-from whoosh.columns import FixedBytesColumn
+from whoosh.columns import CompressedBytesColumn, FixedBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
 from whoosh.formats import Existence
 
@@ -70,6 +70,9 @@ def make_schema() -> Schema:
         # An index made before them has neither: its documents each stand alone.
         text_hash=COLUMN(FixedBytesColumn(CODE_BYTES)),
         identity=COLUMN(FixedBytesColumn(CODE_BYTES)),
+        # The record's head (``rows.head``) as JSON: what a list of citing documents
+        # reads of each (an index made before it reads the whole record instead).
+        head=COLUMN(CompressedBytesColumn()),
     )
 
 

@@ -50,6 +50,9 @@ def resolve(store: Archive, citation: dict) -> list[dict]:
 
 @dataclass
 class CitingDocument:
+    """A citing document's head (``rows.head``: its heading and keyed citations, not
+    the whole record) and the citation that cites."""
+
     record: dict
     citation: dict
 
@@ -137,10 +140,10 @@ def cites(store: Archive, symbol_text: str, issuer: str | None = None,
         if (wanted and not re.search(wanted, f" {body} ")) or (year and key_year != str(year)):
             continue
         bodies.setdefault((body, key_year), {})[key] = docnums
-    heads = {group: _heads(keys, limit) for group, keys in bodies.items()}
-    shown = sorted({d for docnums in heads.values() for d in docnums})
-    loaded = dict(zip(shown, store.records_at(shown)))  # the records every group shows, under one searcher
-    groups = [_group(body, key_year, keys, limit, [loaded[d] for d in heads[body, key_year]])
+    shown = {group: _shown_docs(keys, limit) for group, keys in bodies.items()}
+    everyone = sorted({d for docnums in shown.values() for d in docnums})
+    heads = dict(zip(everyone, store.heads_at(everyone)))  # what every group shows, under one searcher
+    groups = [_group(body, key_year, keys, limit, [heads[d] for d in shown[body, key_year]])
               for (body, key_year), keys in bodies.items()]
     groups.sort(key=lambda g: (-g.total, g.key))
     return {g.key: g for g in groups}
@@ -160,19 +163,19 @@ def _cited_body(symbol: str, key_issuer: str) -> str:
     return issuer_key(central) or "" if central else ""
 
 
-def _heads(keys: dict[str, list[int]], limit: int | None) -> list[int]:
+def _shown_docs(keys: dict[str, list[int]], limit: int | None) -> list[int]:
     """The citing documents a group shows at most: each key's oldest ``limit``."""
     return list(dict.fromkeys(d for docnums in keys.values() for d in (docnums if limit is None else docnums[:limit])))
 
 
 def _group(body: str, year: str, keys: dict[str, list[int]], limit: int | None,
-           records: list[dict | None]) -> CitingGroup:
+           heads: list[dict | None]) -> CitingGroup:
     """One cited document's group from the keys that name it (one, but for an
     archive parsed before keys were canonical): the oldest ``limit`` citing
-    documents (each key's documents come oldest first), from the ``records`` of
-    its ``_heads`` (None: removed since)."""
+    documents (each key's documents come oldest first), given the heads of its
+    ``_shown_docs`` (None: removed since)."""
     everyone = {d for docnums in keys.values() for d in docnums}
-    documents = [_citing(record, keys) for record in records if record is not None]
+    documents = [_citing(head, keys) for head in heads if head is not None]
     if len(keys) > 1:
         documents.sort(key=lambda c: (c.record.get("date") or "9999", c.record["path"]))
         documents = documents if limit is None else documents[:limit]
@@ -194,10 +197,10 @@ def _shown_body(documents: list[CitingDocument], body: str) -> str | None:
     return issuer_name(body) if body else None
 
 
-def _citing(record: dict, keys) -> CitingDocument:
-    """The record with its first citation under one of these (indexed) keys."""
-    citation = next((c for c in record.get("citations") or [] if c.get("key") and key_term(c["key"]) in keys), {})
-    return CitingDocument(record, citation)
+def _citing(head: dict, keys) -> CitingDocument:
+    """The document's head with its first citation under one of these (indexed) keys."""
+    citation = next((c for c in head.get("citations") or [] if c.get("key") and key_term(c["key"]) in keys), {})
+    return CitingDocument(head, citation)
 
 
 @dataclass

@@ -67,6 +67,20 @@ def _date(iso: str | None) -> dt.datetime | None:
         return None
 
 
+# What a list of documents shows of each (``cites``, a reverse ``trace``): its
+# heading, and the citations with keys (what ``cites`` matches and quotes). The
+# index keeps it beside the record, so a list of a hundred citing documents reads a
+# hundred small values instead of a hundred whole records (figures, sections, provenance).
+HEAD_FIELDS = ("path", "doc_type", "symbol", "date", "issuer", "issuer_key", "issuer_name", "title")
+
+
+def head(record: dict) -> dict:
+    """The record's ``HEAD_FIELDS`` (None where it has none) and its keyed citations."""
+    shown = {name: record.get(name) for name in HEAD_FIELDS}
+    shown["citations"] = [c for c in record.get("citations") or [] if c.get("key")]
+    return shown
+
+
 def _lean(record: dict) -> str:
     """The record as stored in the index: everything but the full text (the record
     cache keeps that), so the index stays small."""
@@ -98,6 +112,7 @@ def index_fields(record: dict) -> dict:
         "confidentiality": (record.get("confidentiality") or "").lower(),
         "urgency": (record.get("urgency") or "").lower(),
         "ingested": dt.datetime.now(), "record": _lean(record),
+        "head": json.dumps(head(record), ensure_ascii=False).encode("utf-8"),
     }
     if date:
         fields["date"], fields["year"] = date, date.year

@@ -274,6 +274,34 @@ def test_an_index_made_before_the_issuer_s_name_was_kept_still_searches(tmp_path
     assert found.pop()["facets"]["issuer"] == {"Sở Y tế tỉnh Kiên Giang": 3} and len(found) == 3
 
 
+def test_an_index_made_before_the_head_column_cites_as_a_new_one(tmp_path, monkeypatch):
+    """A Whoosh index without the ``head`` column (made by the version before) lists
+    the documents citing a symbol from their stored records, exactly as a new index
+    lists them from the column."""
+    import index.whoosh.store as whoosh_store
+    from index.fields import make_schema
+
+    def older_schema():
+        schema = make_schema()
+        schema.remove("head")
+        return schema
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i, (name, block, symbol, cited) in enumerate(SPELLINGS):
+        (folder / name).write_text(f"{block}\nSố: {symbol}\nHà Nội, ngày {i + 2:02d} tháng 9 năm 2025\nBÁO CÁO\n"
+                                   f"Kết quả công tác y tế\nCăn cứ {cited};\n", encoding="utf-8")
+    monkeypatch.setattr(whoosh_store, "make_schema", older_schema)
+    assert run("ingest", str(folder), index=tmp_path / "old").exit_code == 0
+    monkeypatch.undo()
+    assert run("ingest", str(folder), index=tmp_path / "new").exit_code == 0
+    assert "head" not in whoosh_store.WhooshStore(str(tmp_path / "old")).schema
+    assert "head" in whoosh_store.WhooshStore(str(tmp_path / "new")).schema
+    for symbol in ("214/2025/NĐ-CP", "12/2024/TT-BTC"):
+        old, new = (lines(run("cites", "--json", symbol, index=tmp_path / name)) for name in ("old", "new"))
+        assert old == new and len(new) >= 3, symbol
+
+
 def test_init_migrates_a_version_2_archive_to_the_issuer_s_name(tmp_path, pg_server):
     """A PostgreSQL archive of schema 2 (no ``issuer_name``, keys as parsed then):
     refused until ``vanban init``, which makes each document's body again."""

@@ -340,19 +340,42 @@ def test_many_matches_are_ranked_from_a_pool_chosen_by_title(both_backends, monk
     assert small.total == full.total > 5 and len(small.hits) == 3
 
 
+def _most_cited(store) -> tuple[str, list[int]]:
+    """Of three decrees the corpus cites, the most cited, and the documents citing it."""
+    citing = {symbol: sorted({d for ds in store.citing_keys(symbol).values() for d in ds})
+              for symbol in ("35/2025/nđ-cp", "214/2025/nđ-cp", "181/2025/nđ-cp")}
+    return max(citing.items(), key=lambda item: len(item[1]))
+
+
+def test_heads_are_what_the_records_show_on_both_backends(both_backends):
+    """``heads_at`` (what ``cites`` reads of each citing document) is ``rows.head`` of
+    the whole record, on Whoosh (a column of its own) and PostgreSQL (built by the
+    server) alike: the heading fields, every citation with a key and none without."""
+    from index.backends import open_archive as open_store
+    from index.analysis import symbol_term
+    from index.rows import HEAD_FIELDS, head
+
+    for index in both_backends:
+        store = open_store(str(index))
+        cited, docs = _most_cited(store)
+        heads = store.heads_at(docs)
+        assert len(heads) >= 2 and all(set(h) == {*HEAD_FIELDS, "citations"} for h in heads)
+        assert heads == [head(store.by_path(h["path"])) for h in heads]
+        assert all(c["key"] for h in heads for c in h["citations"])
+        assert all(any(symbol_term(c["symbol"]) == cited for c in h["citations"]) for h in heads), cited
+
+
 def test_cites_of_a_citing_document_removed_meanwhile_lists_the_others(both_backends):
-    """``records_at`` answers None for a document gone since its number was read (an
-    ingest replaced it): ``cites`` shows the others, each under its own record."""
+    """``heads_at`` answers None for a document gone since its number was read (an
+    ingest replaced it): ``cites`` shows the others, each under its own head."""
     from index.backends import open_archive as open_store
     from index.graph import cites
 
     store = open_store(str(both_backends[1]))
-    cited = max(((symbol, len(docs)) for symbol in ("35/2025/nđ-cp", "214/2025/nđ-cp", "181/2025/nđ-cp")
-                 for docs in [[d for ds in store.citing_keys(symbol).values() for d in ds]]), key=lambda s: s[1])[0]
-    docs = sorted({d for ds in store.citing_keys(cited).values() for d in ds})
+    cited, docs = _most_cited(store)
     assert len(docs) >= 2, cited
-    whole = store.records_at(docs)
-    assert store.records_at([docs[0], -1, docs[1]]) == [whole[0], None, whole[1]]
-    store.records_at = lambda wanted: [None if d == docs[0] else r for d, r in zip(wanted, type(store).records_at(store, wanted))]
+    whole = store.heads_at(docs)
+    assert store.heads_at([docs[0], -1, docs[1]]) == [whole[0], None, whole[1]]
+    store.heads_at = lambda wanted: [None if d == docs[0] else r for d, r in zip(wanted, type(store).heads_at(store, wanted))]
     shown = {c.record["path"] for g in cites(store, cited).values() for c in g.documents}
     assert shown == {r["path"] for r in whole[1:]}

@@ -43,7 +43,7 @@ from ingest.vocabulary.symbols import parse_symbol
 from ..analysis import symbol_term
 from ..archive import ArchiveUnavailable, first_line
 from ..fields import TEXT_FIELDS
-from ..rows import ANALYSIS_VERSION
+from ..rows import ANALYSIS_VERSION, HEAD_FIELDS, head
 from .connection import (
     SchemaMismatch,
     default_work_folder,
@@ -412,9 +412,14 @@ class PgStore:
             "pg_catalog.unnest(cite_symbols) AS symbol WHERE symbol LIKE %s "
             "GROUP BY symbol ORDER BY citing DESC, symbol LIMIT %s", (like, int(limit)))]
 
-    def records_at(self, docs: list[int]) -> list[dict | None]:
-        rows = dict(self._read(f"SELECT id, record FROM {self.documents} WHERE id = ANY(%s)", (list(docs),)))
-        return [_record_of(rows[d]) if d in rows else None for d in docs]
+    def heads_at(self, docs: list[int]) -> list[dict | None]:
+        """Heads by id, built on the server: only their fields cross the wire."""
+        pairs = ", ".join("%s::text, record->%s::text" for _ in HEAD_FIELDS)
+        names = [value for name in HEAD_FIELDS for value in (name, name)]
+        rows = dict(self._read(
+            f"SELECT id, pg_catalog.jsonb_build_object({pairs}, 'citations', record->'citations') "
+            f"FROM {self.documents} WHERE id = ANY(%s)", (*names, list(docs))))
+        return [head(_record_of(rows[d])) if d in rows else None for d in docs]
 
     def full_record(self, record: dict) -> dict:
         """The record with its text (kept in the archive: readers have no cache)."""

@@ -11,6 +11,7 @@ path and sha256 of every document are written to ``documents.json``: what a
 repair restores when Whoosh's own files can no longer say."""
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import os
@@ -19,6 +20,7 @@ import re
 import shlex
 import shutil
 import struct
+import weakref
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +36,7 @@ from ..archive import ArchiveDamaged, first_line
 from ..cache import RecordCache, full_record
 from ..fields import make_schema
 from ..query import QueryRejected
-from ..rows import index_fields
+from ..rows import head, index_fields
 from ..trust import check_folder, make_private_folder, private_umask
 from . import frequent, internals
 from .evaluate import VectorSearch
@@ -397,11 +399,20 @@ class WhooshStore:
                         found.append((term, len(citing)))
         return sorted(found, key=lambda f: (-f[1], f[0]))[:limit]
 
-    def records_at(self, docnums: list[int]) -> list[dict | None]:
-        """Stored records by document number, in that order (one searcher for all:
-        checking it is current lists the index folder)."""
+    def heads_at(self, docnums: list[int]) -> list[dict | None]:
+        """Heads by document number, in that order, from the ``head`` column (an
+        index made before it: from the stored records), all under one searcher
+        (checking it is current lists the index folder)."""
         with self.searcher() as s:
-            return [json.loads(s.stored_fields(d)["record"]) for d in docnums]
+            leaves = list(s.reader().leaf_readers())
+            starts = [offset for _, offset in leaves]
+            heads = []
+            for docnum in docnums:
+                reader, offset = leaves[bisect.bisect_right(starts, docnum) - 1]
+                column = _head_column(reader)
+                value = column[docnum - offset] if column is not None else b""
+                heads.append(json.loads(value) if value else head(json.loads(s.stored_fields(docnum)["record"])))
+            return heads
 
     def close(self) -> None:
         """Nothing to close: Whoosh's files are closed with the searcher."""
@@ -409,3 +420,15 @@ class WhooshStore:
     def count(self) -> int:
         with reading(self.folder, opening=True):
             return self.ix.doc_count()
+
+
+_HEADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _head_column(reader):
+    """A segment's ``head`` column, opened once per segment reader (opening one reads
+    the offsets of all its documents), or None in a segment written before it."""
+    if reader not in _HEADS:
+        has = "head" in reader.schema and reader.has_column("head")
+        _HEADS[reader] = reader.column_reader("head", translate=False) if has else None
+    return _HEADS[reader]
