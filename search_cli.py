@@ -18,6 +18,7 @@ import click
 
 from index import terminal
 from ingest.batch import DEFAULT_TIMEOUT, default_jobs, parse_many
+from ingest.extract.relations import RELATIONS
 from ingest.files import find_files
 from ingest.models import Document
 from ingest.ocr.tesseract import OcrSettings, default_cache_dir
@@ -338,8 +339,12 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
 @click.option("--limit", type=click.IntRange(0), default=None,
               help="Citing documents listed per cited document, oldest first [default: 50; "
                    "all with --json]; 0 lists all.")
+@click.option("--relation", type=click.Choice(RELATIONS),
+              help="Only documents citing it in this role: can_cu (căn cứ), thuc_hien (thực hiện), de_nghi, "
+                   "phuc_dap, sua_doi (sửa đổi, bổ sung), thay_the, bai_bo (bãi bỏ), huong_dan, dinh_chinh, "
+                   "dan_chieu (any other mention).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per citing document per line.")
-def cites(symbol, index_dir, issuer, year, limit, as_json):
+def cites(symbol, index_dir, issuer, year, limit, relation, as_json):
     """Documents that cite SYMBOL (typed in any form: 308/QD-UBND, 308/QĐ- UBND)."""
     from index.graph import cites as find_citing
     issuer = _issuer_option(issuer)
@@ -347,7 +352,7 @@ def cites(symbol, index_dir, issuer, year, limit, as_json):
     if limit is None:
         limit = 0 if as_json else CITES_SHOWN
     try:
-        groups = find_citing(store, symbol, issuer=issuer, year=year, limit=limit or None)
+        groups = find_citing(store, symbol, issuer=issuer, year=year, limit=limit or None, relation=relation)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:
@@ -388,9 +393,10 @@ def trace(target, index_dir, depth, reverse, as_json, dot_file):
 @click.option("--json", "as_json", is_flag=True)
 def show(target, index_dir, as_json):
     """The stored record of TARGET (a symbol or an indexed file), without re-parsing."""
+    from index.graph import standing
     store = _open_store(index_dir)
     for record in _roots(store, target):
-        full = store.full_record(record)
+        full = {**store.full_record(record), "standing": standing(store, record)}
         if as_json:
             _emit(full)
         else:

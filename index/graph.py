@@ -11,6 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from ingest.extract.relations import INVERSE, NAMES
 from ingest.vocabulary.citekeys import key_parts, symbol_key
 from ingest.vocabulary.issuers import body_of_symbol, issuer_code, issuer_key, issuer_name, issuer_pattern, same_issuer
 from ingest.vocabulary.symbols import normalize_symbol, parse_symbol
@@ -56,12 +57,20 @@ class CitingDocument:
     record: dict
     citation: dict
 
+    @property
+    def roles(self) -> list[str]:
+        """How it relates to the cited document: the relation of its first citation,
+        then the other roles it cites it in (none known for a record parsed before
+        relations were read)."""
+        c = self.citation
+        return [c["relation"], *c.get("also", [])] if c.get("relation") else []
+
     def to_dict(self) -> dict:
         r, c = self.record, self.citation
         return {"path": r["path"], "symbol": r.get("symbol"), "date": r.get("date"),
                 "issuer": r.get("issuer"), "title": r.get("title"),
                 "citation": {k: c.get(k) for k in ("text", "symbol", "date", "issuer", "issuer_inferred",
-                                                   "issuer_name", "key")}}
+                                                   "issuer_name", "key", "relation", "also")}}
 
 
 @dataclass
@@ -124,11 +133,13 @@ PARTIAL_CANDIDATES = 20  # cited symbols listed for a symbol typed in part
 
 
 def cites(store: Archive, symbol_text: str, issuer: str | None = None,
-          year: str | None = None, limit: int | None = None) -> dict[str, CitingGroup]:
+          year: str | None = None, limit: int | None = None, relation: str | None = None) -> dict[str, CitingGroup]:
     """Documents citing a symbol typed in any damaged form, grouped by what the
     citation identifies (symbol|issuer|year), the most cited first: the same symbol
     from different issuers or years is kept apart. ``limit``: documents loaded per
-    group (all when None); ``total`` counts them all."""
+    group (all when None); ``total`` counts them all. ``relation``: only those citing
+    it in that role (``extract.relations.RELATIONS``; read from every citing
+    document's head, so the count is exact)."""
     symbol, keys = cited_symbol(store, symbol_text)
     wanted = issuer_pattern(issuer) if issuer else None
     if issuer and not wanted:  # punctuation only: it names no issuing body
@@ -140,11 +151,12 @@ def cites(store: Archive, symbol_text: str, issuer: str | None = None,
         if (wanted and not re.search(wanted, f" {body} ")) or (year and key_year != str(year)):
             continue
         bodies.setdefault((body, key_year), {})[key] = docnums
-    shown = {group: _shown_docs(keys, limit) for group, keys in bodies.items()}
+    shown = {group: _shown_docs(keys, None if relation else limit) for group, keys in bodies.items()}
     everyone = sorted({d for docnums in shown.values() for d in docnums})
     heads = dict(zip(everyone, store.heads_at(everyone)))  # what every group shows, under one searcher
-    groups = [_group(body, key_year, keys, limit, [heads[d] for d in shown[body, key_year]])
+    groups = [_group(body, key_year, keys, limit, [heads[d] for d in shown[body, key_year]], relation)
               for (body, key_year), keys in bodies.items()]
+    groups = [g for g in groups if g.total]
     groups.sort(key=lambda g: (-g.total, g.key))
     return {g.key: g for g in groups}
 
@@ -169,14 +181,17 @@ def _shown_docs(keys: dict[str, list[int]], limit: int | None) -> list[int]:
 
 
 def _group(body: str, year: str, keys: dict[str, list[int]], limit: int | None,
-           heads: list[dict | None]) -> CitingGroup:
+           heads: list[dict | None], relation: str | None = None) -> CitingGroup:
     """One cited document's group from the keys that name it (one, but for an
     archive parsed before keys were canonical): the oldest ``limit`` citing
     documents (each key's documents come oldest first), given the heads of its
     ``_shown_docs`` (None: removed since)."""
     everyone = {d for docnums in keys.values() for d in docnums}
     documents = [_citing(head, keys) for head in heads if head is not None]
-    if len(keys) > 1:
+    if relation:  # every head was loaded: the count is of those in that role
+        documents = [c for c in documents if relation in c.roles]
+        everyone = {c.record["path"] for c in documents}
+    if len(keys) > 1 or relation:
         documents.sort(key=lambda c: (c.record.get("date") or "9999", c.record["path"]))
         documents = documents if limit is None else documents[:limit]
     first = next((c.citation for c in documents if c.citation.get("key")), {})
@@ -203,6 +218,30 @@ def _citing(head: dict, keys) -> CitingDocument:
     return CitingDocument(head, citation)
 
 
+# What a later document can do to this one's standing.
+AFFECTING = ("sua_doi", "thay_the", "bai_bo", "dinh_chinh")
+
+
+def standing(store: Archive, record: dict) -> list[dict]:
+    """What in the archive amends, replaces, repeals or corrects this document, as
+    their texts say (oldest first): each with its relation and what it is. An
+    empty list says the archive holds nothing that changes it, not that it is in
+    force. The dates are the changing documents' own (their effective dates are
+    not read)."""
+    if not record.get("symbol"):
+        return []
+    found = []
+    for group in cites(store, record["symbol"]).values():
+        for citing in group:
+            roles = [r for r in citing.roles if r in AFFECTING]
+            if roles and matches(record, citing.citation) and citing.record["path"] != record["path"]:
+                r = citing.record
+                found.append({"relation": roles[0], "also": roles[1:], "symbol": r.get("symbol"),
+                              "doc_type": r.get("doc_type"), "date": r.get("date"), "issuer": r.get("issuer"),
+                              "path": r["path"], "text": citing.citation.get("text")})
+    return sorted(found, key=lambda f: (f["date"] or "9999", f["path"]))
+
+
 @dataclass
 class Node:
     """One node of a trace: a document, a cited document, or a plan a decision issues."""
@@ -214,10 +253,20 @@ class Node:
     date: str | None = None
     text: str | None = None
     children: list[Node] = field(default_factory=list)
+    relation: str | None = None   # how the citing side of the edge to it relates to the cited one
+    reverse: bool = False         # the edge walked backwards: it cites its parent
+
+    @property
+    def edge(self) -> str | None:
+        """The edge from its parent in words: ``căn cứ``; backwards ``được sửa đổi, bổ sung bởi``."""
+        if not self.relation:
+            return None
+        return (INVERSE if self.reverse else NAMES)[self.relation]
 
     def to_dict(self) -> dict:
         return {"label": self.label, "kind": self.kind, "status": self.status, "path": self.path,
-                "date": self.date, "text": self.text, "children": [c.to_dict() for c in self.children]}
+                "date": self.date, "text": self.text, "relation": self.relation, "edge": self.edge,
+                "children": [c.to_dict() for c in self.children]}
 
 
 def _label(record: dict) -> str:
@@ -260,7 +309,9 @@ def trace(store: Archive, record: dict, depth: int = 2, reverse: bool = False,
         for group in cites(store, record["symbol"]).values() if record.get("symbol") else []:
             for citing in group:
                 if matches(record, citing.citation) and citing.record["path"] not in seen:
-                    node.children.append(trace(store, citing.record, depth - 1, True, seen))
+                    child = trace(store, citing.record, depth - 1, True, seen)
+                    child.relation, child.reverse = citing.citation.get("relation"), True
+                    node.children.append(child)
         return node
     for citation in record.get("citations") or []:
         if citation.get("part") != "main":
@@ -281,6 +332,7 @@ def _cited_node(store: Archive, citation: dict, depth: int, seen: set) -> Node:
     else:
         child = Node(label, "cited", "archived" if found else "missing", found[0]["path"] if found else None,
                      citation.get("date"), citation.get("subject"))
+    child.relation = citation.get("relation")
     for issued in citation.get("issues") or []:
         plan = _find_plan(store, issued)
         child.children.append(Node(f"issues {issued['type']}: {issued.get('title') or ''}".strip(), "issued",
@@ -290,7 +342,7 @@ def _cited_node(store: Archive, citation: dict, depth: int, seen: set) -> Node:
 
 
 def to_dot(root: Node) -> str:
-    """Graphviz DOT: documents as boxes, missing ones dashed."""
+    """Graphviz DOT: documents as boxes, missing ones dashed, edges named by relation."""
     lines = ["digraph trace {", '  rankdir=LR; node [shape=box, fontname="DejaVu Sans"];']
     counter = [0]
 
@@ -301,7 +353,8 @@ def to_dot(root: Node) -> str:
         label = node.label.replace('"', "'")
         lines.append(f'  {name} [label="{label}"{style}];')
         for child in node.children:
-            lines.append(f"  {name} -> {visit(child)};")
+            edge = f' [label="{child.edge}"]' if child.edge else ""
+            lines.append(f"  {name} -> {visit(child)}{edge};")
         return name
 
     visit(root)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
+from ingest.extract.relations import INVERSE, NAMES
 from ingest.paths import one_line, shown as shown_path
 from ingest.vocabulary.citekeys import key_parts
 
@@ -95,7 +96,7 @@ def record_lines(record: dict) -> list[str]:
     it, to whom, what it cites, the period and figures it reports, its OCR, notes."""
     return [*_identity_lines(record), _issuer_line(record), _field("Title", record.get("title") or "—"),
             *_marks_lines(record), _signer_line(record), _recipients_line(record), *_cited_lines(record),
-            *_period_lines(record), *_figures_lines(record), *_ocr_lines(record),
+            *_standing_lines(record), *_period_lines(record), *_figures_lines(record), *_ocr_lines(record),
             *(_field("Note", warning) for warning in record.get("warnings", []))]
 
 
@@ -150,14 +151,32 @@ def _cited_lines(record: dict) -> list[str]:
 
 
 def _citation(citation: dict) -> str:
-    """'Quyết định 1520/QĐ-UBND (2023-12-15)', and the plans it issues."""
+    """'[căn cứ] Quyết định 1520/QĐ-UBND (2023-12-15)', and the plans it issues."""
     what = citation.get("name") or citation.get("type") or ""
+    if citation.get("relation"):
+        what = f"[{NAMES[citation['relation']]}] {what}"
     if citation.get("symbol"):
         what = f"{what} {citation['symbol']}"
     when = f" ({citation['date']})" if citation.get("date") else ""
     issues = ("; issues " + ", ".join(f"{i['type']} {i['title'] or ''}".strip() for i in citation["issues"])
               if citation.get("issues") else "")
     return f"{what}{when}{issues}"
+
+
+def _standing_lines(record: dict) -> list[str]:
+    """What in the archive amends, replaces, repeals or corrects it (``graph.standing``)."""
+    if "standing" not in record:
+        return []
+    if not record["standing"]:
+        return [_field("Standing", "nothing in the archive amends, replaces or repeals it")]
+    return [_field("Standing", f"{len(record['standing'])} document(s) in the archive change it"),
+            *(f"    - {_changed_by(s)}" for s in record["standing"])]
+
+
+def _changed_by(change: dict) -> str:
+    """'bị thay thế bởi Quyết định 93/2007/QĐ-TTg (2007-06-22)'."""
+    when = f" ({change['date']})" if change.get("date") else ""
+    return f"{INVERSE[change['relation']]} {_kind(change.get('doc_type'), change.get('symbol'))}{when}"
 
 
 def _period_lines(record: dict) -> list[str]:
@@ -229,8 +248,9 @@ def citing_group_lines(group: CitingGroup) -> list[str]:
                    f"cited by {group.total}")]
     for citing in group:
         record = citing.record
+        roles = f"  [{', '.join(NAMES[r] for r in citing.roles)}]" if citing.roles else ""
         lines += [f"  {_kind(record.get('doc_type'), record.get('symbol'))}  {record.get('date') or ''}  "
-                  f"{record.get('issuer') or ''}",
+                  f"{record.get('issuer') or ''}{roles}",
                   f"    {one_line(citing.citation.get('text') or '')}",
                   f"    {shown_path(record['path'])}"]
     if group.total > len(group):
@@ -243,7 +263,8 @@ def trace_lines(node: Node, indent: str = "") -> list[str]:
     not archived, and the words that cite it (a plan a decision issues has none)."""
     missing = "" if node.status == "archived" else _yellow("  [missing]")
     when = f"  {node.date}" if node.date else ""
-    lines = [f"{indent}{node.label}{when}{missing}"]
+    edge = f"[{node.edge}] " if node.edge else ""
+    lines = [f"{indent}{edge}{node.label}{when}{missing}"]
     if node.text and node.kind != "issued":
         lines.append(f"{indent}  {node.text[:120]}")
     for child in node.children:

@@ -11,7 +11,7 @@ from typing import Any
 
 # Bump whenever parsing changes what a record says (a new field, a header rule, a
 # reader): records cached by another version are parsed again, never trusted.
-PARSER_VERSION = 2  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name)
+PARSER_VERSION = 3  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name). 3: relations
 
 
 @dataclass
@@ -122,6 +122,8 @@ class Citation:
     issuer_name: str | None = None      # the cited body's name to show, printed or inferred
     key: str | None = None              # symbol|issuer_key|year: one identity per issued document
     issues: list[dict] = field(default_factory=list)  # [{type, title}] a decision issues
+    relation: str | None = None         # how the document relates to it (``extract.relations.RELATIONS``)
+    also: list[str] = field(default_factory=list)  # its other roles, on the cited document's first citation
 
 
 @dataclass

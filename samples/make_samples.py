@@ -10,6 +10,7 @@ parser must handle:
 
 - ``bc_ward_report.docx``     Báo cáo with the header and signature as two-column tables
 - ``qd_with_attachment.docx`` Quyết định followed by the Quy chế it issues (own header and signer)
+- ``qd_sua_doi.docx``         Quyết định amending that Quy chế (the archive holds both ends of a relation)
 - ``cv_cong_van.docx``        Công văn: symbol without a type code, ``V/v`` summary under the number
 - ``qd_tcvn3_legacy.docx``    Quyết định stored as TCVN3 bytes in ``.VnTime`` / ``.VnTimeH`` runs
 - ``bc_two_column.pdf``       Báo cáo PDF whose two header columns share text lines
@@ -311,6 +312,49 @@ def decision_with_regulation() -> Sample:
         ),
         signature=Signature(authority=("TM. ỦY BAN NHÂN DÂN",), title="CHỦ TỊCH", name="Phạm Quốc Hưng"))
     return Sample(name, (decision, regulation), day=day, expected=expected(
+        name, day, title, signer, doc_type="Quyết định", number=number, symbol=symbol, issuer=issuer,
+        parent_issuer=parent, place=place))
+
+
+def amending_decision() -> Sample:
+    """A Quyết định amending (and in part repealing) the Quy chế that
+    ``qd_with_attachment.docx`` issues: the archive holds both ends of the relation."""
+    name = "qd_sua_doi.docx"
+    number, symbol = "305", "305/QĐ-UBND"
+    parent, issuer = "UBND TỈNH QUẢNG NGÃI", "UBND HUYỆN SƠN TỊNH"
+    place, day = "Sơn Tịnh", dt.date(2024, 9, 20)
+    title = ("Về việc sửa đổi, bổ sung một số điều của Quy chế làm việc của Bộ phận",
+             "Tiếp nhận và Trả kết quả huyện Sơn Tịnh ban hành kèm theo",
+             "Quyết định số 215/QĐ-UBND ngày 12/3/2024 của UBND huyện Sơn Tịnh")
+    signer = Signature(authority=("TM. ỦY BAN NHÂN DÂN",), title="CHỦ TỊCH", name="Phạm Quốc Hưng",
+                       recipients=("- Như Điều 3;", "- UBND tỉnh (b/c);", "- CT, các PCT UBND huyện;",
+                                   "- Lưu: VT, VP."))
+    decision = Part(
+        header_left=header_left(parent, (issuer,), f"Số: {symbol}"),
+        header_right=header_right(f"{place}, {vn_date(day)}"),
+        heading=(centred("QUYẾT ĐỊNH", bold=True), *(centred(t, bold=True) for t in title),
+                 centred("ỦY BAN NHÂN DÂN HUYỆN SƠN TỊNH", bold=True)),
+        body=(
+            paragraph("Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;", italic=True),
+            paragraph("Căn cứ Nghị định số 61/2018/NĐ-CP ngày 23 tháng 4 năm 2018 của Chính phủ về thực "
+                      "hiện cơ chế một cửa, một cửa liên thông trong giải quyết thủ tục hành chính được sửa "
+                      "đổi, bổ sung bởi Nghị định số 107/2021/NĐ-CP ngày 06 tháng 12 năm 2021 của Chính phủ;",
+                      italic=True),
+            paragraph("Xét đề nghị của Chánh Văn phòng HĐND và UBND huyện tại Tờ trình số 88/TTr-VP ngày "
+                      "10/9/2024.", italic=True),
+            centred("QUYẾT ĐỊNH:", bold=True),
+            paragraph("Điều 1. Sửa đổi, bổ sung Điều 3 của Quy chế làm việc của Bộ phận Tiếp nhận và Trả "
+                      "kết quả huyện Sơn Tịnh ban hành kèm theo Quyết định số 215/QĐ-UBND ngày 12/3/2024 "
+                      "của UBND huyện Sơn Tịnh như sau: “Bộ phận Tiếp nhận và Trả kết quả làm việc từ thứ "
+                      "Hai đến thứ Sáu hằng tuần, buổi sáng từ 7 giờ 00 đến 11 giờ 30, buổi chiều từ 13 giờ "
+                      "30 đến 17 giờ 00.”"),
+            paragraph("Điều 2. Quyết định này có hiệu lực kể từ ngày 01 tháng 10 năm 2024."),
+            paragraph("Điều 3. Chánh Văn phòng HĐND và UBND huyện, Trưởng các phòng, ban, đơn vị thuộc "
+                      "UBND huyện và Chủ tịch UBND các xã, thị trấn chịu trách nhiệm thi hành Quyết định "
+                      "này./."),
+        ),
+        signature=signer)
+    return Sample(name, (decision,), day=day, expected=expected(
         name, day, title, signer, doc_type="Quyết định", number=number, symbol=symbol, issuer=issuer,
         parent_issuer=parent, place=place))
 
@@ -968,7 +1012,7 @@ def write(path: Path, data: bytes, written: list[Path]) -> None:
 
 
 def main() -> None:
-    docx_samples = [ward_report(), decision_with_regulation(), cong_van(), tcvn3_decision()]
+    docx_samples = [ward_report(), decision_with_regulation(), amending_decision(), cong_van(), tcvn3_decision()]
     pdf_samples = [two_column_report(), esigned_decision()]
     md_sample = ward_report("bc_ward_report.md")
     for sample in (*docx_samples, *pdf_samples):

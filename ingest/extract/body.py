@@ -5,6 +5,7 @@ from ingest.extract.citations import find_citations
 from ingest.extract.figures import find_figures
 from ingest.extract.parts import split_parts
 from ingest.extract.periods import find_period
+from ingest.extract.relations import relate
 from ingest.extract.sections import find_sections
 from ingest.models import Document
 
@@ -18,6 +19,7 @@ def extract_body(doc: Document, spans) -> None:
     body_start = title_at + len(doc.title) if title_at >= 0 else 0
     doc.sections = find_sections(text, body_start)
     doc.citations = find_citations(text, doc.parts, doc.symbol, doc.issuer, doc.parent_issuer)
+    relate(text, doc.citations, doc.doc_type, (title_at, body_start) if title_at >= 0 else None, doc.sections)
     doc.figures = find_figures(text, spans, doc.sections)
     doc.period = find_period(doc.title, *_opening(doc, text, body_start))
 

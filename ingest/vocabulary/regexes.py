@@ -162,10 +162,11 @@ CITE_DATE = re.compile(
 
 CITE_ISSUER = re.compile(
     r"^[\s,]*của\s+(?P<issuer>[^\n;,()]{2,90}?)(?=\s+(?:ngày|về|V/v|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|"
-    r"phê\s+duyệt|thành\s+lập|công\s+bố|bãi\s+bỏ|và|tại|đã|được|nay)\b|\s*[;,().:]|\s*$)",
+    r"phê\s+duyệt|thành\s+lập|công\s+bố|bãi\s+bỏ|và|tại|đã|được|nay|như\s+sau)\b|\s*[;,().:]|\s*$)",
     re.I,
 )
-"""``của UBND phường Nguyễn Nghiêm`` before ``về việc``, ``của ủy ban Thường vụ Quốc hội`` before ``ngày``."""
+"""``của UBND phường Nguyễn Nghiêm`` before ``về việc``, ``của ủy ban Thường vụ Quốc hội`` before ``ngày``,
+``của UBND huyện Sơn Tịnh`` before ``như sau``."""
 
 LAW_BY_DATE = re.compile(
     r"(?P<type>Bộ\s+luật|Luật|Hiến\s+pháp|Pháp\s+lệnh)\s+(?P<name>[^\n;()\d/]{2,100}?)\s+ngày\s+"
