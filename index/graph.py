@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ingest.extract.relations import INVERSE, NAMES
+from ingest.extract.relations import INVERSE, NAMES, RELATIONS
 from ingest.vocabulary.citekeys import key_parts, symbol_key
 from ingest.vocabulary.issuers import body_of_symbol, issuer_code, issuer_key, issuer_name, issuer_pattern, same_issuer
 from ingest.vocabulary.symbols import normalize_symbol, parse_symbol
@@ -44,9 +44,26 @@ def matches(document: dict, citation: dict) -> bool:
 
 
 def resolve(store: Archive, citation: dict) -> list[dict]:
+    return resolved(store, citation)[0]
+
+
+def resolved(store: Archive, citation: dict) -> tuple[list[dict], str | None]:
+    """The archived documents a citation names, and on what evidence: ``symbol``
+    (symbol, issuer and year agree), or ``symbol + date`` for a national symbol
+    printed without its year (``308/NĐ-CP ngày 28/11/2025``: the archived
+    ``308/2025/NĐ-CP`` of that very date and issuer)."""
     if not citation.get("symbol"):
-        return []
-    return [d for d in store.by_symbol(citation["symbol"]) if matches(d, citation)]
+        return [], None
+    found = [d for d in store.by_symbol(citation["symbol"]) if matches(d, citation)]
+    if found:
+        return found, "symbol"
+    parsed = parse_symbol(citation["symbol"])
+    if not parsed or parsed.year or not parsed.number or not citation.get("date"):
+        return [], None
+    dated = f"{parsed.number}/{citation['date'][:4]}/{'-'.join(parsed.codes)}"
+    found = [d for d in store.by_symbol(dated) if d.get("date") == citation["date"]
+             and same_issuer(_citation_issuer(citation), d.get("issuer_key"))]
+    return found, "symbol + date" if found else None
 
 
 @dataclass
@@ -255,6 +272,9 @@ class Node:
     children: list[Node] = field(default_factory=list)
     relation: str | None = None   # how the citing side of the edge to it relates to the cited one
     reverse: bool = False         # the edge walked backwards: it cites its parent
+    also: list[str] = field(default_factory=list)  # the citing side's other roles towards it
+    mentions: int = 1             # how many times the citing document cites it
+    resolved_by: str | None = None  # the evidence an archived node was found on (``resolved``, ``_find_plan``)
 
     @property
     def edge(self) -> str | None:
@@ -266,6 +286,7 @@ class Node:
     def to_dict(self) -> dict:
         return {"label": self.label, "kind": self.kind, "status": self.status, "path": self.path,
                 "date": self.date, "text": self.text, "relation": self.relation, "edge": self.edge,
+                "also": self.also, "mentions": self.mentions, "resolved_by": self.resolved_by,
                 "children": [c.to_dict() for c in self.children]}
 
 
@@ -285,17 +306,50 @@ def find_roots(store: Archive, target: str) -> list[dict]:
     return store.by_symbol(symbol)
 
 
-def _find_plan(store: Archive, issued: dict) -> dict | None:
-    """An archived plan whose type and title match what a decision says it issues."""
+def _find_plan(store: Archive, issued: dict, citation: dict, decision: dict | None) -> tuple[dict | None, str | None]:
+    """The plan a cited decision issues (``issued``: its type and title), found only
+    on evidence: in the decision's own file (an attachment of that type); else an
+    archived plan of that type and title (``PLAN_TITLE`` alike) that names the
+    decision (``Ban hành kèm theo Quyết định số ...``) or bears its date. Another
+    plan of the same body with a like title (``Kế hoạch tuyên truyền cải cách hành
+    chính``, even one that cites the decision) is not it."""
     title = fold(issued.get("title") or "")
     if not title:
-        return None
-    best, best_ratio = None, 0.0
-    for hit in store.search(" ".join(title.split()[:12]), doc_type=issued["type"], limit=5).hits:
-        ratio = difflib.SequenceMatcher(None, fold(hit.title or ""), title).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = hit, ratio
-    return store.by_path(best.path) if best and best_ratio >= 0.8 else None
+        return None, None
+    kind = fold(issued.get("type") or "")
+    if decision is not None and any(fold(p.get("name") or "") == kind for p in decision.get("parts") or []):
+        return decision, "attached to the decision"
+    if citation.get("symbol"):
+        for group in cites(store, citation["symbol"]).values():
+            for citing in group:
+                plan = citing.record
+                if (fold(plan.get("doc_type") or "") == kind and _same_document(citing.citation, citation)
+                        and _similar(plan.get("title"), title) >= PLAN_TITLE):
+                    return store.by_path(plan["path"]), "names the decision"
+    if citation.get("date"):
+        for hit in store.search(" ".join(title.split()[:12]), doc_type=issued["type"], limit=5).hits:
+            if hit.date == citation["date"] and _similar(hit.title, title) >= PLAN_TITLE:
+                return store.by_path(hit.path), "title + date"
+    return None, None
+
+
+# How alike (folded, difflib's ratio) a plan's title must be to what the decision
+# says it issues: ``Cải cách hành chính năm 2024`` against ``Tuyên truyền cải cách
+# hành chính năm 2024`` is 0.81.
+PLAN_TITLE = 0.9
+
+
+def _similar(title: str | None, wanted: str) -> float:
+    return difflib.SequenceMatcher(None, fold(title or ""), wanted).ratio()
+
+
+def _same_document(a: dict, b: dict) -> bool:
+    """Two citations of one document: symbol, year and body agree (as far as both say)."""
+    sa, ia, ya = key_parts(a.get("key") or "")
+    sb, ib, yb = key_parts(b.get("key") or "")
+    if symbol_term(a.get("symbol") or sa) != symbol_term(b.get("symbol") or sb):
+        return False
+    return (not ya or not yb or ya == yb) and same_issuer(ia or None, ib or None)
 
 
 def trace(store: Archive, record: dict, depth: int = 2, reverse: bool = False,
@@ -313,15 +367,44 @@ def trace(store: Archive, record: dict, depth: int = 2, reverse: bool = False,
                     child.relation, child.reverse = citing.citation.get("relation"), True
                     node.children.append(child)
         return node
-    for citation in record.get("citations") or []:
-        if citation.get("part") != "main":
-            continue
-        node.children.append(_cited_node(store, citation, depth, seen))
+    cited: list[tuple[list[dict], list[dict], str | None]] = []
+    for mentions in _cited_documents(record):
+        found, how = next(((f, h) for f, h in (resolved(store, c) for c in mentions) if f), ([], None))
+        same = next((c for c in cited if found and c[1] and c[1][0]["path"] == found[0]["path"]), None)
+        if same:  # two spellings of one archived document (``của UBND phường``): one node
+            same[0].extend(mentions)
+        else:
+            cited.append((mentions, found, how))
+    for mentions, found, how in cited:
+        node.children.append(_cited_node(store, mentions, found, how, depth, seen))
     return node
 
 
-def _cited_node(store: Archive, citation: dict, depth: int, seen: set) -> Node:
-    found = resolve(store, citation)
+def _role_words(node: Node) -> list[str]:
+    """The other roles of the edge to ``node`` in words (the relation is its ``edge``)."""
+    return [(INVERSE if node.reverse else NAMES)[r] for r in node.also]
+
+
+def _times(node: Node) -> str:
+    return f"×{node.mentions}" if node.mentions > 1 else ""
+
+
+def _cited_documents(record: dict) -> list[list[dict]]:
+    """The main part's citations, one list for each cited document (by key; one
+    without a key stands alone), in the order each is first cited."""
+    documents: dict[str, list[dict]] = {}
+    for at, citation in enumerate(record.get("citations") or []):
+        if citation.get("part") == "main":
+            documents.setdefault(citation.get("key") or f"#{at}", []).append(citation)
+    return list(documents.values())
+
+
+def _cited_node(store: Archive, mentions: list[dict], found: list[dict], how: str | None,
+                depth: int, seen: set) -> Node:
+    """One cited document, however many times cited (``mentions``), resolved to
+    ``found`` on the evidence ``how``: the relation of its first citation, the
+    other roles of all of them."""
+    citation = mentions[0]
     label = " ".join(v for v in (citation.get("name") or citation.get("type"), citation.get("symbol")) if v)
     issuer = citation.get("issuer") or citation.get("issuer_inferred")
     if issuer:
@@ -333,28 +416,42 @@ def _cited_node(store: Archive, citation: dict, depth: int, seen: set) -> Node:
         child = Node(label, "cited", "archived" if found else "missing", found[0]["path"] if found else None,
                      citation.get("date"), citation.get("subject"))
     child.relation = citation.get("relation")
+    roles = {*(citation.get("also") or []), *(c.get("relation") for c in mentions[1:])} - {child.relation, None}
+    child.also = sorted(roles, key=RELATIONS.index)
+    child.mentions, child.resolved_by = len(mentions), how
     for issued in citation.get("issues") or []:
-        plan = _find_plan(store, issued)
+        plan, evidence = _find_plan(store, issued, citation, found[0] if found else None)
         child.children.append(Node(f"issues {issued['type']}: {issued.get('title') or ''}".strip(), "issued",
                                    "archived" if plan else "missing", plan["path"] if plan else None,
-                                   plan.get("date") if plan else None, issued.get("title")))
+                                   plan.get("date") if plan else None, issued.get("title"),
+                                   resolved_by=evidence))
     return child
 
 
 def to_dot(root: Node) -> str:
-    """Graphviz DOT: documents as boxes, missing ones dashed, edges named by relation."""
+    """Graphviz DOT: one box per document however often it appears (archived ones
+    by file, missing ones by label), missing ones dashed; edges named by relation,
+    with the mentions when a document is cited more than once."""
     lines = ["digraph trace {", '  rankdir=LR; node [shape=box, fontname="DejaVu Sans"];']
-    counter = [0]
+    names: dict[str, str] = {}
+    drawn: set[tuple[str, str]] = set()
 
     def visit(node: Node) -> str:
-        name = f"n{counter[0]}"
-        counter[0] += 1
-        style = ", style=dashed" if node.status == "missing" else ""
-        label = node.label.replace('"', "'")
-        lines.append(f'  {name} [label="{label}"{style}];')
+        identity = node.path if node.status == "archived" and node.kind != "issued" else f"{node.kind}:{node.label}"
+        if identity not in names:
+            names[identity] = f"n{len(names)}"
+            style = ", style=dashed" if node.status == "missing" else ""
+            label = node.label.replace("\\", "/").replace('"', "'")
+            lines.append(f'  {names[identity]} [label="{label}"{style}];')
+        name = names[identity]
         for child in node.children:
-            edge = f' [label="{child.edge}"]' if child.edge else ""
-            lines.append(f"  {name} -> {visit(child)}{edge};")
+            target = visit(child)
+            if (name, target) in drawn:
+                continue
+            drawn.add((name, target))
+            words = ", ".join(w for w in (child.edge, *(_role_words(child)), _times(child)) if w)
+            edge = f' [label="{words}"]' if words else ""
+            lines.append(f"  {name} -> {target}{edge};")
         return name
 
     visit(root)

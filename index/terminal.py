@@ -259,12 +259,18 @@ def citing_group_lines(group: CitingGroup) -> list[str]:
 
 
 def trace_lines(node: Node, indent: str = "") -> list[str]:
-    """A trace as an indented tree: each node with its date, ``[missing]`` when it is
-    not archived, and the words that cite it (a plan a decision issues has none)."""
+    """A trace as an indented tree: each node with how its parent cites it (``[căn
+    cứ]``, every role), how many times when more than once, its date, ``[missing]``
+    when it is not archived, else the file it resolved to and on what evidence, and
+    the words that cite it (a plan a decision issues has none)."""
     missing = "" if node.status == "archived" else _yellow("  [missing]")
     when = f"  {node.date}" if node.date else ""
-    edge = f"[{node.edge}] " if node.edge else ""
-    lines = [f"{indent}{edge}{node.label}{when}{missing}"]
+    roles = [node.edge, *((INVERSE if node.reverse else NAMES)[r] for r in node.also)] if node.edge else []
+    edge = f"[{', '.join(roles)}] " if roles else ""
+    times = f"  ×{node.mentions}" if node.mentions > 1 else ""
+    lines = [f"{indent}{edge}{node.label}{times}{when}{missing}"]
+    if node.resolved_by and node.path:
+        lines.append(f"{indent}  → {shown_path(node.path)} ({node.resolved_by})")
     if node.text and node.kind != "issued":
         lines.append(f"{indent}  {node.text[:120]}")
     for child in node.children:

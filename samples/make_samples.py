@@ -11,6 +11,8 @@ parser must handle:
 - ``bc_ward_report.docx``     Báo cáo with the header and signature as two-column tables
 - ``qd_with_attachment.docx`` Quyết định followed by the Quy chế it issues (own header and signer)
 - ``qd_sua_doi.docx``         Quyết định amending that Quy chế (the archive holds both ends of a relation)
+- ``kh_cchc_2024.docx``       the plan a decision the ward report follows issues (no number of its own)
+- ``kh_tuyen_truyen.docx``    another plan of that ward, a like title, citing the same decision
 - ``cv_cong_van.docx``        Công văn: symbol without a type code, ``V/v`` summary under the number
 - ``qd_tcvn3_legacy.docx``    Quyết định stored as TCVN3 bytes in ``.VnTime`` / ``.VnTimeH`` runs
 - ``bc_two_column.pdf``       Báo cáo PDF whose two header columns share text lines
@@ -314,6 +316,71 @@ def decision_with_regulation() -> Sample:
     return Sample(name, (decision, regulation), day=day, expected=expected(
         name, day, title, signer, doc_type="Quyết định", number=number, symbol=symbol, issuer=issuer,
         parent_issuer=parent, place=place))
+
+
+WARD_PARENT, WARD = "UBND THỊ XÃ ĐỨC PHỔ", "UBND PHƯỜNG PHỔ NINH"
+WARD_CHAIR = Signature(authority=("TM. ỦY BAN NHÂN DÂN",), title="CHỦ TỊCH", name="Trần Minh Khoa",
+                       recipients=("- UBND thị xã Đức Phổ;", "- Các ban, ngành, đoàn thể phường;",
+                                   "- Các tổ dân phố;", "- Lưu: VT."))
+
+
+def ward_plan() -> Sample:
+    """The plan Quyết định 120/QĐ-UBND issues, which the ward report carries out:
+    no number or date line of its own, only ``Ban hành kèm theo Quyết định số ...``."""
+    name = "kh_cchc_2024.docx"
+    day = dt.date(2024, 1, 15)
+    title = ("Cải cách hành chính năm 2024",)
+    plan = Part(
+        header_left=header_left(WARD_PARENT, (WARD,), ""),
+        header_right=header_right(None),
+        heading=(centred("KẾ HOẠCH", bold=True), centred(title[0], bold=True),
+                 centred("(Ban hành kèm theo Quyết định số 120/QĐ-UBND ngày 15/01/2024", italic=True),
+                 centred("của UBND phường Phổ Ninh)", italic=True)),
+        body=(
+            heading("I. MỤC ĐÍCH, YÊU CẦU"),
+            paragraph("Đẩy mạnh cải cách thủ tục hành chính, nâng cao chất lượng phục vụ người dân; phấn "
+                      "đấu tỷ lệ hồ sơ nộp trực tuyến đạt từ 60% trở lên và tỷ lệ giải quyết đúng hạn đạt "
+                      "100%."),
+            heading("II. NHIỆM VỤ"),
+            paragraph("1. Rà soát, công khai đầy đủ thủ tục hành chính tại Bộ phận Tiếp nhận và Trả kết "
+                      "quả; kiểm tra công tác cải cách hành chính ít nhất 02 cuộc mỗi quý."),
+            paragraph("2. Ứng dụng công nghệ thông tin: 100% văn bản đi, đến được xử lý trên Hệ thống quản "
+                      "lý văn bản và điều hành."),
+            heading("III. TỔ CHỨC THỰC HIỆN"),
+            paragraph("Công chức Văn phòng - Thống kê theo dõi, tổng hợp, báo cáo kết quả thực hiện hằng "
+                      "quý về UBND phường./."),
+        ),
+        signature=WARD_CHAIR)
+    return Sample(name, (plan,), day=day, expected=expected(
+        name, day, title, WARD_CHAIR, doc_type="Kế hoạch", number=None, symbol=None, issuer=WARD,
+        parent_issuer=WARD_PARENT, place=None) | {"date": None})
+
+
+def ward_campaign_plan() -> Sample:
+    """Another plan of the same ward, with a like title, that cites the same decision:
+    the trace of the report must not take it for the plan the decision issues."""
+    name = "kh_tuyen_truyen.docx"
+    number, symbol = "16", "16/KH-UBND"
+    place, day = "Phổ Ninh", dt.date(2024, 2, 20)
+    title = ("Tuyên truyền cải cách hành chính năm 2024",)
+    plan = Part(
+        header_left=header_left(WARD_PARENT, (WARD,), f"Số: {symbol}"),
+        header_right=header_right(f"{place}, {vn_date(day)}"),
+        heading=(centred("KẾ HOẠCH", bold=True), centred(title[0], bold=True)),
+        body=(
+            paragraph("Căn cứ Quyết định số 120/QĐ-UBND ngày 15/01/2024 của UBND phường Phổ Ninh về việc "
+                      "ban hành Kế hoạch cải cách hành chính năm 2024; UBND phường xây dựng Kế hoạch tuyên "
+                      "truyền cải cách hành chính năm 2024 như sau:"),
+            heading("I. NỘI DUNG TUYÊN TRUYỀN"),
+            paragraph("Tuyên truyền dịch vụ công trực tuyến đến từng tổ dân phố; tổ chức 04 buổi đối thoại "
+                      "với người dân về thủ tục hành chính."),
+            heading("II. TỔ CHỨC THỰC HIỆN"),
+            paragraph("Các tổ dân phố phối hợp với công chức Văn phòng - Thống kê triển khai thực hiện./."),
+        ),
+        signature=WARD_CHAIR)
+    return Sample(name, (plan,), day=day, expected=expected(
+        name, day, title, WARD_CHAIR, doc_type="Kế hoạch", number=number, symbol=symbol, issuer=WARD,
+        parent_issuer=WARD_PARENT, place=place))
 
 
 def amending_decision() -> Sample:
@@ -1012,7 +1079,8 @@ def write(path: Path, data: bytes, written: list[Path]) -> None:
 
 
 def main() -> None:
-    docx_samples = [ward_report(), decision_with_regulation(), amending_decision(), cong_van(), tcvn3_decision()]
+    docx_samples = [ward_report(), ward_plan(), ward_campaign_plan(), decision_with_regulation(), amending_decision(),
+                    cong_van(), tcvn3_decision()]
     pdf_samples = [two_column_report(), esigned_decision()]
     md_sample = ward_report("bc_ward_report.md")
     for sample in (*docx_samples, *pdf_samples):

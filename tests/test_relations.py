@@ -271,5 +271,5 @@ def test_trace_names_every_edge_both_ways(amended):
         "trace", "--reverse", str(folder / "qd_with_attachment.docx"), index=index).stdout
     dot = folder.parent / f"trace-{folder.name}.dot"
     assert run("trace", "--dot", str(dot), str(folder / "qd_sua_doi.docx"), index=index).exit_code == 0
-    assert '[label="sửa đổi, bổ sung"]' in dot.read_text(encoding="utf-8")
+    assert '[label="sửa đổi, bổ sung, ×2"]' in dot.read_text(encoding="utf-8")  # in the title and in Điều 1
     assert '[label="căn cứ"]' in dot.read_text(encoding="utf-8")

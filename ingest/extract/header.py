@@ -166,7 +166,12 @@ def _title_stops(line: Line, title: list[str]) -> bool:
         return True  # ``QUYẾT ĐỊNH:``
     if title and title[0].startswith("(") and title[-1].rstrip(" .").endswith(")"):
         return True  # ``(V/v ...)`` closed its own summary
+    if title and ISSUED_WITH.match(text):
+        return True  # ``(Ban hành kèm theo Quyết định số ...)`` under an attached plan's title
     return False
+
+
+ISSUED_WITH = re.compile(r"\(?\s*Ban\s+hành\s+kèm\s+theo\b", re.I)
 
 
 def _clean_title(parts: list[str]) -> str | None:
@@ -277,8 +282,10 @@ def _main_end(lines: list[Line], start: int) -> int:
                     not rx.NOI_NHAN.match(lines[i - 1].text) and len(lines[i - 1].text) < 60:
                 i -= 1  # the attachment's issuer lines sit just above its motto
             return i
-        # A bare ``theo Nghị định số ...`` is a sentence wrapped onto a new line.
-        if rx.ATTACHMENT_START.match(text) and len(text) < 160 and (
+        # A bare ``theo Nghị định số ...`` is a sentence wrapped onto a new line; right
+        # under the title, ``(Ban hành kèm theo ...)`` is this plan's own (a file of the
+        # plan a decision issues), not an attachment's.
+        if rx.ATTACHMENT_START.match(text) and len(text) < 160 and i > start and (
                 text.startswith("(") or ("số" in text[:60] and not re.match(r"theo\b", text, re.I))):
             return i
     return len(lines)
