@@ -241,10 +241,9 @@ AFFECTING = ("sua_doi", "thay_the", "bai_bo", "dinh_chinh")
 
 def standing(store: Archive, record: dict) -> list[dict]:
     """What in the archive amends, replaces, repeals or corrects this document, as
-    their texts say (oldest first): each with its relation and what it is. An
-    empty list says the archive holds nothing that changes it, not that it is in
-    force. The dates are the changing documents' own (their effective dates are
-    not read)."""
+    their texts say (oldest first): each with its relation, what it is, and from
+    when it takes effect where its text says so (``effective_date``). An empty
+    list says the archive holds nothing that changes it, not that it is in force."""
     if not record.get("symbol"):
         return []
     found = []
@@ -255,7 +254,8 @@ def standing(store: Archive, record: dict) -> list[dict]:
                 r = citing.record
                 found.append({"relation": roles[0], "also": roles[1:], "symbol": r.get("symbol"),
                               "doc_type": r.get("doc_type"), "date": r.get("date"), "issuer": r.get("issuer"),
-                              "path": r["path"], "text": citing.citation.get("text")})
+                              "effective_date": r.get("effective_date"), "path": r["path"],
+                              "text": citing.citation.get("text")})
     return sorted(found, key=lambda f: (f["date"] or "9999", f["path"]))
 
 

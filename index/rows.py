@@ -71,7 +71,7 @@ def _date(iso: str | None) -> dt.datetime | None:
 # heading, and the citations with keys (what ``cites`` matches and quotes). The
 # index keeps it beside the record, so a list of a hundred citing documents reads a
 # hundred small values instead of a hundred whole records (figures, sections, provenance).
-HEAD_FIELDS = ("path", "doc_type", "symbol", "date", "issuer", "issuer_key", "issuer_name", "title")
+HEAD_FIELDS = ("path", "doc_type", "symbol", "date", "issuer", "issuer_key", "issuer_name", "title", "effective_date")
 
 
 def head(record: dict) -> dict:

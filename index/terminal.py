@@ -174,9 +174,10 @@ def _standing_lines(record: dict) -> list[str]:
 
 
 def _changed_by(change: dict) -> str:
-    """'bị thay thế bởi Quyết định 93/2007/QĐ-TTg (2007-06-22)'."""
+    """'bị thay thế bởi Quyết định 93/2007/QĐ-TTg (2007-06-22), from 2007-07-10'."""
     when = f" ({change['date']})" if change.get("date") else ""
-    return f"{INVERSE[change['relation']]} {_kind(change.get('doc_type'), change.get('symbol'))}{when}"
+    since = f", from {change['effective_date']}" if change.get("effective_date") else ""
+    return f"{INVERSE[change['relation']]} {_kind(change.get('doc_type'), change.get('symbol'))}{when}{since}"
 
 
 def _period_lines(record: dict) -> list[str]:

@@ -85,6 +85,7 @@ class Document:
     citations: list["Citation"] = field(default_factory=list)
     figures: list["Figure"] = field(default_factory=list)
     period: "Period | None" = None
+    effective_date: str | None = None   # when it takes effect, where its text says so (ISO)
     sections: list["Section"] = field(default_factory=list)
     parts: list["Part"] = field(default_factory=list)
     text: str = ""

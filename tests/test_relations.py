@@ -168,6 +168,22 @@ def test_the_first_citation_of_a_document_lists_its_other_roles():
     assert (first.relation, first.also) == ("can_cu", ["dan_chieu"]) and last.also == []
 
 
+EFFECTIVE = [
+    ("Quyết định này có hiệu lực kể từ ngày 01 tháng 10 năm 2024.", "2024-10-01"),
+    ("Thông tư này có hiệu lực thi hành kể từ ngày 15 tháng 02 năm 2026.", "2026-02-15"),
+    ("Nghị định này có hiệu lực từ ngày 01/10/2024.", "2024-10-01"),
+    ("Quyết định này có hiệu lực kể từ ngày ký và thay thế Quyết định số 1046/QĐ-UBND.", "2024-03-12"),
+    ("Thông tư này có hiệu lực thi hành sau 15 ngày, kể từ ngày đăng Công báo.", None),
+    ("Các quy định trước đây tiếp tục có hiệu lực.", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", EFFECTIVE)
+def test_effective_date_where_the_text_says_so(text, expected):
+    from ingest.extract.body import effective_date
+    assert effective_date(text, "2024-03-12") == expected
+
+
 def test_every_citation_of_a_parsed_record_carries_a_relation(tmp_path):
     path = tmp_path / "qd.txt"
     path.write_text("UBND PHƯỜNG AN PHÚ\nSố: 12/QĐ-UBND\nAn Phú, ngày 02 tháng 3 năm 2024\nQUYẾT ĐỊNH\n"
@@ -248,10 +264,10 @@ def test_cites_keeps_the_documents_citing_in_one_role(amended):
 def test_show_says_what_in_the_archive_amends_a_document(amended):
     folder, index = amended
     [shown] = lines(run("show", "--json", str(folder / "qd_with_attachment.docx"), index=index))
-    assert [(s["relation"], s["symbol"], s["date"], s["path"]) for s in shown["standing"]] == [
-        ("sua_doi", "305/QĐ-UBND", "2024-09-20", str(folder / "qd_sua_doi.docx"))]
+    assert [(s["relation"], s["symbol"], s["date"], s["effective_date"], s["path"]) for s in shown["standing"]] == [
+        ("sua_doi", "305/QĐ-UBND", "2024-09-20", "2024-10-01", str(folder / "qd_sua_doi.docx"))]
     text = run("show", str(folder / "qd_with_attachment.docx"), index=index).stdout
-    assert "được sửa đổi, bổ sung bởi Quyết định 305/QĐ-UBND (2024-09-20)" in text
+    assert "được sửa đổi, bổ sung bởi Quyết định 305/QĐ-UBND (2024-09-20), from 2024-10-01" in text
     assert "[thay thế] Quyết định 1046/QĐ-UBND" in text
     [amending] = lines(run("show", "--json", str(folder / "qd_sua_doi.docx"), index=index))
     assert amending["standing"] == []

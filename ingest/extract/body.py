@@ -8,6 +8,8 @@ from ingest.extract.periods import find_period
 from ingest.extract.relations import relate
 from ingest.extract.sections import find_sections
 from ingest.models import Document
+from ingest.vocabulary import regexes as rx
+from ingest.vocabulary.dates import iso_date
 
 
 def extract_body(doc: Document, spans) -> None:
@@ -22,6 +24,25 @@ def extract_body(doc: Document, spans) -> None:
     relate(text, doc.citations, doc.doc_type, (title_at, body_start) if title_at >= 0 else None, doc.sections)
     doc.figures = find_figures(text, spans, doc.sections)
     doc.period = find_period(doc.title, *_opening(doc, text, body_start))
+    doc.effective_date = effective_date(text[body_start:_main_end(doc, len(text))], doc.date)
+
+
+def effective_date(text: str, own_date: str | None) -> str | None:
+    """The day the first ``có hiệu lực ...`` clause names (its own date for ``kể từ
+    ngày ký``); None where none names a day."""
+    for m in rx.EFFECTIVE.finditer(text):
+        if m.group("signing"):
+            return own_date
+        g = m.groupdict()
+        day = iso_date(g["y1"] or g["y2"], g["m1"] or g["m2"], g["d1"])
+        if day:
+            return day
+    return None
+
+
+def _main_end(doc: Document, default: int) -> int:
+    """Where the main part ends (an attachment's clauses are the attachment's)."""
+    return next((p.end for p in doc.parts if p.name == "main"), default)
 
 
 # Documents that report on or plan for a period; others (a Quyết định) name one

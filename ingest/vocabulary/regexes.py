@@ -249,3 +249,14 @@ SECTION_HEADING = re.compile(
 )
 """Numbered headings: ``1. Công tác chỉ đạo``, ``3.1. Thuận lợi``, ``I. Kết quả``, ``II/ ...``,
 ``a) ...``, ``Điều 1. ...``, ``Chương II``, ``Phần thứ nhất``, ``Mục 2``."""
+
+
+EFFECTIVE = re.compile(
+    r"có\s+hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:,\s*)?(?:(?:kể\s+)?từ\s+)?(?:"
+    r"ngày\s+(?P<d1>\d{1,2})\s*(?:tháng\s*(?P<m1>\d{1,2})\s*năm\s*(?P<y1>\d{4})|[/.\-]\s*(?P<m2>\d{1,2})\s*[/.\-]\s*(?P<y2>\d{4}))"
+    r"|(?P<signing>ngày\s+(?:ký|ban\s+hành)))",
+    re.I,
+)
+"""When a document takes effect, where its text says so: ``có hiệu lực thi hành kể từ
+ngày 15 tháng 02 năm 2026``, ``có hiệu lực từ ngày 01/10/2024``, ``có hiệu lực kể từ
+ngày ký`` (its own date). ``sau 15 ngày kể từ ngày đăng Công báo`` names no day."""
