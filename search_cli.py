@@ -275,6 +275,7 @@ def _print_ingest_report(report, as_json: bool, verbose: bool) -> None:
     """Its failures and the files skipped on stderr; the report on stdout."""
     _echo([terminal.error_line(failure["path"], failure["error"]) for failure in report.failed], err=True)
     _echo(terminal.skipped_lines(report.skipped, verbose), err=True)
+    _echo(terminal.numbered_twice_lines(report.numbered_twice, warning=True), err=True)
     if as_json:
         _emit(report.to_dict())
     else:
@@ -401,6 +402,21 @@ def show(target, index_dir, as_json):
             _emit(full)
         else:
             _echo(terminal.record_lines(full) + [""])  # a blank line after each record
+
+
+@cli.command()
+@_index_option
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per number given twice.")
+def duplicates(index_dir, as_json):
+    """Numbers given twice: documents with the same number and symbol, issuing body
+    and year but different content (copies of one content are one document)."""
+    from index.numbering import in_archive
+    groups = [g.to_dict() for g in in_archive(_open_store(index_dir))]
+    if as_json:
+        for group in groups:
+            _emit(group)
+        return
+    _echo(terminal.numbered_twice_lines(groups) or ["no number in the archive is given to two documents"])
 
 
 @cli.command()

@@ -44,6 +44,7 @@ from ingest.paths import real, stored
 
 from .backends import open_for_writing
 from .cache import parse_and_prepare
+from .numbering import conflicts, written_identity
 from .run import IngestInterrupted, IngestReport, commit, hashes, stage, write_log
 from .trust import check_folder
 
@@ -132,6 +133,7 @@ def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, f
     files = list(dict.fromkeys([os.path.abspath(p) for p in intake.files]
                                + [real(p) for p, _ in report.reparse]))
     store.begin(procs=writer_procs(len(files) - len(indexed)))
+    archived_before = bool(indexed)
     try:
         todo = _index_cached(files, indexed, report, jobs, timeout)
         task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, make_row=store.row_maker)
@@ -144,6 +146,8 @@ def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, f
         # half-written. What was parsed is in the record cache for the next ingest.
         store.cancel()
         raise
+    stage("numbers")
+    report.numbered_twice = [g.to_dict() for g in conflicts(store, report.written, look_up=archived_before)]
 
 
 @contextmanager
@@ -271,6 +275,9 @@ def _add(store, record, indexed, report) -> None:
         report.added += 1
         report.added_paths.append(record["path"])
     indexed[record["path"]] = record.get("sha256") or ""
+    identity = written_identity(record)
+    if identity:
+        report.written.append(identity)
     if record.get("needs_ocr"):
         report.waiting_ocr.append(record["path"])
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from .analysis import symbol_term
 from .graph import matches
+from .numbering import FIELDS as NUMBER_FIELDS, number_key, numbered_twice
 from .archive import Archive
 from .rows import shown_issuer
 from .run import read_log
@@ -34,7 +35,10 @@ def stats(store: Archive) -> dict:
     by_year, by_type, by_issuer = Counter(), Counter(), Counter()
     waiting, unresolved, cited = [], Counter(), 0
     archived = archived_identities(store)
+    numbered = []
     for record in store.records():
+        if number_key(record):
+            numbered.append({k: record.get(k) for k in NUMBER_FIELDS})
         by_year[(record.get("date") or "")[:4] or "unknown"] += 1
         by_type[record.get("doc_type") or "unknown"] += 1
         by_issuer[shown_issuer(record) or "unknown"] += 1  # one body, one name, however printed
@@ -50,7 +54,9 @@ def stats(store: Archive) -> dict:
     return {"documents": store.count(), "by_year": dict(sorted(by_year.items())),
             "by_type": dict(by_type.most_common()), "by_issuer": dict(by_issuer.most_common()),
             "failed": log.get("failed", []), "waiting_for_ocr": waiting, "citations": cited,
-            "unresolved_citations": len(unresolved), "unresolved": dict(unresolved.most_common(50))}
+            "unresolved_citations": len(unresolved), "unresolved": dict(unresolved.most_common(50)),
+            "numbered_twice": [g.to_dict() for g in numbered_twice(
+                numbered, lambda r: store.full_record(r).get("text"))]}
 
 
 def full_records(store: Archive) -> Iterator[dict]:

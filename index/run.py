@@ -88,10 +88,14 @@ class IngestReport:
     # Documents a rebuild found no usable cached record of (none, or one of another
     # parser version): parsed again by this ingest where their file is still there.
     reparse: list[tuple[str, str]] = field(default_factory=list, repr=False)  # (path, sha256)
+    # What identifies each document written (``numbering.FIELDS``), and the numbers
+    # they share with another content (``numbering.NumberedTwice.to_dict``).
+    written: list[dict] = field(default_factory=list, repr=False)
+    numbered_twice: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k != "reparse"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("reparse", "written")}
 
 
 def commit(store, reopen: bool = True) -> None:

@@ -297,6 +297,22 @@ def stats_lines(stats: dict) -> list[str]:
     lines.append(f"waiting for OCR: {len(stats['waiting_for_ocr'])}")
     lines.append(f"citations: {stats['citations']}, of which resolve to nothing in the archive: "
                  f"{stats['unresolved_citations']}")
+    lines.append(f"numbers given to two different documents: {len(stats['numbered_twice'])}"
+                 + (" (vanban duplicates lists them)" if stats["numbered_twice"] else ""))
+    return lines
+
+
+def numbered_twice_lines(groups: list[dict], warning: bool = False) -> list[str]:
+    """Each number given to several contents (``numbering.NumberedTwice.to_dict``):
+    the number, its body and year, then each content with its date, title and files."""
+    lines = []
+    for group in groups:
+        head = (f"{group['symbol']} of {group['issuer'] or 'an unnamed body'}, {group['year']}: the number of "
+                f"{len(group['contents'])} different documents")
+        lines.append(f"warning: {head}" if warning else _bold(head))
+        for content in group["contents"]:
+            lines.append(f"  {content['date'] or 'undated'}  {one_line(content['title'] or '—')}")
+            lines += [f"    {shown_path(path)}" for path in content["paths"]]
     return lines
 
 
