@@ -435,10 +435,13 @@ def stats(index_dir, as_json):
 
 @cli.command()
 @_index_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "nd30-xml", "nd30-json"]), default="jsonl",
+              show_default=True, help="nd30-xml, nd30-json: the national metadata standard's elements "
+                                      "(Nghị định 30/2020/NĐ-CP, Phụ lục VI), as XML or JSON.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout).")
 def export(index_dir, fmt, output):
-    """Every record of the archive as JSON lines or CSV."""
+    """Every record of the archive as JSON lines, CSV, or the national metadata
+    standard's elements (XML or JSON)."""
     from index.report import export as run_export
     for chunk in run_export(_open_store(index_dir), fmt):
         output.write(chunk)

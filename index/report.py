@@ -7,6 +7,8 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 
+from ingest.vocabulary import nd30
+
 from .analysis import symbol_term
 from .graph import matches
 from .numbering import FIELDS as NUMBER_FIELDS, number_key, numbered_twice
@@ -66,6 +68,10 @@ def full_records(store: Archive) -> Iterator[dict]:
 
 
 def export(store: Archive, fmt: str) -> Iterator[str]:
+    if fmt in ("nd30-xml", "nd30-json"):
+        documents = (nd30.metadata(record) for record in store.records())
+        yield from nd30.xml_chunks(documents) if fmt == "nd30-xml" else nd30.json_chunks(documents)
+        return
     if fmt == "jsonl":
         for record in full_records(store):
             yield json.dumps(record, ensure_ascii=False) + "\n"

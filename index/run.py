@@ -55,7 +55,7 @@ class IngestInterrupted(KeyboardInterrupt):
 
 def stage(name: str) -> None:
     """For tests: with ``$VANBAN_STAGE_LOG`` set, each stage (rebuild, parse,
-    commit, committed, arrays) appends its name there as it starts, so a test can
+    commit, committed, numbers, arrays) appends its name there as it starts, so a test can
     send its signal in the middle of the stage it means."""
     log = os.environ.get("VANBAN_STAGE_LOG")
     if log:
