@@ -247,7 +247,8 @@ def standing(store: Archive, record: dict) -> list[dict]:
     if not record.get("symbol"):
         return []
     found = []
-    for group in cites(store, record["symbol"]).values():
+    year = (record.get("date") or "")[:4] or None  # only the groups of its own year: a decree cited by thousands
+    for group in cites(store, record["symbol"], year=year).values():
         for citing in group:
             roles = [r for r in citing.roles if r in AFFECTING]
             if roles and matches(record, citing.citation) and citing.record["path"] != record["path"]:
@@ -308,28 +309,28 @@ def find_roots(store: Archive, target: str) -> list[dict]:
 
 def _find_plan(store: Archive, issued: dict, citation: dict, decision: dict | None) -> tuple[dict | None, str | None]:
     """The plan a cited decision issues (``issued``: its type and title), found only
-    on evidence: in the decision's own file (an attachment of that type); else an
-    archived plan of that type and title (``PLAN_TITLE`` alike) that names the
-    decision (``Ban hành kèm theo Quyết định số ...``) or bears its date. Another
-    plan of the same body with a like title (``Kế hoạch tuyên truyền cải cách hành
-    chính``, even one that cites the decision) is not it."""
+    on evidence: in the decision's own file (an attachment of that type); else
+    among the five plans of that type the title finds, one whose title is
+    ``PLAN_TITLE`` alike and that names the decision without a date of its own or
+    with the decision's (``Ban hành kèm theo Quyết định số ...``), or one of the
+    decision's date. Another plan of the body with a like title (``Kế hoạch tuyên
+    truyền cải cách hành chính``, next year's plan, even citing the decision) is
+    not it."""
     title = fold(issued.get("title") or "")
     if not title:
         return None, None
     kind = fold(issued.get("type") or "")
     if decision is not None and any(fold(p.get("name") or "") == kind for p in decision.get("parts") or []):
         return decision, "attached to the decision"
-    if citation.get("symbol"):
-        for group in cites(store, citation["symbol"]).values():
-            for citing in group:
-                plan = citing.record
-                if (fold(plan.get("doc_type") or "") == kind and _same_document(citing.citation, citation)
-                        and _similar(plan.get("title"), title) >= PLAN_TITLE):
-                    return store.by_path(plan["path"]), "names the decision"
-    if citation.get("date"):
-        for hit in store.search(" ".join(title.split()[:12]), doc_type=issued["type"], limit=5).hits:
-            if hit.date == citation["date"] and _similar(hit.title, title) >= PLAN_TITLE:
-                return store.by_path(hit.path), "title + date"
+    when = citation.get("date")
+    for hit in store.search(" ".join(title.split()[:12]), doc_type=issued["type"], limit=5).hits:
+        if _similar(hit.title, title) < PLAN_TITLE:
+            continue
+        if when and hit.date == when:
+            return store.by_path(hit.path), "title + date"
+        plan = store.by_path(hit.path) if hit.date is None or hit.date == when else None
+        if plan and any(_same_document(c, citation) for c in plan.get("citations") or []):
+            return plan, "names the decision"
     return None, None
 
 
@@ -365,6 +366,7 @@ def trace(store: Archive, record: dict, depth: int = 2, reverse: bool = False,
                 if matches(record, citing.citation) and citing.record["path"] not in seen:
                     child = trace(store, citing.record, depth - 1, True, seen)
                     child.relation, child.reverse = citing.citation.get("relation"), True
+                    child.also = list(citing.citation.get("also") or [])
                     node.children.append(child)
         return node
     cited: list[tuple[list[dict], list[dict], str | None]] = []
@@ -437,7 +439,9 @@ def to_dot(root: Node) -> str:
     drawn: set[tuple[str, str]] = set()
 
     def visit(node: Node) -> str:
-        identity = node.path if node.status == "archived" and node.kind != "issued" else f"{node.kind}:{node.label}"
+        # a missing document by its label and date: 16/KH-UBND of 2023 and of 2024 are two
+        identity = (node.path if node.status == "archived" and node.kind != "issued"
+                    else f"{node.kind}:{node.label}:{node.date}")
         if identity not in names:
             names[identity] = f"n{len(names)}"
             style = ", style=dashed" if node.status == "missing" else ""

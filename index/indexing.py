@@ -115,6 +115,9 @@ def index_paths(paths: Iterable[str], folder: str, jobs: int | None = None, prun
             report.hot_segments = store.refresh_hot_postings(procs=jobs or default_jobs())
         report.seconds = round(time.monotonic() - started, 2)
         write_log(store.folder, report)
+        # Committed and logged: a failure here loses nothing indexed.
+        stage("numbers")
+        report.numbered_twice = [g.to_dict() for g in conflicts(store, report.written, look_up=report.archived_before)]
     return report
 
 
@@ -146,8 +149,7 @@ def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, f
         # half-written. What was parsed is in the record cache for the next ingest.
         store.cancel()
         raise
-    stage("numbers")
-    report.numbered_twice = [g.to_dict() for g in conflicts(store, report.written, look_up=archived_before)]
+    report.archived_before = archived_before
 
 
 @contextmanager

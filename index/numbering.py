@@ -61,12 +61,13 @@ class NumberedTwice:
 
 def number_key(record: dict) -> str | None:
     """``45/bc-ubnd|uy ban nhan dan phuong pho ninh ...|2024``: None for a document
-    without a number (a blank ``Số: /QĐ-UBND``, an attached plan) or a year."""
+    without a number (a blank ``Số: /QĐ-UBND``, an attached plan), a year, or an
+    issuing body read (two scans whose header OCR lost are not one body)."""
     parsed = parse_symbol(record.get("symbol") or "")
     year = (parsed.year if parsed else None) or (record.get("date") or "")[:4]
-    if not parsed or not parsed.number or not year:
+    if not parsed or not parsed.number or not year or not record.get("issuer_key"):
         return None
-    return f"{symbol_term(record['symbol'])}|{record.get('issuer_key') or ''}|{year}"
+    return f"{symbol_term(record['symbol'])}|{record['issuer_key']}|{year}"
 
 
 def numbered_twice(records: Iterable[dict], text_of: Callable[[dict], str | None] | None = None) -> list[NumberedTwice]:

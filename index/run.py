@@ -55,7 +55,7 @@ class IngestInterrupted(KeyboardInterrupt):
 
 def stage(name: str) -> None:
     """For tests: with ``$VANBAN_STAGE_LOG`` set, each stage (rebuild, parse,
-    commit, committed, numbers, arrays) appends its name there as it starts, so a test can
+    commit, committed, arrays, numbers) appends its name there as it starts, so a test can
     send its signal in the middle of the stage it means."""
     log = os.environ.get("VANBAN_STAGE_LOG")
     if log:
@@ -91,11 +91,12 @@ class IngestReport:
     # What identifies each document written (``numbering.FIELDS``), and the numbers
     # they share with another content (``numbering.NumberedTwice.to_dict``).
     written: list[dict] = field(default_factory=list, repr=False)
+    archived_before: bool = field(default=False, repr=False)  # the archive held documents when it began
     numbered_twice: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("reparse", "written")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("reparse", "written", "archived_before")}
 
 
 def commit(store, reopen: bool = True) -> None:

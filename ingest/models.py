@@ -11,7 +11,8 @@ from typing import Any
 
 # Bump whenever parsing changes what a record says (a new field, a header rule, a
 # reader): records cached by another version are parsed again, never trusted.
-PARSER_VERSION = 3  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name). 3: relations
+PARSER_VERSION = 4  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name).
+# 3: relations. 4: effective dates; an attached plan's own title and signer
 
 
 @dataclass

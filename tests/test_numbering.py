@@ -86,3 +86,14 @@ def test_an_archive_without_numbers_given_twice_says_so(tmp_path, archive):
     _write(tmp_path / "docs", {"a.txt": FIRST, "b.txt": OTHER_YEAR})
     assert run("ingest", str(tmp_path / "docs"), index=archive).exit_code == 0
     assert run("duplicates", index=archive).stdout == "no number in the archive is given to two documents\n"
+
+
+def test_documents_whose_body_was_not_read_are_not_one_body():
+    """Two scans numbered ``01/BC-UBND`` in 2024 whose header OCR lost: nothing says
+    they come from one body, so their number is not given twice."""
+    from index.numbering import numbered_twice
+    scans = [{"path": f"/scans/{n}.pdf", "symbol": "01/BC-UBND", "issuer_key": None, "date": "2024-05-02",
+              "text_hash": n} for n in ("a", "b")]
+    assert numbered_twice(scans) == []
+    named = [{**scan, "issuer_key": "uy ban nhan dan phuong an phu"} for scan in scans]
+    assert [len(g.contents) for g in numbered_twice(named)] == [2]

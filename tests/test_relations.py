@@ -125,6 +125,15 @@ CLAUSES = [
      "quy định tại khoản 1 Điều 6 Nghị định số 265/2025/NĐ-CP;\n", [("265/2025/NĐ-CP", "dan_chieu")]),
     ("Bộ lập danh mục văn bản quy định chi tiết theo quy định tại khoản 1 Điều 23 của Nghị định số "
      "78/2025/NĐ-CP.\n", [("78/2025/NĐ-CP", "dan_chieu")]),
+    # news of other documents in a letter: their acts, not this one's
+    ("Theo quy định tại Thông tư số 01/2011/TT-BNV ngày 19/01/2011 (nay đã hết hiệu lực), đề nghị các đơn "
+     "vị thực hiện.\n", [("01/2011/TT-BNV", "dan_chieu")]),
+    ("Nghị định số 30/2020/NĐ-CP ngày 05/3/2020 của Chính phủ thay thế Thông tư số 01/2011/TT-BNV ngày "
+     "19/01/2011.\n", [("30/2020/NĐ-CP", "dan_chieu"), ("01/2011/TT-BNV", "dan_chieu")]),
+    # OCR's runs of single letters (a ticked table) between a heading and a citation
+    ("Tổng hợp kết quả:\n- " + "x " * 40 + "tổng Quyết định số 12/QĐ-UBND ngày 02/3/2024.\n",
+     [("12/QĐ-UBND", "dan_chieu")]),
+    ("Căn cứ " + "l " * 40 + "Hà Quyết định số 120/QĐ-UBND ngày 15/01/2024.\n", [("120/QĐ-UBND", "dan_chieu")]),
     # said of another document, not by this one
     ("Quyết định số 20/2019/QĐ-UBND đã được thay thế bởi Quyết định số 21/2023/QĐ-UBND.\n",
      [("20/2019/QĐ-UBND", "dan_chieu"), ("21/2023/QĐ-UBND", "dan_chieu")]),
@@ -175,6 +184,12 @@ EFFECTIVE = [
     ("Quyết định này có hiệu lực kể từ ngày ký và thay thế Quyết định số 1046/QĐ-UBND.", "2024-03-12"),
     ("Thông tư này có hiệu lực thi hành sau 15 ngày, kể từ ngày đăng Công báo.", None),
     ("Các quy định trước đây tiếp tục có hiệu lực.", None),
+    ("Luật Đất đai số 31/2024/QH15 có hiệu lực thi hành từ ngày 01/8/2024. Công văn này có hiệu lực kể từ "
+     "ngày ký.", "2024-03-12"),
+    ("Quyết định số 12/2020/QĐ-UBND (đã có hiệu lực từ ngày 01/3/2020) được sửa đổi.\nĐiều 3. Quyết định "
+     "này có hiệu lực kể từ ngày 01 tháng 10 năm 2024.", "2024-10-01"),
+    ("Thong tu nay co hieu luc thi hanh ke tu ngay 15 thang 02 nam 2026.", "2026-02-15"),  # OCR without marks
+    ("Luật Đất đai số 31/2024/QH15 có hiệu lực thi hành từ ngày 01/8/2024.", None),
 ]
 
 

@@ -262,6 +262,7 @@ def test_stats_lines(archive):
         "failed files: 0",
         "waiting for OCR: 0",
         "citations: 12, of which resolve to nothing in the archive: 7",  # 7 documents cited, none archived
+        "numbers given to two different documents: 0",  # the ward report as DOCX and as Markdown: one document
     ]
     failed = dict(stats(store), failed=[{"path": "/tmp/bad\n.pdf", "error": "not a PDF\n(starts like a zip)"}])
     assert terminal.stats_lines(failed)[4:6] == ["failed files: 1",

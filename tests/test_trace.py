@@ -67,9 +67,15 @@ def ward(request, tmp_path_factory):
                                                 "nd_308.txt": DECREE, "bc_12.txt": PROVINCE_REPORT})
 
 
+# The ward's plan of the next year, citing the same decision with a title 0.96 alike.
+NEXT_YEAR = ("UBND THỊ XÃ ĐỨC PHỔ\nUBND PHƯỜNG PHỔ NINH\nSố: 9/KH-UBND\nPhổ Ninh, ngày 10 tháng 01 năm 2025\n"
+             "KẾ HOẠCH\nCải cách hành chính năm 2025\nCăn cứ Quyết định số 120/QĐ-UBND ngày 15/01/2024 của UBND "
+             "phường Phổ Ninh về việc ban hành Kế hoạch cải cách hành chính năm 2024;\nI. MỤC ĐÍCH\n")
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def ward_without_the_plan(request, tmp_path_factory):
-    return _archive(request, tmp_path_factory, {REPORT: None, OTHER_PLAN: None})
+    return _archive(request, tmp_path_factory, {REPORT: None, OTHER_PLAN: None, "kh_2025.txt": NEXT_YEAR})
 
 
 def test_the_plan_a_decision_issues_resolves_to_that_plan_only(ward):
@@ -115,3 +121,13 @@ def test_the_dot_picture_draws_each_document_once(ward, tmp_path):
     assert len(boxes) == len({b.split("[label=")[1] for b in boxes})  # no document drawn twice
     assert sum("16/KH-UBND (UBND PHƯỜNG PHỔ NINH)" in b for b in boxes) == 1
     assert '[label="thực hiện"]' in picture
+
+
+def test_two_missing_documents_of_one_label_are_two_boxes():
+    """``16/KH-UBND`` of 2023 and of 2024 from one ward (numbers restart every year)."""
+    from index.graph import Node, to_dot
+    root = Node("Báo cáo 45/BC-UBND", "document", "archived", "/a.docx", "2024-04-05", children=[
+        Node("Kế hoạch 16/KH-UBND (UBND phường)", "cited", "missing", None, "2023-02-20", relation="dan_chieu"),
+        Node("Kế hoạch 16/KH-UBND (UBND phường)", "cited", "missing", None, "2024-02-20", relation="thuc_hien")])
+    picture = to_dot(root)
+    assert picture.count("16/KH-UBND") == 2 and picture.count(" -> ") == 2

@@ -10,6 +10,7 @@ from ingest.extract.sections import find_sections
 from ingest.models import Document
 from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.dates import iso_date
+from ingest.vocabulary.textnorm import strip_marks
 
 
 def extract_body(doc: Document, spans) -> None:
@@ -28,9 +29,9 @@ def extract_body(doc: Document, spans) -> None:
 
 
 def effective_date(text: str, own_date: str | None) -> str | None:
-    """The day the first ``có hiệu lực ...`` clause names (its own date for ``kể từ
-    ngày ký``); None where none names a day."""
-    for m in rx.EFFECTIVE.finditer(text):
+    """The day the first ``<type> này có hiệu lực ...`` clause names (its own date
+    for ``kể từ ngày ký``); None where none names a day."""
+    for m in rx.EFFECTIVE.finditer(strip_marks(text).lower()):
         if m.group("signing"):
             return own_date
         g = m.groupdict()

@@ -72,6 +72,7 @@ ANYWHERE = [
                              r"|\bquy\s+dinh\s+chi\s+tiet(?:\s+(?:va\s+huong\s+dan\s+)?thi\s+hanh)?\b")),
     ("dinh_chinh", re.compile(r"\bdinh\s+chinh\b")),
 ]
+ANYWHERE_KINDS = {relation for relation, _ in ANYWHERE}
 # A cue said of another document, not by this one: ``được sửa đổi, bổ sung bởi``,
 # ``đã được thay thế``, OCR's ``Sược sửa đối``; ``theo hướng dẫn tại``: as another
 # guides; ``văn bản quy định chi tiết``: a kind of document, not an act.
@@ -81,10 +82,14 @@ LEAD = re.compile(r"[\s\-+•*.,]*(?:va\s+)?")
 # A citation named as what amended the one before it: ``... được sửa đổi, bổ sung
 # bởi``, ``(sửa đổi, bổ sung tại``.
 AMENDED_BY = re.compile(r"(?:\w*uoc\s+|\()?sua\s+doi\s*,?\s*(?:bo\s+sung\s*)?(?:mot\s+so\s+\w+\s*)?(?:boi|tai|theo)\s*$")
-# What may stand between a cue and the citation it governs.
+# What may stand between a cue and the citation it governs. Each alternative
+# matches a word one way only (a single letter is ``[a-z]``, a roman numeral two
+# letters or more): OCR's runs of ``x x x`` or ``l l l`` would otherwise try every
+# split of them.
 FILLER = re.compile(
     r"[\s,:]*(?:(?:vao|cac|nhung|mot\s+so|mot\s+phan|toan\s+bo|noi\s+dung|quy\s+dinh|qui\s+dinh|diem|khoan"
-    r"|dieu|chuong|muc|phu\s+luc|mau|cum\s+tu|kem\s+theo|ban\s+hanh|tai|cua|theo|va|so|[a-z]|\d+[a-z]?|[ivxlc]+)"
+    r"|dieu|chuong|muc|phu\s+luc|mau|cum\s+tu|kem\s+theo|ban\s+hanh|tai|cua|theo|va|so|[a-z](?![a-z])|\d+[a-z]?"
+    r"|[ivxlc]{2,})"
     r"\b[\s,.:;)]*)*")
 AS_PROVIDED = re.compile(r"\btheo\s+(?:quy|qui)\s+dinh\b")
 ISSUED_BY = re.compile(r"ban\s+hanh\s+(?:kem\s+)?theo\s*$")
@@ -104,7 +109,8 @@ INTRO = re.compile(rf":[ \t]*(?={ITEM})")
 NOT_ONE_LIST = re.compile(r"\n[ \t]*\n|:[ \t]*\n|\n[ \t]*(?:dieu|chuong|muc|phan)\s+[\divxlc]+")
 CLAUSE_LOOKBACK = 400
 SENTENCE_END = re.compile(r"\.(?=\s)|;|\n[ \t]*\n|:[ \t]*\n")
-REPEALED_AFTER = re.compile(r"(?<!tiep tuc co )(?<!van con )\b(?:het|khong\s+con|ngung)\s+hieu\s+luc|\bbi\s+(?:bai|huy)\s+bo")
+REPEALED_AFTER = re.compile(r"(?<!tiep tuc co )(?<!van con )(?<!da )(?<!\()"
+                            r"\b(?:(?:het|khong\s+con|ngung)\s+hieu\s+luc|bi\s+(?:bai|huy)\s+bo)")
 GUIDES_AFTER = re.compile(r"\bhuong\s+dan\b|\bquy\s+dinh\s+chi\s+tiet\b")
 CARRY_OUT = re.compile(r"de\s+(?:trien\s+khai|thuc\s+hien|thi\s+hanh)")
 # What one carries out rather than stands on: plans, letters, notices, directives.
@@ -141,7 +147,8 @@ def _relation(folded: str, cite: Citation, prev: Citation | None, prev_relation:
         if cue:
             return cue[0]
     start = _clause_start(folded, cite.start)
-    cue = _governing_cue(folded, start, cite.start)
+    said_of = prev.end if prev is not None and start <= prev.start and prev.end <= cite.start else None
+    cue = _governing_cue(folded, start, cite.start, said_of)
     if cue is None and LIST_ITEM.search(folded, 0, start) and FILLER.fullmatch(folded[start:cite.start]):
         cue = _introduced(folded, start)
     if cue is not None:
@@ -175,12 +182,17 @@ def _clause_start(folded: str, at: int) -> int:
     return ends[-1] if ends else begin
 
 
-def _governing_cue(folded: str, start: int, at: int) -> tuple[str, int, int] | None:
-    """The last cue of the clause ``folded[start:at]`` if it governs the citation at ``at``."""
+def _governing_cue(folded: str, start: int, at: int, said_of: int | None = None) -> tuple[str, int, int] | None:
+    """The last cue of the clause ``folded[start:at]`` if it governs the citation at
+    ``at``. A cue after another citation of the clause (ending at ``said_of``) is
+    that one's act: ``Nghị định số 30/2020/NĐ-CP ... thay thế Thông tư số
+    01/2011/TT-BNV`` in a letter is news, not this document replacing anything."""
     cue = _last_cue(folded, start, at)
     if cue is None:
         return None
     relation, cue_start, cue_end = cue
+    if said_of is not None and said_of <= cue_start and relation in ANYWHERE_KINDS:
+        return None
     gap = folded[cue_end:at]
     if relation == "de_nghi" or ISSUED_BY.search(gap) or AMENDED_BY.search(gap):
         return cue

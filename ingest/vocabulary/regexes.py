@@ -162,7 +162,7 @@ CITE_DATE = re.compile(
 
 CITE_ISSUER = re.compile(
     r"^[\s,]*của\s+(?P<issuer>[^\n;,()]{2,90}?)(?=\s+(?:ngày|về|V/v|quy\s+định|hướng\s+dẫn|ban\s+hành|sửa\s+đổi|"
-    r"phê\s+duyệt|thành\s+lập|công\s+bố|bãi\s+bỏ|và|tại|đã|được|nay|như\s+sau)\b|\s*[;,().:]|\s*$)",
+    r"phê\s+duyệt|thành\s+lập|công\s+bố|bãi\s+bỏ|thay\s+thế|và|tại|đã|được|nay|như\s+sau)\b|\s*[;,().:]|\s*$)",
     re.I,
 )
 """``của UBND phường Nguyễn Nghiêm`` before ``về việc``, ``của ủy ban Thường vụ Quốc hội`` before ``ngày``,
@@ -252,11 +252,15 @@ SECTION_HEADING = re.compile(
 
 
 EFFECTIVE = re.compile(
-    r"có\s+hiệu\s+lực(?:\s+thi\s+hành)?\s*(?:,\s*)?(?:(?:kể\s+)?từ\s+)?(?:"
-    r"ngày\s+(?P<d1>\d{1,2})\s*(?:tháng\s*(?P<m1>\d{1,2})\s*năm\s*(?P<y1>\d{4})|[/.\-]\s*(?P<m2>\d{1,2})\s*[/.\-]\s*(?P<y2>\d{4}))"
-    r"|(?P<signing>ngày\s+(?:ký|ban\s+hành)))",
-    re.I,
+    r"\b(?:quyet\s+dinh|thong\s+tu(?:\s+lien\s+tich)?|nghi\s+dinh|nghi\s+quyet|luat|phap\s+lenh|chi\s+thi"
+    r"|cong\s+van|van\s+ban|ke\s+hoach|quy\s+che|quy\s+dinh|thong\s+bao|huong\s+dan)\s+nay\s*,?\s*"
+    r"co\s+hieu\s+luc(?:\s+thi\s+hanh)?\s*,?\s*(?:(?:ke\s+)?tu\s+)?(?:"
+    r"ngay\s+(?P<d1>\d{1,2})\s*(?:thang\s*(?P<m1>\d{1,2})\s*nam\s*(?P<y1>\d{4})|[/.\-]\s*(?P<m2>\d{1,2})\s*[/.\-]\s*(?P<y2>\d{4}))"
+    r"|(?P<signing>ngay\s+(?:ky|ban\s+hanh)))",
 )
-"""When a document takes effect, where its text says so: ``có hiệu lực thi hành kể từ
-ngày 15 tháng 02 năm 2026``, ``có hiệu lực từ ngày 01/10/2024``, ``có hiệu lực kể từ
-ngày ký`` (its own date). ``sau 15 ngày kể từ ngày đăng Công báo`` names no day."""
+"""When this document takes effect, on folded text (no diacritics, lower case: OCR's
+``co hieu luc`` too), only where its subject is this document: ``Thông tư này có
+hiệu lực thi hành kể từ ngày 15 tháng 02 năm 2026``, ``Quyết định này có hiệu lực từ
+ngày 01/10/2024``, ``... kể từ ngày ký`` (its own date). ``Luật Đất đai ... có hiệu
+lực từ ngày 01/8/2024`` speaks of another; ``sau 15 ngày kể từ ngày đăng Công báo``
+names no day."""
