@@ -93,6 +93,27 @@ def backend(request):
     return request.param
 
 
+def archive_of(request, tmp_path_factory, files: dict) -> tuple[pathlib.Path, object]:
+    """A folder of ``files`` (name -> text, or None: the sample of that name)
+    ingested without OCR into a new archive of the backend ``request.param``."""
+    from click.testing import CliRunner
+    from search_cli import cli
+
+    folder = tmp_path_factory.mktemp("docs")
+    for name, text in files.items():
+        if text is None:
+            shutil.copy(SAMPLES / name, folder / name)
+        else:
+            (folder / name).write_text(text, encoding="utf-8")
+    if request.param == "whoosh":
+        index = tmp_path_factory.mktemp("index")
+    else:
+        index = new_database(request.getfixturevalue("pg_server"))
+    result = CliRunner().invoke(cli, ["ingest", "--no-ocr", str(folder), "--index", str(index)])
+    assert result.exit_code == 0, result.output
+    return folder, index
+
+
 @pytest.fixture
 def new_index(request, tmp_path, backend):
     """A factory of empty archives of the test's backend: a folder for Whoosh, a

@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import json
 import pathlib
-import shutil
 
 import jsonschema
 import pytest
 import xmlschema
 from click.testing import CliRunner
 
-from conftest import BACKENDS, new_database
+from conftest import BACKENDS, SAMPLES, archive_of
 from ingest.parse import parse_file
 from ingest.vocabulary import nd30
 from search_cli import cli
 
 HERE = pathlib.Path(__file__).resolve().parent
-SAMPLES = HERE.parent / "samples"
 BORN_DIGITAL = ["bc_ward_report.docx", "qd_with_attachment.docx", "qd_sua_doi.docx", "cv_cong_van.docx",
                 "qd_tcvn3_legacy.docx", "qd_esigned.pdf", "kh_cchc_2024.docx"]
 
@@ -32,13 +30,7 @@ def schemas():
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def archive(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("docs")
-    for name in BORN_DIGITAL:
-        shutil.copy(SAMPLES / name, folder / name)
-    index = tmp_path_factory.mktemp("index") if request.param == "whoosh" else \
-        new_database(request.getfixturevalue("pg_server"))
-    assert CliRunner().invoke(cli, ["ingest", "--no-ocr", str(folder), "--index", str(index)]).exit_code == 0
-    return folder, index
+    return archive_of(request, tmp_path_factory, dict.fromkeys(BORN_DIGITAL))
 
 
 def exported(index, fmt: str) -> bytes:

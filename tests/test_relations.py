@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import collections
 import json
-import pathlib
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import BACKENDS, REAL, need_shared, new_database
+from conftest import BACKENDS, REAL, archive_of, need_shared
 from ingest.extract.citations import find_citations
 from ingest.extract.relations import RELATIONS, relate
 from ingest.models import Part, Section
@@ -21,7 +19,6 @@ from scoring import norm_symbol
 from search_cli import cli
 
 MAIN = [Part("main", 0, 10**6)]
-SAMPLES = pathlib.Path(__file__).resolve().parent.parent / "samples"
 
 
 def run(*args, index):
@@ -252,15 +249,7 @@ def test_relations_against_the_hand_labels(truth, shared_ocr_cache):
 def amended(request, tmp_path_factory):
     """Our samples' Quyết định 215/QĐ-UBND (it issues a Quy chế and replaces
     1046/QĐ-UBND) and 305/QĐ-UBND, which amends that Quy chế, in one archive."""
-    folder = tmp_path_factory.mktemp("docs")
-    for name in ("qd_with_attachment.docx", "qd_sua_doi.docx"):
-        shutil.copy(SAMPLES / name, folder / name)
-    if request.param == "whoosh":
-        index = tmp_path_factory.mktemp("index")
-    else:
-        index = new_database(request.getfixturevalue("pg_server"))
-    assert run("ingest", "--no-ocr", str(folder), index=index).exit_code == 0
-    return folder, index
+    return archive_of(request, tmp_path_factory, {"qd_with_attachment.docx": None, "qd_sua_doi.docx": None})
 
 
 def test_cites_keeps_the_documents_citing_in_one_role(amended):

@@ -7,16 +7,13 @@ in the tree, ``--json`` and ``--dot``."""
 from __future__ import annotations
 
 import json
-import pathlib
-import shutil
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import BACKENDS, new_database
+from conftest import BACKENDS, archive_of
 from search_cli import cli
 
-SAMPLES = pathlib.Path(__file__).resolve().parent.parent / "samples"
 REPORT, PLAN, OTHER_PLAN = "bc_ward_report.docx", "kh_cchc_2024.docx", "kh_tuyen_truyen.docx"
 
 # A decree and a provincial report that cites it twice, without its year.
@@ -45,25 +42,10 @@ def child(node: dict, label: str) -> dict:
     return found
 
 
-def _archive(request, tmp_path_factory, files: dict[str, str | None]):
-    folder = tmp_path_factory.mktemp("docs")
-    for name, text in files.items():
-        if text is None:
-            shutil.copy(SAMPLES / name, folder / name)
-        else:
-            (folder / name).write_text(text, encoding="utf-8")
-    if request.param == "whoosh":
-        index = tmp_path_factory.mktemp("index")
-    else:
-        index = new_database(request.getfixturevalue("pg_server"))
-    assert run("ingest", "--no-ocr", str(folder), index=index).exit_code == 0
-    return folder, index
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def ward(request, tmp_path_factory):
     """The ward report, the plan its decision issues, and the ward's other plan."""
-    return _archive(request, tmp_path_factory, {REPORT: None, PLAN: None, OTHER_PLAN: None,
+    return archive_of(request, tmp_path_factory, {REPORT: None, PLAN: None, OTHER_PLAN: None,
                                                 "nd_308.txt": DECREE, "bc_12.txt": PROVINCE_REPORT})
 
 
@@ -75,7 +57,7 @@ NEXT_YEAR = ("UBND THỊ XÃ ĐỨC PHỔ\nUBND PHƯỜNG PHỔ NINH\nSố: 9/KH
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def ward_without_the_plan(request, tmp_path_factory):
-    return _archive(request, tmp_path_factory, {REPORT: None, OTHER_PLAN: None, "kh_2025.txt": NEXT_YEAR})
+    return archive_of(request, tmp_path_factory, {REPORT: None, OTHER_PLAN: None, "kh_2025.txt": NEXT_YEAR})
 
 
 def test_the_plan_a_decision_issues_resolves_to_that_plan_only(ward):
