@@ -18,9 +18,13 @@ it starts (its type word) and where it ends (after its date, issuer and subject)
    theo``; in the document's title every cue governs what follows it. Opening cues
    (``Căn cứ``, ``Thực hiện``, ``Theo đề nghị``, ``Phúc đáp``) count only where the
    clause begins with them; a list item (``+ Thông tư số 90TC/TCT``) takes the cue
-   of the line that introduces the list with a colon.
+   of the line that introduces the list with a colon. A cue after another
+   citation of the clause is that one's act (``Nghị định số 30/2020/NĐ-CP ... thay
+   thế Thông tư số 01/2011/TT-BNV`` in a letter), and one said of another
+   (``được sửa đổi``, ``đã``, ``theo hướng dẫn tại``) is none.
 4. Else a repeal said after it in the same sentence (``Các quy định tại Thông tư
-   số 06/2003/TT-NHNN ... hết hiệu lực thi hành``); else ``dan_chieu``.
+   số 06/2003/TT-NHNN ... hết hiệu lực thi hành``, not ``(nay đã hết hiệu lực)``);
+   else ``dan_chieu``.
 
 What is cited decides last: ``Căn cứ`` a plan, a letter or a directive is carrying
 it out (``thuc_hien``), not a legal basis, and so is ``Để triển khai`` one when
