@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo on samples/: print each sample's record, index them, then search
-# (typed without diacritics), list who cites a plan, and trace a report.
+# (typed without diacritics), list who cites a plan, trace a report, list what
+# amends a decision and show its standing, and check for numbers given twice.
 # The index goes to $VANBAN_INDEX, else to a fresh temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +19,11 @@ step cites 16/KH-UBND
 $vanban cites 16/KH-UBND
 step trace samples/bc_ward_report.docx
 $vanban trace samples/bc_ward_report.docx
+step cites 215/QĐ-UBND --relation sua_doi
+$vanban cites 215/QĐ-UBND --relation sua_doi
+step show samples/qd_with_attachment.docx
+$vanban show samples/qd_with_attachment.docx
+step duplicates
+$vanban duplicates
 echo
 echo "index: $VANBAN_INDEX"
