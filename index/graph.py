@@ -43,10 +43,6 @@ def matches(document: dict, citation: dict) -> bool:
     return same_issuer(_citation_issuer(citation), document.get("issuer_key"))
 
 
-def resolve(store: Archive, citation: dict) -> list[dict]:
-    return resolved(store, citation)[0]
-
-
 def resolved(store: Archive, citation: dict) -> tuple[list[dict], str | None]:
     """The archived documents a citation names, and on what evidence: ``symbol``
     (symbol, issuer and year agree), or ``symbol + date`` for a national symbol
@@ -284,6 +280,13 @@ class Node:
             return None
         return (INVERSE if self.reverse else NAMES)[self.relation]
 
+    @property
+    def role_words(self) -> list[str]:
+        """Every role of the edge from its parent in words, its ``edge`` first."""
+        if not self.relation:
+            return []
+        return [self.edge, *((INVERSE if self.reverse else NAMES)[r] for r in self.also)]
+
     def to_dict(self) -> dict:
         return {"label": self.label, "kind": self.kind, "status": self.status, "path": self.path,
                 "date": self.date, "text": self.text, "relation": self.relation, "edge": self.edge,
@@ -382,11 +385,6 @@ def trace(store: Archive, record: dict, depth: int = 2, reverse: bool = False,
     return node
 
 
-def _role_words(node: Node) -> list[str]:
-    """The other roles of the edge to ``node`` in words (the relation is its ``edge``)."""
-    return [(INVERSE if node.reverse else NAMES)[r] for r in node.also]
-
-
 def _times(node: Node) -> str:
     return f"×{node.mentions}" if node.mentions > 1 else ""
 
@@ -453,7 +451,7 @@ def to_dot(root: Node) -> str:
             if (name, target) in drawn:
                 continue
             drawn.add((name, target))
-            words = ", ".join(w for w in (child.edge, *(_role_words(child)), _times(child)) if w)
+            words = ", ".join(w for w in (*child.role_words, _times(child)) if w)
             edge = f' [label="{words}"]' if words else ""
             lines.append(f"  {name} -> {target}{edge};")
         return name

@@ -110,21 +110,22 @@ def index_paths(paths: Iterable[str], folder: str, jobs: int | None = None, prun
     report = IngestReport()
     with _stopped_by_signals(), open_for_writing(folder, wait, report, repair) as store:
         with _counting_on_stop(store):
-            _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, follow_links)
+            archived_before = _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune,
+                                           follow_links)
             stage("arrays")
             report.hot_segments = store.refresh_hot_postings(procs=jobs or default_jobs())
         report.seconds = round(time.monotonic() - started, 2)
         write_log(store.folder, report)
         # Committed and logged: a failure here loses nothing indexed.
         stage("numbers")
-        report.numbered_twice = [g.to_dict() for g in conflicts(store, report.written, look_up=report.archived_before)]
+        report.numbered_twice = [g.to_dict() for g in conflicts(store, report.written, look_up=archived_before)]
     return report
 
 
-def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, follow_links) -> None:
+def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, follow_links) -> bool:
     """Index ``paths`` into the open store: the unchanged skipped, the others parsed
     (or taken from the record cache) on all cores; one commit at the end (and every
-    COMMIT_EVERY on the way)."""
+    COMMIT_EVERY on the way). Whether the archive held documents before."""
     folder = store.folder
     indexed = store.paths()
     settings = ocr_settings(folder, jobs) if ocr and tesseract_version() else None
@@ -149,7 +150,7 @@ def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, f
         # half-written. What was parsed is in the record cache for the next ingest.
         store.cancel()
         raise
-    report.archived_before = archived_before
+    return archived_before
 
 
 @contextmanager

@@ -70,15 +70,32 @@ def number_key(record: dict) -> str | None:
     return f"{symbol_term(record['symbol'])}|{record['issuer_key']}|{year}"
 
 
+def numbered(record: dict) -> dict | None:
+    """The ``FIELDS`` of a record with a ``number_key`` (what a group keeps of it,
+    none of its text), else None."""
+    return {k: record.get(k) for k in FIELDS} if number_key(record) else None
+
+
+def text_reader(store: Archive) -> Callable[[dict], str | None]:
+    """A record's text from the archive, read once per path."""
+    texts: dict[str, str | None] = {}
+
+    def text_of(record: dict) -> str | None:
+        if record["path"] not in texts:
+            texts[record["path"]] = store.full_record(record).get("text")
+        return texts[record["path"]]
+    return text_of
+
+
 def numbered_twice(records: Iterable[dict], text_of: Callable[[dict], str | None] | None = None) -> list[NumberedTwice]:
     """The numbers among ``records`` given to more than one content, by symbol.
     ``text_of`` reads a record's text to tell near-identical copies apart from
     different documents (only for the few records that share a number)."""
     by_number: dict[str, list[dict]] = {}
     for record in records:
-        key = number_key(record)
-        if key:
-            by_number.setdefault(key, []).append({k: record.get(k) for k in FIELDS})
+        kept = numbered(record)
+        if kept:
+            by_number.setdefault(number_key(kept), []).append(kept)
     groups = []
     for key, sharing in by_number.items():
         contents = _contents(sharing, text_of)
@@ -129,17 +146,11 @@ def conflicts(store: Archive, written: list[dict], look_up: bool = True) -> list
     shared = Counter(number_key(r) for r in written)
     symbols = {r["symbol"] for r in written if look_up or shared[number_key(r)] > 1}
     records = [r for symbol in sorted(symbols) for r in store.by_symbol(symbol)]
-    texts: dict[str, str | None] = {}
-
-    def text_of(record: dict) -> str | None:
-        if record["path"] not in texts:
-            texts[record["path"]] = store.full_record(record).get("text")
-        return texts[record["path"]]
-
-    return [g for g in numbered_twice(records, text_of) if any(p in new for c in g.contents for p in c.paths)]
+    return [g for g in numbered_twice(records, text_reader(store))
+            if any(p in new for c in g.contents for p in c.paths)]
 
 
 def in_archive(store: Archive) -> list[NumberedTwice]:
     """Every number of the archive given to more than one content (one pass over
     its records, then the texts of those that share a number)."""
-    return numbered_twice(store.records(), lambda r: store.full_record(r).get("text"))
+    return numbered_twice(store.records(), text_reader(store))

@@ -11,7 +11,7 @@ from ingest.vocabulary import nd30
 
 from .analysis import symbol_term
 from .graph import matches
-from .numbering import FIELDS as NUMBER_FIELDS, number_key, numbered_twice
+from .numbering import numbered, numbered_twice, text_reader
 from .archive import Archive
 from .rows import shown_issuer
 from .run import read_log
@@ -37,10 +37,10 @@ def stats(store: Archive) -> dict:
     by_year, by_type, by_issuer = Counter(), Counter(), Counter()
     waiting, unresolved, cited = [], Counter(), 0
     archived = archived_identities(store)
-    numbered = []
+    kept = []  # of each numbered record, what a group of numbers given twice keeps
     for record in store.records():
-        if number_key(record):
-            numbered.append({k: record.get(k) for k in NUMBER_FIELDS})
+        if fields := numbered(record):
+            kept.append(fields)
         by_year[(record.get("date") or "")[:4] or "unknown"] += 1
         by_type[record.get("doc_type") or "unknown"] += 1
         by_issuer[shown_issuer(record) or "unknown"] += 1  # one body, one name, however printed
@@ -57,8 +57,7 @@ def stats(store: Archive) -> dict:
             "by_type": dict(by_type.most_common()), "by_issuer": dict(by_issuer.most_common()),
             "failed": log.get("failed", []), "waiting_for_ocr": waiting, "citations": cited,
             "unresolved_citations": len(unresolved), "unresolved": dict(unresolved.most_common(50)),
-            "numbered_twice": [g.to_dict() for g in numbered_twice(
-                numbered, lambda r: store.full_record(r).get("text"))]}
+            "numbered_twice": [g.to_dict() for g in numbered_twice(kept, text_reader(store))]}
 
 
 def full_records(store: Archive) -> Iterator[dict]:

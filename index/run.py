@@ -91,12 +91,11 @@ class IngestReport:
     # What identifies each document written (``numbering.FIELDS``), and the numbers
     # they share with another content (``numbering.NumberedTwice.to_dict``).
     written: list[dict] = field(default_factory=list, repr=False)
-    archived_before: bool = field(default=False, repr=False)  # the archive held documents when it began
     numbered_twice: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("reparse", "written", "archived_before")}
+        return {k: v for k, v in self.__dict__.items() if k not in ("reparse", "written")}
 
 
 def commit(store, reopen: bool = True) -> None:

@@ -266,8 +266,7 @@ def trace_lines(node: Node, indent: str = "") -> list[str]:
     the words that cite it (a plan a decision issues has none)."""
     missing = "" if node.status == "archived" else _yellow("  [missing]")
     when = f"  {node.date}" if node.date else ""
-    roles = [node.edge, *((INVERSE if node.reverse else NAMES)[r] for r in node.also)] if node.edge else []
-    edge = f"[{', '.join(roles)}] " if roles else ""
+    edge = f"[{', '.join(node.role_words)}] " if node.role_words else ""
     times = f"  ×{node.mentions}" if node.mentions > 1 else ""
     lines = [f"{indent}{edge}{node.label}{times}{when}{missing}"]
     if node.resolved_by and node.path:
