@@ -315,20 +315,20 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
     period, confidentiality, urgency, needs_ocr, path, sha256 (one value each);
     cite_symbols, cite_keys (what a document cites); date, year (ranges:
     date:[2024-01-01 to 2024-06-30], year:[2020 to 2024])."""
+    from index.answers import search_objects
     query = " ".join(query)
     issuer = _issuer_option(issuer)
     store = _open_store(index_dir)
+    options = dict(year=year, date_from=date_from, date_to=date_to, doc_type=doc_type, issuer=issuer,
+                   limit=limit, sort=sort, facets=facets)
     try:
-        results = store.search(query, year=year, date_from=date_from, date_to=date_to,
-                              doc_type=doc_type, issuer=issuer, limit=limit, sort=sort, facets=facets)
+        if as_json:
+            for obj in search_objects(store, query, **options):
+                _emit(obj)
+            return
+        results = store.search(query, **options)
     except ValueError as exc:  # query.QueryRejected, a bad filter value
         raise click.ClickException(f"cannot read the query: {exc}") from None
-    if as_json:
-        for hit in results.hits:  # "most_words": found by most of the words, not all
-            _emit({**hit.to_dict(), **({"most_words": True} if results.relaxed else {})})
-        if facets:
-            _emit({"facets": results.facets})
-        return
     _echo(terminal.search_lines(results))
 
 
@@ -356,7 +356,7 @@ def cites(symbol, index_dir, issuer, year, limit, relation, as_json):
         groups = find_citing(store, symbol, issuer=issuer, year=year, limit=limit or None, relation=relation)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    if as_json:
+    if as_json:  # what answers.cites_objects gives the web's /api/cites
         for group in groups.values():
             for citing in group:
                 _emit(citing.to_dict())
@@ -380,7 +380,7 @@ def trace(target, index_dir, depth, reverse, as_json, dot_file):
     if dot_file:
         with open(dot_file, "w", encoding="utf-8") as handle:
             handle.write("".join(to_dot(t) for t in trees))
-    if as_json:
+    if as_json:  # what answers.trace_objects gives the web's /api/trace
         for tree in trees:
             _emit(tree.to_dict())
         return
@@ -394,14 +394,53 @@ def trace(target, index_dir, depth, reverse, as_json, dot_file):
 @click.option("--json", "as_json", is_flag=True)
 def show(target, index_dir, as_json):
     """The stored record of TARGET (a symbol or an indexed file), without re-parsing."""
-    from index.graph import standing
+    from index.answers import show_objects
     store = _open_store(index_dir)
-    for record in _roots(store, target):
-        full = {**store.full_record(record), "standing": standing(store, record)}
+    for full in show_objects(store, _roots(store, target)):
         if as_json:
             _emit(full)
         else:
             _echo(terminal.record_lines(full) + [""])  # a blank line after each record
+
+
+@cli.command()
+@_index_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; another than this machine's own opens the archive to the network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="Requests served at once (each with an archive of its own).")
+@click.option("--sign-in", is_flag=True,
+              help="On PostgreSQL: each person signs in with their own database role (row-level security "
+                   "hides from their pages what it hides from the role).")
+@click.option("--json", "as_json", is_flag=True, help="Say where it serves as one JSON object.")
+def serve(index_dir, host, port, threads, sign_in, as_json):
+    """Serve the archive's web pages (Vietnamese; English at ?lang=en) until Ctrl-C."""
+    from index.archive import is_url
+    from index.backends import ArchiveUnavailable
+    from index.web.serve import build, is_loopback, serve as run
+    if sign_in and not is_url(index_dir):
+        raise click.ClickException("--sign-in needs an archive on PostgreSQL (postgresql://host/db): "
+                                   "a Whoosh folder has no roles")
+    try:
+        app, archives = build(index_dir, sign_in=sign_in, threads=threads)
+    except ArchiveUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    _OPENED.append(index_dir)
+    if not is_loopback(host):
+        click.echo(f"warning: listening on {host}: every machine that reaches this one can read the archive; "
+                   "put it behind a reverse proxy with TLS and sign-in (README)", err=True)
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+    if as_json:
+        _emit({"url": url, "archive": archives.shown, "sign_in": sign_in})
+    else:
+        click.echo(f"serving {archives.shown} at {url} (Ctrl-C stops)", err=True)
+    try:
+        run(app, host, port, threads)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    finally:
+        archives.close()
 
 
 @cli.command()
@@ -433,18 +472,55 @@ def stats(index_dir, as_json):
     _echo(terminal.stats_lines(result))
 
 
+@contextlib.contextmanager
+def _writing(path: str):
+    """A failure to write -o PATH (no such folder, no permission, a full disk): one line."""
+    try:
+        yield
+    except OSError as exc:
+        where = "stdout" if path == "-" else path
+        raise click.ClickException(f"cannot write {where}: {exc.strerror or exc}") from None
+
+
+def _export_file(path: str, fmt: str):
+    """-o opened for FMT: stdout or a UTF-8 text file; a CSV keeps the CRLF its rows end with."""
+    if path == "-":
+        return click.open_file("-", "w", encoding="utf-8")
+    return open(path, "w", encoding="utf-8", newline="" if fmt == "csv" else None)
+
+
 @cli.command()
 @_index_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "nd30-xml", "nd30-json"]), default="jsonl",
-              show_default=True, help="nd30-xml, nd30-json: the national metadata standard's elements "
-                                      "(Nghị định 30/2020/NĐ-CP, Phụ lục VI), as XML or JSON.")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File (default: stdout).")
-def export(index_dir, fmt, output):
-    """Every record of the archive as JSON lines, CSV, or the national metadata
-    standard's elements (XML or JSON)."""
-    from index.report import export as run_export
-    for chunk in run_export(_open_store(index_dir), fmt):
-        output.write(chunk)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "docx", "nd30-xml", "nd30-json"]),
+              default="jsonl", show_default=True,
+              help="csv, docx: the clerk's register of documents (sổ đăng ký văn bản) for Excel or Word; "
+                   "nd30-xml, nd30-json: the national metadata standard's elements "
+                   "(Nghị định 30/2020/NĐ-CP, Phụ lục VI), as XML or JSON.")
+@click.option("--headers", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the csv and docx column labels (and dates).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default="-",
+              help="File (default: stdout; a docx needs a file).")
+def export(index_dir, fmt, headers, output):
+    """Every record of the archive as JSON lines, the clerk's register (CSV for
+    Excel, DOCX for Word), or the national metadata standard's elements (XML or JSON)."""
+    from index.report import export as run_export, export_docx
+    if fmt == "docx":
+        if output == "-":
+            raise click.ClickException("--format docx writes a Word file: name it with -o FILE.docx")
+        data = export_docx(_open_store(index_dir), headers)  # made before the file is opened: no empty file
+        with _writing(output), open(output, "wb") as handle:
+            handle.write(data)
+        return
+    chunks = run_export(_open_store(index_dir), fmt, headers)
+    with _writing(output):
+        handle = _export_file(output, fmt)
+    try:
+        for chunk in chunks:  # the archive's own errors pass through, said as ever
+            with _writing(output):
+                handle.write(chunk)
+    finally:
+        with _writing(output):
+            handle.close()
 
 
 if __name__ == "__main__":

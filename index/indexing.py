@@ -86,12 +86,18 @@ def _stopped_by_signals():
             signal.signal(signum, handler)
 
 
+def ocr_cache_dir(folder: str) -> str:
+    """Where an ingest into the archive of this work folder keeps its OCR pages
+    (the web interface finds a scan's words there to mark them)."""
+    return os.environ.get("VANBAN_OCR_CACHE") or os.path.join(folder, "ocr")
+
+
 def ocr_settings(folder: str, jobs: int | None) -> OcrSettings:
     """OCR for an ingest: cached in the index folder (or in ``$VANBAN_OCR_CACHE``,
     one cache for several indexes); each parse worker runs as many Tesseract
     processes as leaves one per core in all."""
     workers = jobs or default_jobs()
-    cache = os.environ.get("VANBAN_OCR_CACHE") or os.path.join(folder, "ocr")
+    cache = ocr_cache_dir(folder)
     check_folder(cache)  # its pages decide what a scan says (its độ mật too): ours alone
     return OcrSettings(cache_dir=cache, jobs=max(1, default_jobs() // workers))
 

@@ -1,8 +1,6 @@
-"""Archive-wide views: statistics and export."""
+"""Archive-wide views: statistics and export (the clerk's register: ``register``)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -12,12 +10,10 @@ from ingest.vocabulary import nd30
 from .analysis import symbol_term
 from .graph import matches
 from .numbering import numbered, numbered_twice, text_reader
+from . import register
 from .archive import Archive
 from .rows import shown_issuer
 from .run import read_log
-
-CSV_FIELDS = ["path", "sha256", "format", "doc_type", "symbol", "date", "issuer", "parent_issuer",
-              "place", "title", "signer_name", "signer_title", "needs_ocr", "citations"]
 
 
 def archived_identities(store: Archive) -> dict[str, list[dict]]:
@@ -66,23 +62,22 @@ def full_records(store: Archive) -> Iterator[dict]:
         yield store.full_record(record)
 
 
-def export(store: Archive, fmt: str) -> Iterator[str]:
+def export(store: Archive, fmt: str, lang: str = "vi") -> Iterator[str]:
+    """Every record as text, streamed: ``jsonl`` (with its text), ``csv`` (the
+    clerk's register, labels in ``lang``: ``register.csv_chunks``), ``nd30-xml`` or
+    ``nd30-json``. A ``docx`` is a whole file, not text: ``export_docx``."""
     if fmt in ("nd30-xml", "nd30-json"):
         documents = (nd30.metadata(record) for record in store.records())
         yield from nd30.xml_chunks(documents) if fmt == "nd30-xml" else nd30.json_chunks(documents)
-        return
-    if fmt == "jsonl":
+    elif fmt == "jsonl":
         for record in full_records(store):
             yield json.dumps(record, ensure_ascii=False) + "\n"
-        return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    for record in store.records():
-        row = dict(record)
-        row["citations"] = "; ".join(c["symbol"] for c in record.get("citations") or [] if c.get("symbol"))
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+    elif fmt == "csv":
+        yield from register.csv_chunks(store.records(), lang)
+    else:
+        raise ValueError(f"no text export {fmt!r}" + (" (a docx is bytes: export_docx)" if fmt == "docx" else ""))
+
+
+def export_docx(store: Archive, lang: str = "vi") -> bytes:
+    """The clerk's register of every record as a Word document (``register.docx_bytes``)."""
+    return register.docx_bytes(store.records(), lang)

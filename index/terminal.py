@@ -12,6 +12,11 @@ whatever a file's name or an error holds. Emphasis (bold headings, a yellow
 ``[missing]``) is ANSI SGR, the bytes ``click.style`` writes; ``click.echo``
 drops it when the output is not a terminal.
 
+Every word is said in the current language (``index.i18n``: Vietnamese when the
+environment asks for it): whole messages with named placeholders, translated by
+``locale/vi/LC_MESSAGES/terminal.po``; dates and counts as that language writes
+them. In English the lines are the messages as written, byte for byte.
+
 This module is a consumer of the index, like the command line: nothing in
 ``index/`` imports it (another interface renders the same data its own way).
 It must not import click.
@@ -23,6 +28,9 @@ from typing import TYPE_CHECKING, Iterable
 from ingest.extract.relations import INVERSE, NAMES
 from ingest.paths import one_line, shown as shown_path
 from ingest.vocabulary.citekeys import key_parts
+
+# "_" taken by its other name: a name of another module starting with "_" reads as private (test_architecture)
+from .i18n import N_, current, gettext as _, shown_date, shown_number
 
 if TYPE_CHECKING:  # the types read here; imported only for the reader and type checkers
     from index.graph import CitingGroup, Node
@@ -55,9 +63,39 @@ def _first(items: list[str], shown: int, sep: str) -> str:
     return sep.join(items[:shown]) + (f"{sep}…" if len(items) > shown else "")
 
 
+# The labels of a record's summary: marked here, translated where shown (``_field``).
+FIELD_LABELS = (N_("Issuer"), N_("Title"), N_("Marks"), N_("Signer"), N_("Recipients"), N_("Cites"),
+                N_("Standing"), N_("Period"), N_("Figures"), N_("Needs OCR"), N_("OCR"), N_("Note"))
+# The counts of search facets and of stats, by the name of what they count.
+COUNT_LABELS = {"year": N_("by year"), "type": N_("by type"), "issuer": N_("by issuer")}
+
+
 def _field(label: str, value: str) -> str:
-    """A line of a record's summary, the values aligned after their labels."""
-    return f"  {label + ':':<12}{value}"
+    """A line of a record's summary, the values aligned after their labels: the
+    column is as wide as the longest label in the current language and a space
+    (Vietnamese labels are longer; English keeps its column of 12)."""
+    width = max(len(_(name)) for name in FIELD_LABELS) + 2  # the colon and a space
+    return f"  {_(label) + ':':<{width}}{value}"
+
+
+def _num(value: float | int) -> str:
+    """A count or measure as the language writes it: Vietnamese groups thousands
+    with a dot and writes decimals with a comma (``shown_number``); English as it
+    always printed them (no grouping, floats ``:g``), so its lines do not change."""
+    if current() == "vi":
+        return shown_number(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _count_label(name: str) -> str:
+    """'by year' for the counts of 'year' (or of stats' 'by_year')."""
+    name = name.removeprefix("by_")
+    return _(COUNT_LABELS[name]) if name in COUNT_LABELS else _("by {name}").format(name=name)
+
+
+def _value(value: str) -> str:
+    """A counted value; 'unknown' is what ``report.stats`` counts a missing one as."""
+    return _("unknown") if value == "unknown" else value
 
 
 # --- files found and files that failed (parse, ingest) ---------------------------
@@ -65,7 +103,7 @@ def _field(label: str, value: str) -> str:
 def error_line(path: str, reason: str) -> str:
     """A file that could not be read, in one line whatever its name holds (a newline
     in a name is shown ``\\n``)."""
-    return f"error: {shown_path(path)}: {one_line(reason)}"
+    return _("error: {path}: {reason}").format(path=shown_path(path), reason=one_line(reason))
 
 
 def skipped_lines(skipped: list[dict], verbose: bool) -> list[str]:
@@ -77,16 +115,18 @@ def skipped_lines(skipped: list[dict], verbose: bool) -> list[str]:
             ext = entry["reason"].partition("(")[2].rstrip(")")  # "type not read (.py)"
             by_ext[ext] = by_ext.get(ext, 0) + 1
         else:
-            lines.append(f"skipped: {shown_path(entry['path'])}: {one_line(entry['reason'])}")
+            lines.append(_("skipped: {path}: {reason}").format(path=shown_path(entry["path"]),
+                                                                reason=one_line(entry["reason"])))
     if by_ext:
-        kinds = ", ".join(f"{ext} {n}" for ext, n in sorted(by_ext.items()))
-        lines.append(f"skipped: {sum(by_ext.values())} file(s) of a type not read ({kinds}); --verbose names them")
+        kinds = ", ".join(f"{ext} {_num(n)}" for ext, n in sorted(by_ext.items()))
+        lines.append(_("skipped: {count} file(s) of a type not read ({kinds}); --verbose names them")
+                     .format(count=_num(sum(by_ext.values())), kinds=kinds))
     return lines
 
 
 def failed_count_line(failed: int) -> str:
     """The last line of a parse that could not read every file."""
-    return f"{failed} file(s) could not be parsed"
+    return _("{count} file(s) could not be parsed").format(count=_num(failed))
 
 
 # --- one record (parse, show) -----------------------------------------------------
@@ -94,49 +134,52 @@ def failed_count_line(failed: int) -> str:
 def record_lines(record: dict) -> list[str]:
     """The summary of a parsed record: its file, what it is, who issued and signed
     it, to whom, what it cites, the period and figures it reports, its OCR, notes."""
-    return [*_identity_lines(record), _issuer_line(record), _field("Title", record.get("title") or "—"),
+    return [*_identity_lines(record), _issuer_line(record), _field(N_("Title"), record.get("title") or "—"),
             *_marks_lines(record), _signer_line(record), _recipients_line(record), *_cited_lines(record),
             *_standing_lines(record), *_period_lines(record), *_figures_lines(record), *_ocr_lines(record),
-            *(_field("Note", warning) for warning in record.get("warnings", []))]
+            *(_field(N_("Note"), warning) for warning in record.get("warnings", []))]
 
 
 def _identity_lines(record: dict) -> list[str]:
     """The file (format, pages, encoding), then its type and number, date and place."""
-    pages = record.get("pages") or "?"
-    kind = _kind(record.get("doc_type"), record.get("symbol")) or "type and number not found"
-    when = f" — {record['date']}" if record.get("date") else ""
+    kind = _kind(record.get("doc_type"), record.get("symbol")) or _("type and number not found")
+    when = f" — {shown_date(record['date'])}" if record.get("date") else ""
     where = f", {record['place']}" if record.get("place") else ""
-    return [f"{shown_path(record['path'])}  ({record.get('format')}, {pages} page(s), {record.get('encoding')})",
+    pages = _num(record["pages"]) if record.get("pages") else "?"
+    return [_("{path}  ({format}, {pages} page(s), {encoding})").format(
+                path=shown_path(record["path"]), format=record.get("format"), pages=pages,
+                encoding=record.get("encoding")),
             f"  {kind}{when}{where}"]
 
 
 def _issuer_line(record: dict) -> str:
     issuer = record.get("issuer") or "—"
     if record.get("parent_issuer"):
-        issuer += f"  (under {record['parent_issuer']})"
+        issuer += "  " + _("(under {parent})").format(parent=record["parent_issuer"])
     if record.get("provenance", {}).get("issuer") == "inferred":
-        issuer += "  [inferred from the body]"
-    return _field("Issuer", issuer)
+        issuer += "  " + _("[inferred from the body]")
+    return _field(N_("Issuer"), issuer)
 
 
 def _marks_lines(record: dict) -> list[str]:
-    """Its confidentiality and urgency, when it is marked."""
+    """Its confidentiality and urgency, when it is marked (the words of Nghị định 30
+    in every language: they name the marks printed on the document)."""
     marks = ", ".join(f"{label} {record[name]}" for name, label in
                       (("confidentiality", "độ mật:"), ("urgency", "độ khẩn:")) if record.get(name))
-    return [_field("Marks", marks)] if marks else []
+    return [_field(N_("Marks"), marks)] if marks else []
 
 
 def _signer_line(record: dict) -> str:
     signer = ", ".join(v for v in (record.get("signer_name"), record.get("signer_title")) if v) or "—"
     if record.get("signer_authority"):
         signer += f"  ({record['signer_authority']})"
-    return _field("Signer", signer)
+    return _field(N_("Signer"), signer)
 
 
 def _recipients_line(record: dict) -> str:
     recipients = record.get("recipients") or []
     named = f" ({_first(recipients, RECIPIENTS_SHOWN, '; ')})" if recipients else ""
-    return _field("Recipients", f"{len(recipients)}{named}")
+    return _field(N_("Recipients"), f"{_num(len(recipients))}{named}")
 
 
 def _cited_lines(record: dict) -> list[str]:
@@ -144,9 +187,9 @@ def _cited_lines(record: dict) -> list[str]:
     main = [c for c in record.get("citations", []) if c.get("part") == "main"]
     if not main:
         return []
-    lines = [_field("Cites", str(len(main))), *(f"    - {_citation(c)}" for c in main[:CITED_SHOWN])]
+    lines = [_field(N_("Cites"), _num(len(main))), *(f"    - {_citation(c)}" for c in main[:CITED_SHOWN])]
     if len(main) > CITED_SHOWN:
-        lines.append(f"    … and {len(main) - CITED_SHOWN} more")
+        lines.append("    " + _("… and {more} more").format(more=_num(len(main) - CITED_SHOWN)))
     return lines
 
 
@@ -157,9 +200,9 @@ def _citation(citation: dict) -> str:
         what = f"[{NAMES[citation['relation']]}] {what}"
     if citation.get("symbol"):
         what = f"{what} {citation['symbol']}"
-    when = f" ({citation['date']})" if citation.get("date") else ""
-    issues = ("; issues " + ", ".join(f"{i['type']} {i['title'] or ''}".strip() for i in citation["issues"])
-              if citation.get("issues") else "")
+    when = f" ({shown_date(citation['date'])})" if citation.get("date") else ""
+    plans = ", ".join(f"{i['type']} {i['title'] or ''}".strip() for i in citation.get("issues") or [])
+    issues = _("; issues {plans}").format(plans=plans) if plans else ""
     return f"{what}{when}{issues}"
 
 
@@ -168,46 +211,59 @@ def _standing_lines(record: dict) -> list[str]:
     if "standing" not in record:
         return []
     if not record["standing"]:
-        return [_field("Standing", "nothing in the archive amends, replaces or repeals it")]
-    return [_field("Standing", f"{len(record['standing'])} document(s) in the archive change it"),
-            *(f"    - {_changed_by(s)}" for s in record["standing"])]
+        return [_field(N_("Standing"), _("nothing in the archive amends, replaces or repeals it"))]
+    changing = _("{count} document(s) in the archive change it").format(count=_num(len(record["standing"])))
+    return [_field(N_("Standing"), changing), *(f"    - {_changed_by(s)}" for s in record["standing"])]
 
 
 def _changed_by(change: dict) -> str:
     """'bị thay thế bởi Quyết định 93/2007/QĐ-TTg (2007-06-22), from 2007-07-10'."""
-    when = f" ({change['date']})" if change.get("date") else ""
-    since = f", from {change['effective_date']}" if change.get("effective_date") else ""
+    when = f" ({shown_date(change['date'])})" if change.get("date") else ""
+    since = (_(", from {date}").format(date=shown_date(change["effective_date"]))
+             if change.get("effective_date") else "")
     return f"{INVERSE[change['relation']]} {_kind(change.get('doc_type'), change.get('symbol'))}{when}{since}"
 
 
 def _period_lines(record: dict) -> list[str]:
     period = record.get("period")
-    return [_field("Period", f"{period['text']} ({period['start']} to {period['end']})")] if period else []
+    if not period:
+        return []
+    return [_field(N_("Period"), _("{text} ({start} to {end})").format(
+        text=period["text"], start=shown_date(period["start"]), end=shown_date(period["end"])))]
 
 
 def _figures_lines(record: dict) -> list[str]:
     figures = record.get("figures")
     if not figures:
         return []
-    return [_field("Figures", f"{len(figures)} ({_first([f['text'] for f in figures], FIGURES_SHOWN, ', ')})")]
+    quoted = _first([f["text"] for f in figures], FIGURES_SHOWN, ", ")
+    return [_field(N_("Figures"), f"{_num(len(figures))} ({quoted})")]
 
 
 def _ocr_lines(record: dict) -> list[str]:
     """The scanned pages: waiting for OCR, or read with this confidence (pages from 1)."""
     pages = ", ".join(str(p + 1) for p in record.get("ocr_pages", []))
     if record.get("needs_ocr"):
-        return [_field("Needs OCR", f"pages {pages}")]
+        return [_field(N_("Needs OCR"), _("pages {pages}").format(pages=pages))]
     if record.get("ocr_confidence") is not None:
-        return [_field("OCR", f"pages {pages}, mean word confidence {record['ocr_confidence']:g}%")]
+        return [_field(N_("OCR"), _("pages {pages}, mean word confidence {confidence}%").format(
+            pages=pages, confidence=_num(float(record["ocr_confidence"]))))]
     return []
 
 
 # --- search -----------------------------------------------------------------------
 
+# The first line of a search, by (exact count, every word matched): whole sentences,
+# as each language orders "about" and the relaxed match.
+MATCHED = {(True, False): N_("{total} document(s)"),
+           (False, False): N_("about {total} document(s)"),
+           (True, True): N_("{total} document(s) matching most of the words (none or few had them all)"),
+           (False, True): N_("about {total} document(s) matching most of the words (none or few had them all)")}
+
+
 def search_lines(results: Results) -> list[str]:
     """How many documents match, each hit after a blank line, then the facets asked."""
-    lines = [f"{'' if results.exact else 'about '}{results.total} document(s)"
-             + (" matching most of the words (none or few had them all)" if results.relaxed else "")]
+    lines = [_(MATCHED[bool(results.exact), bool(results.relaxed)]).format(total=_num(results.total))]
     for hit in results.hits:
         lines += ["", *hit_lines(hit)]
     for name, counts in results.facets.items():
@@ -219,17 +275,18 @@ def hit_lines(hit: Hit) -> list[str]:
     """A hit: its type and number in bold, date, issuer and score; title, snippet, file,
     and the other files holding the same document."""
     head = _kind(hit.doc_type, hit.symbol) or "—"
-    lines = [f"{_bold(head)}  {hit.date or ''}  {hit.issuer or ''}  [{hit.score:g}]",
+    lines = [f"{_bold(head)}  {shown_date(hit.date)}  {hit.issuer or ''}  [{hit.score:g}]",
              f"  {hit.title or ''}", f"  {hit.snippet}", f"  {shown_path(hit.path)}"]
     if hit.also_at:
-        lines.append(f"  also at: {', '.join(shown_path(path) for path in hit.also_at)}")
+        also = ", ".join(shown_path(path) for path in hit.also_at)
+        lines.append("  " + _("also at: {paths}").format(paths=also))
     return lines
 
 
 def facet_line(name: str, counts: dict[str, int]) -> str:
     """'by year: 2024: 4, 2023: 1', the largest counts first."""
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-    return f"by {name}: " + ", ".join(f"{value}: {count}" for value, count in ranked)
+    return f"{_count_label(name)}: " + ", ".join(f"{_value(value)}: {_num(count)}" for value, count in ranked)
 
 
 # --- cites and trace --------------------------------------------------------------
@@ -237,7 +294,7 @@ def facet_line(name: str, counts: dict[str, int]) -> str:
 def citing_lines(groups: Iterable[CitingGroup], symbol: str) -> list[str]:
     """The groups of documents citing ``symbol`` (as typed), or a line saying none does."""
     lines = [line for group in groups for line in citing_group_lines(group)]
-    return lines or [f"no document in the archive cites {symbol}"]
+    return lines or [_("no document in the archive cites {symbol}").format(symbol=symbol)]
 
 
 def citing_group_lines(group: CitingGroup) -> list[str]:
@@ -245,18 +302,24 @@ def citing_group_lines(group: CitingGroup) -> list[str]:
     citing document loaded: what it is, the citation's words, its file; and how many more."""
     symbol, issuer, year = key_parts(group.key)
     issuer = group.issuer_name or issuer
-    lines = [_bold(f"{symbol}  issuer: {issuer or 'not printed'}  year: {year or 'not printed'}  "
-                   f"cited by {group.total}")]
+    lines = [_bold(_("{symbol}  issuer: {issuer}  year: {year}  cited by {total}").format(
+        symbol=symbol, issuer=issuer or _("not printed"), year=year or _("not printed"), total=_num(group.total)))]
     for citing in group:
-        record = citing.record
-        roles = f"  [{', '.join(NAMES[r] for r in citing.roles)}]" if citing.roles else ""
-        lines += [f"  {_kind(record.get('doc_type'), record.get('symbol'))}  {record.get('date') or ''}  "
-                  f"{record.get('issuer') or ''}{roles}",
-                  f"    {one_line(citing.citation.get('text') or '')}",
-                  f"    {shown_path(record['path'])}"]
+        lines += _citing_lines(citing)
     if group.total > len(group):
-        lines.append(f"  ... and {group.total - len(group)} more (--limit 0 lists them all)")
+        more = _num(group.total - len(group))
+        lines.append("  " + _("... and {more} more (--limit 0 lists them all)").format(more=more))
     return lines
+
+
+def _citing_lines(citing) -> list[str]:
+    """One citing document: what it is, date, issuer and roles; the citation's words; its file."""
+    record = citing.record
+    roles = f"  [{', '.join(NAMES[r] for r in citing.roles)}]" if citing.roles else ""
+    return [f"  {_kind(record.get('doc_type'), record.get('symbol'))}  {shown_date(record.get('date'))}  "
+            f"{record.get('issuer') or ''}{roles}",
+            f"    {one_line(citing.citation.get('text') or '')}",
+            f"    {shown_path(record['path'])}"]
 
 
 def trace_lines(node: Node, indent: str = "") -> list[str]:
@@ -264,8 +327,8 @@ def trace_lines(node: Node, indent: str = "") -> list[str]:
     cứ]``, every role), how many times when more than once, its date, ``[missing]``
     when it is not archived, else the file it resolved to and on what evidence, and
     the words that cite it (a plan a decision issues has none)."""
-    missing = "" if node.status == "archived" else _yellow("  [missing]")
-    when = f"  {node.date}" if node.date else ""
+    missing = "" if node.status == "archived" else _yellow("  " + _("[missing]"))
+    when = f"  {shown_date(node.date)}" if node.date else ""
     edge = f"[{', '.join(node.role_words)}] " if node.role_words else ""
     times = f"  ×{node.mentions}" if node.mentions > 1 else ""
     lines = [f"{indent}{edge}{node.label}{times}{when}{missing}"]
@@ -281,23 +344,25 @@ def trace_lines(node: Node, indent: str = "") -> list[str]:
 # --- the archive: init, stats, ingest ---------------------------------------------
 
 def archive_ready_line(shown: str, documents: int) -> str:
-    return f"archive ready: {shown} ({documents} documents)"
+    return _("archive ready: {archive} ({documents} documents)").format(archive=shown, documents=_num(documents))
 
 
 def stats_lines(stats: dict) -> list[str]:
     """The dict of ``report.stats``: counts by year, type and issuer (the largest
     first), the failed files, the scans waiting for OCR, the citations."""
-    lines = [f"{stats['documents']} documents"]
+    lines = [_("{documents} documents").format(documents=_num(stats["documents"]))]
     for name in ("by_year", "by_type", "by_issuer"):
         counted = list(stats[name].items())[:STATS_SHOWN]
-        lines.append(f"{name.replace('_', ' ')}: " + ", ".join(f"{value} {count}" for value, count in counted))
-    lines.append(f"failed files: {len(stats['failed'])}")
+        listed = ", ".join(f"{_value(value)} {_num(count)}" for value, count in counted)
+        lines.append(f"{_count_label(name)}: {listed}")
+    lines.append(_("failed files: {count}").format(count=_num(len(stats["failed"]))))
     lines += [f"  {shown_path(failure['path'])}: {one_line(failure['error'])}" for failure in stats["failed"]]
-    lines.append(f"waiting for OCR: {len(stats['waiting_for_ocr'])}")
-    lines.append(f"citations: {stats['citations']}, of which resolve to nothing in the archive: "
-                 f"{stats['unresolved_citations']}")
-    lines.append(f"numbers given to two different documents: {len(stats['numbered_twice'])}"
-                 + (" (vanban duplicates lists them)" if stats["numbered_twice"] else ""))
+    lines.append(_("waiting for OCR: {count}").format(count=_num(len(stats["waiting_for_ocr"]))))
+    lines.append(_("citations: {citations}, of which resolve to nothing in the archive: {unresolved}").format(
+        citations=_num(stats["citations"]), unresolved=_num(stats["unresolved_citations"])))
+    twice = (N_("numbers given to two different documents: {count} (vanban duplicates lists them)")
+             if stats["numbered_twice"] else N_("numbers given to two different documents: {count}"))
+    lines.append(_(twice).format(count=_num(len(stats["numbered_twice"]))))
     return lines
 
 
@@ -306,11 +371,13 @@ def numbered_twice_lines(groups: list[dict], warning: bool = False) -> list[str]
     the number, its body and year, then each content with its date, title and files."""
     lines = []
     for group in groups:
-        head = (f"{group['symbol']} of {group['issuer'] or 'an unnamed body'}, {group['year']}: the number of "
-                f"{len(group['contents'])} different documents")
-        lines.append(f"warning: {head}" if warning else _bold(head))
+        head = _("{symbol} of {issuer}, {year}: the number of {count} different documents").format(
+            symbol=group["symbol"], issuer=group["issuer"] or _("an unnamed body"), year=group["year"],
+            count=_num(len(group["contents"])))
+        lines.append(_("warning: {message}").format(message=head) if warning else _bold(head))
         for content in group["contents"]:
-            lines.append(f"  {content['date'] or 'undated'}  {one_line(content['title'] or '—')}")
+            date = shown_date(content["date"]) or _("undated")
+            lines.append(f"  {date}  {one_line(content['title'] or '—')}")
             lines += [f"    {shown_path(path)}" for path in content["paths"]]
     return lines
 
@@ -320,24 +387,37 @@ def ingest_report_lines(report: IngestReport, verbose: bool) -> list[str]:
     ``verbose``), the counts, and a line for a rebuild, a repair and OCR when there
     was one. Its failures and skipped files are ``error_line`` and ``skipped_lines``."""
     lines = _changed_file_lines(report) if verbose else []
-    lines.append(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-                 f"{report.from_cache} from the cache, {report.pruned} pruned, {len(report.failed)} failed "
-                 f"({report.seconds:g} s); {len(report.waiting_ocr)} waiting for OCR")
+    lines.append(_("{added} added, {replaced} replaced, {unchanged} unchanged, {cached} from the cache, "
+                   "{pruned} pruned, {failed} failed ({seconds} s); {waiting} waiting for OCR").format(
+        added=_num(report.added), replaced=_num(report.replaced), unchanged=_num(report.unchanged),
+        cached=_num(report.from_cache), pruned=_num(report.pruned), failed=_num(len(report.failed)),
+        seconds=_num(float(report.seconds)), waiting=_num(len(report.waiting_ocr))))
     if report.upgraded:
-        lines.append(f"index rebuilt in this version's format: {report.upgraded} document(s) "
-                     "carried over from their parsed records")
+        lines.append(_("index rebuilt in this version's format: {count} document(s) carried over from their "
+                       "parsed records").format(count=_num(report.upgraded)))
     if report.repaired or report.unrestorable:
-        lines.append(f"index repaired: {report.repaired} document(s) restored from their parsed records"
-                     + (f"; {report.unrestorable} had no parsed record kept: ingest their files again"
-                        if report.unrestorable else ""))
+        lines.append(_repaired_line(report))
     if report.ocr_pages_read or report.ocr_pages_cached:
-        lines.append(f"OCR: {report.ocr_pages_read} page(s) read ({report.ocr_seconds:g} s of Tesseract), "
-                     f"{report.ocr_pages_cached} from the OCR cache")
+        lines.append(_("OCR: {read} page(s) read ({seconds} s of Tesseract), {cached} from the OCR cache").format(
+            read=_num(report.ocr_pages_read), seconds=_num(float(report.ocr_seconds)),
+            cached=_num(report.ocr_pages_cached)))
     return lines
 
 
+def _repaired_line(report: IngestReport) -> str:
+    """The documents a repair restored, and those it could not (a whole sentence each way)."""
+    if report.unrestorable:
+        return _("index repaired: {repaired} document(s) restored from their parsed records; {lost} had no "
+                 "parsed record kept: ingest their files again").format(
+            repaired=_num(report.repaired), lost=_num(report.unrestorable))
+    return _("index repaired: {repaired} document(s) restored from their parsed records").format(
+        repaired=_num(report.repaired))
+
+
+# The files an ingest changed, by what it did to them.
+CHANGED = (("added_paths", N_("added: {path}")), ("replaced_paths", N_("replaced: {path}")),
+           ("pruned_paths", N_("pruned: {path}")))
+
+
 def _changed_file_lines(report: IngestReport) -> list[str]:
-    return [f"{label}: {shown_path(name)}"
-            for label, names in (("added", report.added_paths), ("replaced", report.replaced_paths),
-                                 ("pruned", report.pruned_paths))
-            for name in names]
+    return [_(said).format(path=shown_path(name)) for field, said in CHANGED for name in getattr(report, field)]

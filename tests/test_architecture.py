@@ -78,7 +78,8 @@ def test_no_private_name_crosses_modules():
 
 
 # What consumes an archive: a backend never imports these.
-CONSUMERS = KNOW_BACKENDS | {"index.graph", "index.report", "index.terminal", "search_cli"}
+CONSUMERS = KNOW_BACKENDS | {"index.graph", "index.report", "index.terminal", "index.answers", "search_cli"} | {
+    name for name in MODULES if name.startswith("index.web")}
 
 
 @pytest.mark.parametrize("backend, other", [("index.whoosh", "index.postgres"), ("index.postgres", "index.whoosh")])
@@ -104,4 +105,16 @@ def test_the_neutral_layer_knows_no_backend():
 def test_ingest_knows_nothing_of_the_archive():
     wrong = [f"{name} imports {target}" for name, found in GRAPH.items() if name.startswith("ingest")
              for target, _ in found if target.startswith("index") or target == "search_cli"]
+    assert wrong == []
+
+
+def test_the_web_is_the_end_of_the_flow_like_the_commands():
+    """The web interface consumes the archive as the commands do: nothing but the
+    command that starts it imports it, and it knows no backend but through
+    ``backends``."""
+    web = {name for name in MODULES if name.startswith("index.web")}
+    wrong = [f"{name} imports {target}" for name, found in GRAPH.items() if name not in web | {"search_cli"}
+             for target, _ in found if target in web]
+    wrong += [f"{name} imports {target}" for name in web for target, _ in GRAPH[name]
+              if target.startswith(("index.whoosh", "index.postgres"))]
     assert wrong == []

@@ -154,7 +154,7 @@ def test_trace_dot_and_show_and_stats_and_export(archive, tmp_path):
     assert len(stats["waiting_for_ocr"]) == (0 if tesseract_version() else 13)
     assert stats["unresolved_citations"] > 0
     exported = run("export", "--format", "csv", index=index).stdout.splitlines()
-    assert exported[0].startswith("path,sha256") and len(exported) > 30
+    assert exported[0].startswith("\ufeffSTT,Số,Ký hiệu,Ngày ban hành") and len(exported) > 30
 
 
 def test_reingest_unchanged_parses_nothing(archive):

@@ -149,6 +149,12 @@ def _store(path: str | None, page: OcrPage) -> None:
     os.replace(tmp, path)  # atomic: two ingests never see half a page
 
 
+def cached_page(sha: str | None, index: int, settings: OcrSettings) -> OcrPage | None:
+    """A page's words as an earlier reading left them in the cache (a page shown
+    with its words marked); None where none did: nothing is read here."""
+    return _cached(_cache_path(settings, sha or "", index))
+
+
 # -- reading a page ---------------------------------------------------------------------
 
 # A page rendered for OCR is held as RGB, then grey: 150 Mpx (an A0 sheet at 300 dpi

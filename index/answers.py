@@ -1,0 +1,43 @@
+"""What each reading command answers, as the JSON objects its ``--json`` prints.
+
+The contract: one function per command, from the archive and the command's
+options to a list of plain JSON objects, in the order they are printed. The
+command line prints them one per line; the web's ``/api/`` returns the same list
+as one JSON array, so the two cannot say different things.
+"""
+from __future__ import annotations
+
+from .archive import Archive
+from .graph import cites, standing, trace
+from .report import stats
+
+
+def search_objects(store: Archive, text: str, **options) -> list[dict]:
+    """Each hit (``Hit.to_dict``; ``most_words``: found by most of the words, not
+    all), then ``{"facets": ...}`` when facets were asked."""
+    results = store.search(text, **options)
+    objects = [{**hit.to_dict(), **({"most_words": True} if results.relaxed else {})} for hit in results.hits]
+    if options.get("facets"):
+        objects.append({"facets": results.facets})
+    return objects
+
+
+def cites_objects(store: Archive, symbol: str, **options) -> list[dict]:
+    """Each citing document of each group (``CitingDocument.to_dict``)."""
+    groups = cites(store, symbol, **options)
+    return [citing.to_dict() for group in groups.values() for citing in group]
+
+
+def show_objects(store: Archive, roots: list[dict]) -> list[dict]:
+    """Each record TARGET names, whole (with its text) and with its standing."""
+    return [{**store.full_record(record), "standing": standing(store, record)} for record in roots]
+
+
+def trace_objects(store: Archive, roots: list[dict], depth: int = 2, reverse: bool = False) -> list[dict]:
+    """The trace of each record TARGET names (``Node.to_dict``)."""
+    return [trace(store, root, depth=depth, reverse=reverse).to_dict() for root in roots]
+
+
+def stats_objects(store: Archive) -> list[dict]:
+    """The archive's statistics (``report.stats``), one object."""
+    return [stats(store)]

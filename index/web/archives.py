@@ -1,0 +1,136 @@
+"""The archives the pages read, one request at a time each.
+
+The contract: ``Archives.lend(person)`` is a context manager giving an open
+``Archive`` that no other request uses until it is given back. An archive
+opened by the server itself (a Whoosh folder, or a PostgreSQL URL naming its
+role) is lent from a pool of up to ``size`` open copies, so requests in
+parallel never share a searcher or a connection. With ``sign_in``, each person
+signs in with their own database role (``sign_in``) and is lent the archive
+opened as that role, so row-level security hides from the pages exactly what it
+hides from that role's commands. A Whoosh archive refreshes its searcher when an
+ingest has committed (``WhooshStore.searcher``), so pages see new documents.
+"""
+from __future__ import annotations
+
+import queue
+import secrets
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from ..backends import ArchiveUnavailable, open_archive
+
+IDLE_SIGN_OUT = 8 * 3600  # seconds a signed-in person's connection is kept without a request
+
+
+class NotSignedIn(Exception):
+    """A page asked for the archive of a person who has not signed in (or whose
+    sign-in has expired)."""
+
+
+@dataclass
+class Person:
+    """A signed-in person: their role's archive, and a lock so their own requests
+    in parallel take turns on its one connection."""
+
+    role: str
+    store: object
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    seen: float = field(default_factory=time.monotonic)
+
+
+def url_as(url: str, role: str, password: str) -> str:
+    """The archive's URL with this role and password in place of any it names."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address
+        host = f"[{host}]"
+    port = f":{parts.port}" if parts.port else ""
+    netloc = f"{quote(role, safe='')}:{quote(password, safe='')}@{host}{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class Archives:
+    def __init__(self, target: str, size: int = 4, sign_in: bool = False, opener=open_archive) -> None:
+        self.target, self.sign_in, self._open = target, sign_in, opener
+        self._free: queue.LifoQueue = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(size)
+        self._people: dict[str, Person] = {}
+        self._people_lock = threading.Lock()
+        if not sign_in:
+            self._free.put(opener(target))  # fails now, with its one line, not at the first page
+
+    @property
+    def shown(self) -> str:
+        """The archive as messages name it: no role, no password."""
+        parts = urlsplit(self.target)
+        if not parts.scheme:
+            return self.target
+        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+    @contextmanager
+    def lend(self, token: str | None):
+        """The archive for this request: the signed-in person's (``token``), or one
+        from the pool."""
+        if self.sign_in:
+            person = self._person(token)
+            with person.lock:
+                yield person.store
+            return
+        with self._slots:
+            try:
+                store = self._free.get_nowait()
+            except queue.Empty:
+                store = self._open(self.target)
+            try:
+                yield store
+            finally:
+                self._free.put(store)
+
+    def _person(self, token: str | None) -> Person:
+        with self._people_lock:
+            self._expire()
+            person = self._people.get(token or "")
+            if person is None:
+                raise NotSignedIn()
+            person.seen = time.monotonic()
+            return person
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for token, person in list(self._people.items()):
+            if now - person.seen > IDLE_SIGN_OUT:
+                del self._people[token]
+                person.store.close()
+
+    def sign_in_as(self, role: str, password: str) -> str:
+        """A token for this person's session, once the server has taken their role
+        and password; ArchiveUnavailable (one line) where it does not."""
+        store = self._open(url_as(self.target, role, password))
+        token = secrets.token_urlsafe(32)
+        with self._people_lock:
+            self._people[token] = Person(role, store)
+        return token
+
+    def role_of(self, token: str | None) -> str | None:
+        with self._people_lock:
+            person = self._people.get(token or "")
+            return person.role if person else None
+
+    def sign_out(self, token: str | None) -> None:
+        with self._people_lock:
+            person = self._people.pop(token or "", None)
+        if person is not None:
+            with person.lock:
+                person.store.close()
+
+    def close(self) -> None:
+        while not self._free.empty():
+            self._free.get_nowait().close()
+        for token in list(self._people):
+            self.sign_out(token)
+
+
+__all__ = ["Archives", "ArchiveUnavailable", "NotSignedIn", "url_as"]

@@ -1,0 +1,171 @@
+"""What each page shows, as plain data for its template.
+
+The contract: one function per page, from an open archive and the page's
+parameters to a dict the template renders (and nothing else: no HTML here; the
+templates escape every value). The same library functions answer the command
+line (``graph.cites``, ``graph.trace``, ``report.stats``, ``store.search``), so
+a page and a command never disagree; the ``/api/`` twins return
+``answers.*_objects``, exactly what ``--json`` prints.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ingest.extract.relations import NAMES
+from ingest.vocabulary.symbols import normalize_symbol
+
+from ..graph import cites, resolved, standing, trace
+from ..i18n import N_
+from ..report import stats
+from ..rows import shown_issuer
+from . import pictures
+
+PAGE_SIZE = 20
+MAX_PAGE = 50            # 1,000 hits deep: past that, a person narrows the search
+EXPORT_MAX = 5000        # hits written to a CSV or DOCX of a search
+CITATIONS_SHOWN = 300    # a record's citations listed on its page
+FIGURES_SHOWN = 300
+CITING_SHOWN = 100       # documents listed per cited document (all are counted)
+FACETS_SHOWN = 12
+
+
+@dataclass
+class SearchForm:
+    """The search box and its filters as the URL gives them (``/search?q=...``)."""
+
+    q: str = ""
+    year: int | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+
+    def options(self) -> dict:
+        return dict(year=self.year, date_from=self.date_from, date_to=self.date_to, doc_type=self.doc_type,
+                    issuer=self.issuer, sort=self.sort)
+
+    def params(self, **changed) -> dict:
+        """The URL parameters of this search with some changed (a facet, a page)."""
+        values = {"q": self.q, "year": self.year, "from": self.date_from, "to": self.date_to,
+                  "type": self.doc_type, "issuer": self.issuer,
+                  "sort": None if self.sort == "relevance" else self.sort, "page": None}
+        values.update(changed)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+    @property
+    def narrowed(self) -> bool:
+        return any((self.year, self.date_from, self.date_to, self.doc_type, self.issuer))
+
+
+FACET_FILTER = {"year": "year", "type": "type", "issuer": "issuer"}
+FACET_LABELS = {"year": N_("Year"), "type": N_("Type"), "issuer": N_("Issuing body")}
+
+
+def search_page(store, form: SearchForm) -> dict:
+    """The hits of one page, the total (estimated or exact), the facets as links
+    that narrow, and the pages."""
+    if not form.q.strip():
+        return {"form": form, "searched": False}
+    page = min(max(form.page, 1), MAX_PAGE)
+    results = store.search(form.q, limit=page * PAGE_SIZE, facets=True, **form.options())
+    hits = results.hits[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    pages = min(MAX_PAGE, max(1, math.ceil(results.total / PAGE_SIZE)))
+    facets = [(name, FACET_LABELS[name], _facet_links(form, name, counts))
+              for name, counts in results.facets.items() if counts]
+    return {"form": form, "searched": True, "results": results, "hits": hits, "page": page, "pages": pages,
+            "facets": facets}
+
+
+def _facet_links(form: SearchForm, name: str, counts: dict[str, int]) -> list[dict]:
+    ranked = sorted(counts.items(), key=lambda kv: (-int(kv[0]), 0) if name == "year" else (-kv[1], kv[0]))
+    chosen = str(getattr(form, {"type": "doc_type"}.get(name, name)) or "")
+    return [{"value": value, "count": count, "chosen": value == chosen,
+             "params": form.params(**{FACET_FILTER[name]: None if value == chosen else value})}
+            for value, count in ranked[:FACETS_SHOWN]]
+
+
+def export_records(store, form: SearchForm):
+    """The records of a search's hits, best first, for its CSV or DOCX."""
+    results = store.search(form.q, limit=EXPORT_MAX, **form.options())
+    for hit in results.hits:
+        record = store.by_path(hit.path)
+        if record is not None:
+            yield record
+
+
+def find_documents(store, target: str) -> list[dict]:
+    """The archived documents a page names: a path in the archive, else a symbol.
+    Nothing on disk is looked at (a page must not tell which files exist)."""
+    record = store.by_path(target)
+    if record is not None:
+        return [record]
+    symbol = normalize_symbol(target)
+    return store.by_symbol(symbol) if symbol else []
+
+
+def document_page(store, record: dict, query: str, ocr_cache: str | None) -> dict:
+    """A record whole: its fields, its citations each resolved in the archive, the
+    documents citing it, what changes it, figures, sections, pages."""
+    full = store.full_record(record)
+    return {"record": full, "issuer": shown_issuer(full), "uncertain": uncertain_fields(full),
+            "citations": _resolved_citations(store, full), "cited_by": _cited_by(store, full),
+            "standing": standing(store, full), "sections": full.get("sections") or [],
+            "figures": (full.get("figures") or [])[:FIGURES_SHOWN], "pages": _pictured_pages(full, query, ocr_cache),
+            "query": query}
+
+
+def uncertain_fields(record: dict) -> dict[str, str]:
+    """Field -> how it is uncertain, as the parser noted in ``provenance``."""
+    return {name: how for name, how in (record.get("provenance") or {}).items() if "uncertain" in how}
+
+
+def _resolved_citations(store, record: dict) -> list[dict]:
+    rows = []
+    for citation in (record.get("citations") or [])[:CITATIONS_SHOWN]:
+        found, how = resolved(store, citation) if citation.get("symbol") else ([], None)
+        found = [d for d in found if d["path"] != record["path"]]
+        rows.append({"citation": citation, "relation": NAMES.get(citation.get("relation") or "", ""),
+                     "also": [NAMES[r] for r in citation.get("also") or [] if r in NAMES],
+                     "found": found[0] if found else None, "how": how})
+    return rows
+
+
+def _cited_by(store, record: dict) -> list:
+    if not record.get("symbol"):
+        return []
+    year = (record.get("date") or "")[:4] or None
+    groups = cites(store, record["symbol"], year=year, limit=CITING_SHOWN)
+    return [g for g in groups.values()
+            if any(c.citation.get("symbol") and c.record["path"] != record["path"] for c in g)]
+
+
+def _pictured_pages(record: dict, query: str, ocr_cache: str | None) -> list[dict]:
+    if not pictures.has_pictures(record):
+        return []
+    words = pictures.query_words(query) if query else set()
+    pages = []
+    for number in range(1, min(record["pages"], 20) + 1):  # the first 20 pages; the file has them all
+        boxes = pictures.marked(pictures.word_boxes(record, number, ocr_cache), words) if words else []
+        pages.append({"number": number, "marks": boxes})
+    return pages
+
+
+def cites_page(store, symbol: str, issuer: str | None, year: str | None, relation: str | None) -> dict:
+    groups = cites(store, symbol, issuer=issuer or None, year=year or None, limit=CITING_SHOWN,
+                   relation=relation or None) if symbol.strip() else {}
+    return {"symbol": symbol, "issuer": issuer, "year": year, "relation": relation, "groups": list(groups.values()),
+            "asked": bool(symbol.strip())}
+
+
+def trace_page(store, target: str, depth: int, reverse: bool) -> dict:
+    roots = find_documents(store, target) if target.strip() else []
+    return {"target": target, "depth": depth, "reverse": reverse,
+            "trees": [trace(store, root, depth=depth, reverse=reverse) for root in roots],
+            "asked": bool(target.strip())}
+
+
+def stats_page(store) -> dict:
+    return {"stats": stats(store)}
