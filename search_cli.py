@@ -405,6 +405,71 @@ def show(target, index_dir, as_json):
 
 @cli.command()
 @_index_option
+@click.option("--crops", type=click.Path(file_okay=False), help="Write a PNG of where each value was read here.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per value to check.")
+def review(index_dir, crops, as_json):
+    """The values a person should check against the paper: read by OCR with low
+    confidence, or printed but left blank (handwriting, most often). Correct each
+    with 'vanban correct'."""
+    from index.indexing import ocr_cache_dir
+    from index.review import crop_png, uncertain
+    store = _open_store(index_dir)
+    items = uncertain(store)
+    for number, item in enumerate(items, 1):
+        shown = item.to_dict()
+        if crops:
+            png = crop_png(store.by_path(item.path) or {}, item.field, ocr_cache_dir(store.folder))
+            shown["crop"] = _write_crop(crops, number, item, png) if png else None
+        if as_json:
+            _emit(shown)
+        else:
+            _echo(terminal.unsure_lines(shown))
+    if not items and not as_json:
+        _echo([terminal.nothing_to_review_line()])
+
+
+def _write_crop(folder: str, number: int, item, png: bytes) -> str:
+    import os
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{number:04d}-{item.field}.png")
+    try:
+        with open(path, "wb") as handle:
+            handle.write(png)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+@cli.command()
+@click.argument("path")
+@click.argument("field")
+@click.argument("value")
+@_index_option
+@click.option("--by", "who", help="Who corrects (default: your user name; on PostgreSQL, your database role).")
+@click.option("--json", "as_json", is_flag=True, help="Print the corrected record as JSON.")
+def correct(path, field, value, index_dir, who, as_json):
+    """Correct FIELD of the archived document at PATH to VALUE, checked against the
+    paper: kept by the archive, applied at once, and again whenever the file is
+    parsed or the index rebuilt. FIELD: symbol, number, date, doc_type, issuer,
+    title, signer_name, signer_title, place."""
+    import getpass
+    import os
+    from index.corrections import NotCorrectable, correct as make_correction
+    from index.run import IndexBusy
+    store = _open_store(index_dir)
+    person = getattr(store, "role", None) or who or getpass.getuser()
+    try:
+        record = make_correction(store, os.path.abspath(path), field, value, person)
+    except (LookupError, NotCorrectable, PermissionError, IndexBusy) as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        _emit(record)
+    else:
+        _echo(terminal.record_lines(record))
+
+
+@cli.command()
+@_index_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; another than this machine's own opens the archive to the network.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)

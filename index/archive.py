@@ -88,6 +88,15 @@ class Archive(Protocol):
         """At the end of an ingest: bring the archive's search structures up to date;
         the number of parts refreshed."""
 
+    def corrections(self) -> list[dict]:
+        """Every correction by hand (``corrections.py``), oldest first; an ingest
+        applies them to what it writes, so they hold through re-parses and rebuilds."""
+
+    def correct(self, record: dict, fix: dict) -> None:
+        """Keep the correction ``fix`` and write ``record`` (corrected and prepared)
+        at once; PermissionError for a role that may only read, ``run.IndexBusy``
+        while an ingest writes to a Whoosh archive."""
+
     # --- reading -------------------------------------------------------------
 
     def count(self) -> int:

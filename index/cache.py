@@ -26,6 +26,7 @@ from ingest.ocr.tesseract import OcrSettings
 from ingest.parse import Answer, parse_file, sha256_of
 from ingest.paths import stored
 
+from .corrections import apply as apply_corrections
 from .rows import is_prepared, prepare
 from .trust import check_folder, writable_by_others
 
@@ -97,14 +98,17 @@ def full_record(cache: RecordCache, record: dict) -> dict:
 
 
 def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | None = None,
-                      make_row: Callable[[dict], dict] | None = None) -> Answer:
+                      make_row: Callable[[dict], dict] | None = None,
+                      corrections: dict[str, list[dict]] | None = None) -> Answer:
     """The worker's task for an ingest: the file's record from the record cache of
     the folder ``cache`` when it is there (``_from_cache`` set; one still waiting for
     OCR is parsed again when OCR can run now), else parsed (reading scans by OCR),
     segmented for the index and kept in that cache (here, on all cores, not in the
     single writer). ``make_row`` (the archive's ``row_maker``): send the writer
     the record's row for that archive instead, made here (text and tokens
-    included: the costly part of writing)."""
+    included: the costly part of writing). ``corrections``: the archive's corrections
+    by hand by sha256 (``corrections.by_content``), put on the record written (the
+    cache keeps what the parser read)."""
     record = _cached_record(path, cache, can_ocr=ocr is not None) if cache else None
     if record is not None and not is_prepared(record):  # prepared by an older analysis
         record = prepare(record)
@@ -113,6 +117,8 @@ def parse_and_prepare(path: str, ocr: OcrSettings | None = None, cache: str | No
         record = prepare(parse_file(path, ocr).to_dict())
         if cache and not record.get("error"):
             RecordCache(cache).put(record)
+    if corrections and record.get("sha256") in corrections:
+        record = apply_corrections(record, corrections[record["sha256"]])
     if cache and not record.get("error"):
         if make_row is not None:
             record = {"path": record["path"], "sha256": record.get("sha256"), "needs_ocr": record.get("needs_ocr"),

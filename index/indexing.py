@@ -44,6 +44,7 @@ from ingest.paths import real, stored
 
 from .backends import open_for_writing
 from .cache import parse_and_prepare
+from .corrections import by_content
 from .numbering import conflicts, written_identity
 from .run import IngestInterrupted, IngestReport, commit, hashes, stage, write_log
 from .trust import check_folder
@@ -146,7 +147,8 @@ def _index_files(store, paths, report, jobs, timeout, on_progress, ocr, prune, f
     archived_before = bool(indexed)
     try:
         todo = _index_cached(files, indexed, report, jobs, timeout)
-        task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, make_row=store.row_maker)
+        task = functools.partial(parse_and_prepare, ocr=settings, cache=folder, make_row=store.row_maker,
+                                 corrections=by_content(store.corrections()))
         _parse_and_index(todo, indexed, store, report, jobs, timeout, on_progress, task)
         if prune:  # only under what was named: an archive holds other folders, other machines'
             _prune(store, indexed, paths, report)

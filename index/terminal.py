@@ -65,7 +65,7 @@ def _first(items: list[str], shown: int, sep: str) -> str:
 
 # The labels of a record's summary: marked here, translated where shown (``_field``).
 FIELD_LABELS = (N_("Issuer"), N_("Title"), N_("Marks"), N_("Signer"), N_("Recipients"), N_("Cites"),
-                N_("Standing"), N_("Period"), N_("Figures"), N_("Needs OCR"), N_("OCR"), N_("Note"))
+                N_("Standing"), N_("Period"), N_("Figures"), N_("Needs OCR"), N_("OCR"), N_("Corrected"), N_("Note"))
 # The counts of search facets and of stats, by the name of what they count.
 COUNT_LABELS = {"year": N_("by year"), "type": N_("by type"), "issuer": N_("by issuer")}
 
@@ -137,7 +137,14 @@ def record_lines(record: dict) -> list[str]:
     return [*_identity_lines(record), _issuer_line(record), _field(N_("Title"), record.get("title") or "—"),
             *_marks_lines(record), _signer_line(record), _recipients_line(record), *_cited_lines(record),
             *_standing_lines(record), *_period_lines(record), *_figures_lines(record), *_ocr_lines(record),
-            *(_field(N_("Note"), warning) for warning in record.get("warnings", []))]
+            *_corrected_lines(record), *(_field(N_("Note"), warning) for warning in record.get("warnings", []))]
+
+
+def _corrected_lines(record: dict) -> list[str]:
+    """Each correction by hand: the field, what was read, the value, who and when."""
+    return [_field(N_("Corrected"), _("{field}: {was} → {value}, by {who} on {day}").format(
+        field=fix.get("field"), was=fix.get("was") or "—", value=fix.get("value"), who=fix.get("by") or "?",
+        day=shown_date((fix.get("at") or "")[:10]))) for fix in record.get("corrections") or []]
 
 
 def _identity_lines(record: dict) -> list[str]:
@@ -249,6 +256,24 @@ def _ocr_lines(record: dict) -> list[str]:
         return [_field(N_("OCR"), _("pages {pages}, mean word confidence {confidence}%").format(
             pages=pages, confidence=_num(float(record["ocr_confidence"]))))]
     return []
+
+
+# --- review ------------------------------------------------------------------------
+
+def unsure_lines(item: dict) -> list[str]:
+    """A value to check (``review.Unsure.to_dict``): the file, the field and its
+    reading, why, and where its picture was written."""
+    reading = item.get("reading") or _("(nothing read)")
+    confidence = f" ({_num(item['confidence'])}%)" if item.get("confidence") is not None else ""
+    lines = [f"{shown_path(item['path'])}", f"  {item['field']}: {reading}{confidence}",
+             f"    {one_line(item.get('why') or '')}"]
+    if item.get("crop"):
+        lines.append("    " + _("picture: {path}").format(path=shown_path(item["crop"])))
+    return lines
+
+
+def nothing_to_review_line() -> str:
+    return _("no value in the archive needs checking")
 
 
 # --- search -----------------------------------------------------------------------

@@ -102,12 +102,19 @@ def _by(css):
     return By.CSS_SELECTOR, css
 
 
+def _after(driver, css: str, seconds: float = 60):
+    """The element ``css`` once the page navigated to has it (a click or a form's
+    answer may come after the command returns, on a loaded machine)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    return WebDriverWait(driver, seconds).until(lambda d: d.find_elements(*_by(css)))[0]
+
+
 def test_a_search_typed_without_diacritics_shows_the_seed(server, driver):
     driver.get(server.url + "/")
     box = driver.find_element(*_by("input[name=q]"))
     box.send_keys("cong tac tuyen truyen cai cach hanh chinh")
     box.submit()
-    first = driver.find_element(*_by("ol.hits li.hit a.doc"))
+    first = _after(driver, "ol.hits li.hit a.doc")
     assert "32/BC-UBND" in first.text
     assert driver.find_elements(*_by("ol.hits .snippet mark"))  # the matched words are marked
     assert "văn bản" in driver.find_element(*_by("#total")).text  # Vietnamese by default
@@ -131,7 +138,8 @@ def test_the_seed_page_shows_its_signer_and_four_cited_documents(server, driver,
 def test_a_citation_of_an_archived_document_links_to_its_page(server, driver, folder):
     driver.get(server.url + "/doc?" + urllib.parse.urlencode({"path": str(folder / SEED.name)}))
     driver.find_element(*_by("#citations a.cited")).click()
-    assert driver.find_element(*_by("h1")).text == "Quyết định 308/QĐ-UBND"
+    from selenium.webdriver.support.ui import WebDriverWait
+    WebDriverWait(driver, 60).until(lambda d: d.find_element(*_by("h1")).text == "Quyết định 308/QĐ-UBND")
     assert "Nguyễn Văn An" in driver.find_element(*_by("#signer")).text
     citing = driver.find_elements(*_by("#cited-by ul.citing a"))  # and back: the seed cites it
     assert [a.text for a in citing] == ["Báo cáo 32/BC-UBND"]
@@ -151,6 +159,7 @@ def test_a_year_facet_narrows_the_hits(server, driver):
     years = {a.text: a for a in driver.find_elements(*_by(".facets a[href*='year=']"))}
     assert "2024" in years and len(years) > 1
     years["2024"].click()
+    _after(driver, ".facets li.chosen a")
     dates = [d.text for d in driver.find_elements(*_by("ol.hits li.hit .date"))]
     assert dates and all(d.endswith("/2024") for d in dates) and len(dates) < before
     assert driver.find_element(*_by(".facets li.chosen a")).text == "2024"
@@ -314,6 +323,7 @@ def _sign_in(driver, server, role: str) -> None:
     driver.find_element(*_by("input[name=role]")).send_keys(role)
     driver.find_element(*_by("input[name=password]")).send_keys("unused: the tests' server trusts 127.0.0.1")
     driver.find_element(*_by("form.login button")).click()
+    _after(driver, ".role, .problem")
 
 
 def test_an_uncleared_reader_never_sees_a_mat_document_in_any_page(secret_server, driver):
@@ -335,6 +345,7 @@ def test_an_uncleared_reader_never_sees_a_mat_document_in_any_page(secret_server
         driver.get(server.url + "/search?q=ra+soat+bien+che")
         assert len(driver.find_elements(*_by("ol.hits li.hit"))) == (2 if sees else 1)
     driver.find_element(*_by("header form button")).click()  # sign out
+    _after(driver, "form.login")
     driver.get(server.url + "/search?q=ra+soat")
     assert driver.find_elements(*_by("form.login"))
 
@@ -390,3 +401,81 @@ def test_the_catalogs_agree_where_they_share_a_message():
                     differ.append((message.id, said[message.id], (path.name, message.string)))
                 said.setdefault(message.id, (path.name, message.string))
     assert differ == []
+
+
+# --- relations, on both backends (issue 17: wherever citations are shown) ------------------
+
+@pytest.fixture(scope="module", params=["whoosh", "postgres"])
+def amended(request, tmp_path_factory):
+    """A decision (215/QĐ-UBND) and the decision that amends it (305/QĐ-UBND),
+    served from each backend."""
+    from conftest import archive_of
+    folder, index = archive_of(request, tmp_path_factory, {"qd_with_attachment.docx": None,
+                                                            "qd_sua_doi.docx": None})
+    server = Server(index)
+    yield server, folder
+    server.stop()
+
+
+def _text(server, path: str) -> str:
+    """A page as a person reads it: its text without tags, on one line."""
+    import html
+    import re
+    status, body, _ = server.get(path)
+    assert status == 200, body[:300]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body.decode("utf-8"))).split())
+
+
+def test_the_pages_show_how_each_document_cites_another(amended):
+    server, folder = amended
+    amending = _text(server, "/doc?" + urllib.parse.urlencode({"path": str(folder / "qd_sua_doi.docx")}))
+    assert "sửa đổi, bổ sung Quyết định 215/QĐ-UBND 12/3/2024" in amending
+    assert "căn cứ Nghị định 61/2018/NĐ-CP" in amending and "đề nghị Tờ trình 88/TTr-VP" in amending
+    amended_page = _text(server, "/doc?" + urllib.parse.urlencode({"path": str(folder / "qd_with_attachment.docx")}))
+    assert "sửa đổi, bổ sung: Quyết định 305/QĐ-UBND 20/9/2024 (có hiệu lực từ 01/10/2024)" in amended_page
+    assert "[sửa đổi, bổ sung]" in amended_page  # among the documents citing it
+    cited = _text(server, "/cites?" + urllib.parse.urlencode({"symbol": "215/QĐ-UBND", "relation": "sua_doi"}))
+    assert "Quyết định 305/QĐ-UBND" in cited and "[sửa đổi, bổ sung]" in cited
+    forwards = _text(server, "/trace?" + urllib.parse.urlencode({"target": "305/QĐ-UBND"}))
+    assert "[sửa đổi, bổ sung] Quyết định 215/QĐ-UBND" in forwards
+    backwards = _text(server, "/trace?" + urllib.parse.urlencode({"target": "215/QĐ-UBND", "reverse": "1"}))
+    assert "[được sửa đổi, bổ sung bởi] Quyết định 305/QĐ-UBND" in backwards
+
+
+# --- the review page: a handwritten day corrected from the browser ------------------------
+
+@pytest.fixture(scope="module")
+def scan_server(tmp_path_factory):
+    from conftest import REAL
+    need_shared(REAL)
+    folder = tmp_path_factory.mktemp("web-scans")
+    shutil.copy(REAL / "scan_kh_2119_syt.pdf", folder / "scan_kh_2119_syt.pdf")
+    index = tmp_path_factory.mktemp("web-scan-index")
+    assert run("ingest", str(folder), index=index).exit_code == 0
+    server = Server(index)
+    yield server, folder, index
+    server.stop()
+
+
+def test_a_handwritten_day_is_corrected_on_the_review_page(scan_server, driver):
+    from selenium.webdriver.support.ui import WebDriverWait
+    server, folder, index = scan_server
+    path = str(folder / "scan_kh_2119_syt.pdf")
+    driver.get(server.url + "/review")
+    rows = [r for r in driver.find_elements(*_by("tr.unsure")) if "Ngày" in r.text or "date" in r.text]
+    row = next(r for r in rows if r.find_element(*_by("input[name=field]")).get_attribute("value") == "date")
+    crop = row.find_element(*_by("img.crop"))
+    driver.execute_script("arguments[0].scrollIntoView()", crop)
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return arguments[0].complete", crop))
+    assert driver.execute_script("return arguments[0].naturalWidth", crop) > 300  # the line with the hand's day
+    screenshot(driver, "review")
+    row.find_element(*_by("input[name=value]")).send_keys("13/11/2017")
+    row.find_element(*_by("input[name=by]")).send_keys("Nguyễn Thị Lan")
+    row.find_element(*_by("form.correct button")).click()
+    assert "Đã sửa" in _after(driver, ".done").text
+    driver.get(server.url + "/doc?" + urllib.parse.urlencode({"path": path}))
+    assert "13/11/2017" in driver.find_element(*_by("dl.fields")).text
+    assert "Nguyễn Thị Lan" in driver.find_element(*_by("#corrections")).text
+    (shown,) = json_lines(run("show", "--json", path, index=index))  # the same function as vanban correct
+    assert shown["date"] == "2017-11-13" and shown["corrections"][0]["by"] == "Nguyễn Thị Lan"
+    screenshot(driver, "corrected")

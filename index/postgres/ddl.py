@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from ..fields import TEXT_FIELDS
 
-PG_SCHEMA_VERSION = 3  # 3: text_hash (duplicates.py), issuer_name (the body's name, counted by --facets)
+PG_SCHEMA_VERSION = 4  # 3: text_hash (duplicates.py), issuer_name (the body's name, counted by --facets);
+                       # 4: corrections (index/corrections.py)
 # Clearance levels of the confidentiality marks, and the roles that grant them.
 CLEARANCE = {"": 0, "mật": 1, "tối mật": 2, "tuyệt mật": 3}
 CLEARANCE_ROLES = {1: "vanban_mat", 2: "vanban_toi_mat", 3: "vanban_tuyet_mat"}
@@ -27,6 +28,12 @@ def _tables() -> list[str]:
     return [
         "CREATE SCHEMA IF NOT EXISTS vanban",
         "CREATE TABLE IF NOT EXISTS vanban.meta (key text PRIMARY KEY, value text NOT NULL)",
+        # Corrections by hand, by content: the owner's alone (no grant to readers: a
+        # correction may quote a MẬT document); applied whenever a file is written.
+        """CREATE TABLE IF NOT EXISTS vanban.corrections (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            sha256 text NOT NULL, path text NOT NULL, field text NOT NULL, value text NOT NULL, was text,
+            by_role text NOT NULL, at timestamptz NOT NULL)""",
         f"""CREATE TABLE IF NOT EXISTS vanban.documents (
             id bigint GENERATED ALWAYS AS IDENTITY,
             path text NOT NULL,

@@ -292,7 +292,9 @@ class PgStore:
                                      f"({plain_error(exc, self.url)}); every document written before is kept: "
                                      "run the ingest again when the server is back") from None
 
-    def _write(self, row: dict) -> bool:
+    def _write(self, row: dict, rewrite: bool = False) -> bool:
+        """Write the row; ``rewrite``: even where the same content is there (a
+        correction changes the record, not the file)."""
         self._partitions_for(row["year"])
         row = dict(row)
         passages_of = row.pop("_passages", [])
@@ -303,8 +305,8 @@ class PgStore:
             self._lock_path(row["path"])
             held = self.conn.execute("SELECT sha256, record->>'_analysis' FROM vanban.documents WHERE path = %s",
                                      (row["path"],)).fetchall()
-            if held and row["sha256"] and all(sha == row["sha256"] and analysis == str(ANALYSIS_VERSION)
-                                              for sha, analysis in held):
+            if not rewrite and held and row["sha256"] and all(
+                    sha == row["sha256"] and analysis == str(ANALYSIS_VERSION) for sha, analysis in held):
                 return False
             if held:
                 self._drop(row["path"])
@@ -315,6 +317,37 @@ class PgStore:
                                    [(doc, row["path"], row["clearance"], field, tokens)
                                     for field, tokens in passages_of])
         return True
+
+    @property
+    def role(self) -> str:
+        """Who reads and writes: the database role (what a correction records)."""
+        return self.conn.info.user
+
+    def corrections(self) -> list[dict]:
+        """Every correction by hand, oldest first (the owner's to read: a reader has
+        none to apply, and a correction may quote a MẬT document)."""
+        import psycopg
+        try:
+            rows = self._read("SELECT sha256, path, field, value, was, by_role, "
+                              "pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
+                              "FROM vanban.corrections ORDER BY at, id")
+        except psycopg.errors.InsufficientPrivilege:
+            self.conn.rollback()
+            return []
+        return [dict(zip(("sha256", "path", "field", "value", "was", "by", "at"), row)) for row in rows]
+
+    def correct(self, record: dict, fix: dict) -> None:
+        """Keep the correction and rewrite the document, in one transaction."""
+        import psycopg
+        try:
+            with self.conn.transaction():
+                self.conn.execute("INSERT INTO vanban.corrections (sha256, path, field, value, was, by_role, at) "
+                                  "VALUES (%(sha256)s, %(path)s, %(field)s, %(value)s, %(was)s, %(by)s, %(at)s)",
+                                  {**fix, "was": None if fix.get("was") is None else str(fix["was"])})
+                self._write(table_row(record), rewrite=True)
+        except psycopg.errors.InsufficientPrivilege:
+            raise PermissionError(f"{self.role} may only read the archive at {shown_url(self.url)}: "
+                                  "corrections are made by the archive's owner") from None
 
     def _lock_path(self, path: str) -> None:
         self.conn.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtextextended(%s, 0))", (path,))

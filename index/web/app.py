@@ -29,7 +29,10 @@ from ingest.paths import shown as shown_path
 from ingest.vocabulary.dates import typed_date
 
 from .. import answers, i18n, register
+from ..corrections import CORRECTABLE, NotCorrectable, correct
 from ..graph import to_dot
+from ..review import crop_png, uncertain
+from ..run import IndexBusy
 from ..indexing import ocr_cache_dir
 from ..i18n import gettext as _
 from . import pages, pictures
@@ -38,6 +41,7 @@ from .archives import ArchiveUnavailable, NotSignedIn
 LANG_COOKIE = "vanban_lang"
 GRAPHVIZ_TIMEOUT = 10  # seconds dot may take to draw a trace
 API_LIMIT = 1000       # hits one /api/search may return
+REVIEW_SHOWN = 200     # values to check listed on the review page
 
 
 def make_app(archives, secret_key: bytes | None = None) -> Flask:
@@ -270,6 +274,38 @@ def _routes(app: Flask) -> None:
     @app.get("/stats")
     def statistics():
         return render_template("stats.html", **pages.stats_page(_archive()))
+
+    @app.route("/review", methods=["GET", "POST"])
+    def review_values():
+        store, problem, done = _archive(), None, None
+        if request.method == "POST":
+            form = request.form
+            who = getattr(store, "role", None) or form.get("by", "").strip()[:100]
+            try:
+                if not who:
+                    raise NotCorrectable(_("Say who corrects it."))
+                record = correct(store, form.get("path", ""), form.get("field", ""), form.get("value", ""), who)
+                done = record
+            except (LookupError, NotCorrectable) as exc:
+                problem = str(exc.args[0] if exc.args else exc)
+            except PermissionError:
+                problem = _("This account may only read the archive: corrections are made by its owner.")
+            except IndexBusy:
+                problem = _("An ingest is writing to the archive: correct it again when it has finished.")
+        items = [item.to_dict() for item in uncertain(store)][:REVIEW_SHOWN]
+        return render_template("review.html", items=items, problem=problem, done=done,
+                               signed=bool(getattr(store, "role", None)), fields=CORRECTABLE), (400 if problem else 200)
+
+    @app.get("/review/crop.png")
+    def review_crop():
+        record = _record(request.args.get("path", ""))
+        store = _archive()
+        png = crop_png(record, request.args.get("field", ""), ocr_cache_dir(store.folder))
+        if png is None:
+            abort(404)
+        response = make_response(png)
+        response.headers["Content-Type"] = "image/png"
+        return response
 
     @app.route("/login", methods=["GET", "POST"])
     def login():

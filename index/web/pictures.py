@@ -12,11 +12,11 @@ diacritics. Only a regular file at the record's own path is opened
 from __future__ import annotations
 
 import io
-import os
-import stat
 
 from ingest.ocr.tesseract import OcrSettings, cached_page, page_image
 from ingest.vocabulary.textnorm import fold
+
+from .. import review
 
 PICTURED = ("pdf", "image")  # the formats whose pages are pictures
 DPI = 110                    # enough to read a printed page on a screen
@@ -31,12 +31,9 @@ class NoPicture(Exception):
 def regular_file(path: str) -> str:
     """``path`` if it is a regular file reached without a link; NoPicture else."""
     try:
-        info = os.lstat(path)
-    except OSError:
-        raise NoPicture("the file is no longer there") from None
-    if not stat.S_ISREG(info.st_mode) or os.path.realpath(path) != os.path.abspath(path):
-        raise NoPicture("the file is no longer a regular file")
-    return path
+        return review.regular_file(path)
+    except FileNotFoundError as exc:
+        raise NoPicture(str(exc)) from None
 
 
 def has_pictures(record: dict) -> bool:

@@ -40,6 +40,7 @@ from ..rows import head, index_fields
 from ..trust import check_folder, make_private_folder, private_umask
 from . import frequent, internals
 from .evaluate import VectorSearch
+from .lock import IngestLock
 from .internals import SubprocessWriter
 from .search import search
 
@@ -51,6 +52,7 @@ VERSION_FILE = "vanban-schema.json"
 
 
 MANIFEST = "documents.json"
+CORRECTIONS = "corrections.jsonl"  # corrections by hand (index/corrections.py), one JSON a line
 
 
 class IndexTooOld(Exception):
@@ -284,6 +286,40 @@ class WhooshStore:
         if self._schema_at is None or self._schema_at[0] != generation:
             self._schema_at = (generation, self.ix.schema)
         return self._schema_at[1]
+
+    def corrections(self) -> list[dict]:
+        """Every correction by hand, oldest first (``corrections.jsonl`` beside the
+        index: a rebuild keeps them)."""
+        found = []
+        try:
+            with open(os.path.join(self.folder, CORRECTIONS), encoding="utf-8") as handle:
+                for line in handle:
+                    try:
+                        fix = json.loads(line)
+                    except ValueError:
+                        continue  # a line cut short by a kill: the correction was not made
+                    if isinstance(fix, dict):
+                        found.append(fix)
+        except FileNotFoundError:
+            pass
+        return found
+
+    def correct(self, record: dict, fix: dict) -> None:
+        """Keep the correction, then rewrite the document, as an ingest would (under
+        its lock: one writer at a time)."""
+        with IngestLock(self.folder, wait=False):  # an ingest running: IndexBusy, one line
+            fd = os.open(os.path.join(self.folder, CORRECTIONS), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps(fix, ensure_ascii=False) + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            self.begin()
+            try:
+                self.add({k: v for k, v in record.items() if k != "text"})
+                self.commit(reopen=False)
+            except BaseException:
+                self.cancel()
+                raise
 
     def init(self) -> list[str]:
         """Made when opened with ``create``: nothing left to do, nothing to say."""

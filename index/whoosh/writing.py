@@ -8,19 +8,18 @@ record of are left in ``report.reparse`` for the ingest to parse again.
 """
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
 import json
 import os
 from collections.abc import Iterable
 from contextlib import contextmanager
-from typing import Self
 
 from ingest.batch import DEFAULT_TIMEOUT
 from ingest.paths import real
 
 from ..cache import RecordCache
-from ..run import IndexBusy, IngestInterrupted, IngestReport, commit, hashes, stage
+from ..corrections import apply as apply_corrections, by_content
+from ..run import IngestInterrupted, IngestReport, commit, hashes, stage
+from .lock import IngestLock
 from .store import (
     IndexDamaged,
     IndexTooOld,
@@ -35,36 +34,6 @@ from .store import (
 
 
 UPGRADE_NAME = "upgrading.json"  # the documents a rebuild (upgrade or repair) carries over
-
-class IngestLock:
-    """An exclusive lock on ``<index>/ingest.lock``; the kernel drops it if we die."""
-
-    def __init__(self, folder: str, wait: bool) -> None:
-        self.path = os.path.join(folder, "ingest.lock")
-        self.wait = wait
-        self.handle = None
-
-    def __enter__(self) -> Self:
-        self.handle = open(self.path, "a+")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            self.handle.seek(0)
-            holder = self.handle.read().strip() or "another process"
-            self.handle.close()
-            raise IndexBusy(f"another ingest is writing to this index ({holder}); "
-                            "wait for it to finish or run again with --wait") from None
-        self.handle.seek(0)
-        self.handle.truncate()
-        self.handle.write(f"pid {os.getpid()} since {dt.datetime.now():%Y-%m-%d %H:%M:%S}")
-        self.handle.flush()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.handle.truncate(0)
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()
-
 
 @contextmanager
 def open_for_writing(folder: str, wait: bool, report: IngestReport, repair: bool = False):
@@ -164,10 +133,11 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
     if isinstance(plan, list):  # as vanban wrote it before repairs
         plan = {"reason": "upgrade", "documents": plan}
     stage("rebuild")
-    done = store.paths()
     restored = missing = 0
-    store.begin()
-    try:
+    try:  # from the stage on: a stop is said to have come while it rebuilt
+        done = store.paths()
+        fixes = by_content(store.corrections())  # corrections by hand hold through a rebuild
+        store.begin()
         for path, sha in plan["documents"]:
             record = None if path in done else cache.get(sha)
             if record is None and path not in done and not _still_there(path):
@@ -176,7 +146,7 @@ def _rebuild(store: WhooshStore, carry: str, cache: RecordCache, report: IngestR
                     record.pop("_parser_version", None)
             if record is not None:  # not cached: the file is parsed again when ingested
                 record["path"] = path
-                store.add(record, new=True)
+                store.add(apply_corrections(record, fixes.get(sha)), new=True)
                 restored += 1
             elif path not in done and _still_there(path):
                 report.reparse.append((path, sha))  # parsed again by this ingest

@@ -1,0 +1,138 @@
+"""Corrections by hand: a value a person has checked against the paper wins over
+what the parser read, and keeps winning.
+
+The contract: a correction is ``{"sha256", "path", "field", "value", "was", "by",
+"at"}``, kept by the archive (``Archive.corrections``, ``Archive.correct``: a
+file beside a Whoosh index, a table on PostgreSQL) and keyed by the file's
+content (sha256), so it holds wherever that content is and whenever it is
+parsed again. ``apply`` puts a document's corrections on a parsed record (the
+ingest's workers and a Whoosh rebuild call it on every record they write):
+the value, what follows from it (a number's symbol, an issuer's key and name),
+``provenance[field] = "corrected by … on …"`` and the list under
+``corrections``. ``correct`` checks a value, and has the archive record it and
+rewrite the document at once, so search, ``cites`` and ``trace`` find it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ingest.vocabulary.dates import typed_date
+from ingest.vocabulary.issuers import canonical_body, issuer_code
+from ingest.vocabulary.symbols import parse_symbol
+
+from .archive import Archive
+from .rows import prepare
+
+# The fields a person may correct, and what each holds.
+CORRECTABLE = {
+    "symbol": "the number and symbol, as printed: 2154/BC-SYT",
+    "number": "the number alone (the symbol keeps its codes): 2154",
+    "date": "the date issued: 17/11/2017 or 2017-11-17",
+    "doc_type": "the type: Báo cáo, Quyết định ...",
+    "issuer": "the issuing body, as printed: SỞ Y TẾ",
+    "title": "the trích yếu",
+    "signer_name": "the signer's name",
+    "signer_title": "the signer's title: GIÁM ĐỐC",
+    "place": "the place: Kiên Giang",
+}
+MAX_VALUE = 1000  # characters: a trích yếu is shorter
+# The fields a correction sets, where it sets more than its own.
+FOLLOWS = {"number": ("number", "symbol"), "symbol": ("symbol", "number"),
+           "issuer": ("issuer", "issuer_key", "issuer_name")}
+
+
+class NotCorrectable(ValueError):
+    """A correction that cannot be taken: the field, or a value it cannot hold."""
+
+
+def checked_value(record: dict, field: str, value: str) -> str:
+    """The value as the record will hold it, or NotCorrectable saying why."""
+    if field not in CORRECTABLE:
+        raise NotCorrectable(f"{field!r} cannot be corrected; one of: {', '.join(CORRECTABLE)}")
+    value = " ".join(value.split())
+    if not value or len(value) > MAX_VALUE:
+        raise NotCorrectable(f"give {CORRECTABLE[field]} (one line, at most {MAX_VALUE} characters)")
+    if field == "date":
+        day = typed_date(value)
+        if day is None:
+            raise NotCorrectable(f"not a date: {value!r} (give 17/11/2017 or 2017-11-17)")
+        return day
+    if field == "symbol":
+        parsed = parse_symbol(value)
+        if parsed is None or not parsed.symbol:
+            raise NotCorrectable(f"not a number and symbol: {value!r} (give it as printed: 2154/BC-SYT)")
+        return parsed.symbol
+    if field == "number":
+        if not value.replace(" ", "").isalnum():
+            raise NotCorrectable(f"not a number: {value!r}")
+        if not record.get("symbol") or "/" not in record["symbol"]:
+            raise NotCorrectable("this document has no symbol to put the number in: correct its symbol "
+                                 "(2154/BC-SYT) instead")
+        return value.replace(" ", "")
+    return value
+
+
+def _set(record: dict, field: str, value: str) -> None:
+    """The value, and what follows from it."""
+    if field == "number":
+        field, value = "symbol", f"{value}/{record['symbol'].split('/', 1)[1]}"
+    record[field] = value
+    if field == "symbol":
+        parsed = parse_symbol(value)
+        record["number"] = parsed.number if parsed else None
+        if parsed and parsed.type_code:
+            record["type_code"] = parsed.type_code
+    if field in ("symbol", "issuer"):
+        parsed = parse_symbol(record["symbol"]) if record.get("symbol") else None
+        code = issuer_code(parsed.codes, parsed.type_code) if parsed and parsed.symbol else None
+        body = canonical_body(record.get("issuer"), record.get("parent_issuer"), code)
+        if body:
+            record["issuer_key"], record["issuer_name"] = body.key or None, body.name or None
+
+
+def apply(record: dict, corrections: list[dict] | None) -> dict:
+    """The record with these corrections (the oldest first, the newest wins);
+    prepared again for the index where its title changed."""
+    if not corrections or record.get("error"):
+        return record
+    record = dict(record, provenance=dict(record.get("provenance") or {}))
+    for fix in sorted(corrections, key=lambda c: c.get("at") or ""):
+        if fix.get("field") in CORRECTABLE and fix.get("value"):
+            _set(record, fix["field"], fix["value"])
+            said = f"corrected by {fix.get('by') or '?'} on {(fix.get('at') or '')[:10]}"
+            for field in FOLLOWS.get(fix["field"], (fix["field"],)):
+                record["provenance"][field] = said
+    record["corrections"] = sorted(corrections, key=lambda c: c.get("at") or "")
+    if "_words" in record and any(c.get("field") == "title" for c in corrections):
+        for name in ("_words", "_syllables", "_analysis"):
+            record.pop(name, None)
+        record = prepare(record)
+    return record
+
+
+def by_content(corrections: list[dict]) -> dict[str, list[dict]]:
+    """Corrections by the sha256 of the content they correct."""
+    found: dict[str, list[dict]] = {}
+    for fix in corrections:
+        if fix.get("sha256"):
+            found.setdefault(fix["sha256"], []).append(fix)
+    return found
+
+
+def correct(store: Archive, path: str, field: str, value: str, who: str) -> dict:
+    """Correct the document at ``path``: recorded by the archive and written at
+    once. Returns the record as corrected; LookupError where the archive holds no
+    such document, NotCorrectable for a value it cannot take, PermissionError for
+    a role that may only read."""
+    record = store.by_path(path)
+    if record is None:
+        raise LookupError(f"{path} is not in the archive")
+    full = store.full_record(record)
+    if not full.get("text") and not record.get("needs_ocr") and record.get("text_hash"):
+        raise LookupError(f"the parsed record of {path} is not kept any more: ingest the file again, then correct it")
+    fix = {"sha256": record.get("sha256"), "path": path, "field": field,
+           "value": checked_value(full, field, value), "was": full.get(field), "by": who,
+           "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    corrected = apply({k: v for k, v in full.items() if k != "corrections"}, [*(full.get("corrections") or []), fix])
+    store.correct(prepare(dict(corrected)), fix)
+    return corrected

@@ -1,0 +1,123 @@
+"""What a person should check against the paper: the values the parser was not
+sure of, with a picture of where each was read.
+
+The contract: ``uncertain(store)`` lists, for every document, each value OCR read
+with low confidence (``provenance``: ``ocr-uncertain N%``) and each field the
+header printed but left unread or blank (``number left blank``, ``date not
+filled in``: on a scan, most often handwriting), as ``Unsure`` items; a value
+corrected by hand since is not listed. ``crop_png`` cuts the part of the page
+where the value (or the printed words around a blank) stands, from the OCR
+cache's word boxes: nothing is read again. Both serve ``vanban review`` and the
+web's review page; corrections go through ``corrections.correct``.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+from dataclasses import asdict, dataclass
+
+from ingest.ocr.tesseract import OcrSettings, cached_page, page_image
+from ingest.vocabulary.textnorm import fold
+
+from .archive import Archive
+
+UNSURE = re.compile(r"ocr-uncertain (\d+(?:\.\d+)?)%")
+BLANKS = {"number left blank": "number", "date not filled in": "date"}
+# Printed words beside a field a hand fills in: where to look when nothing was read.
+ANCHORS = {"number": {"so"}, "symbol": {"so"}, "date": {"ngay", "thang"}}
+MARGIN = 0.6   # of the words' height, around the crop
+CROP_DPI = 300  # the OCR cache's word boxes are at this resolution (OcrSettings.dpi)
+
+
+@dataclass
+class Unsure:
+    path: str
+    field: str
+    reading: str | None     # what the parser kept (None: nothing was read)
+    confidence: float | None
+    why: str                # the warning that flagged it
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def unsure_values(record: dict) -> list[Unsure]:
+    """The values of one record a person should check."""
+    provenance = record.get("provenance") or {}
+    found = []
+    for field, how in provenance.items():
+        match = UNSURE.search(how or "")
+        if match and not how.startswith("corrected"):
+            why = next((w for w in record.get("warnings") or [] if w.startswith(f"{field} ")), how)
+            found.append(Unsure(record["path"], field, record.get(field), float(match.group(1)), why))
+    for warning in record.get("warnings") or []:
+        for start, field in BLANKS.items():
+            corrected = (provenance.get(field) or "").startswith("corrected")
+            if warning.startswith(start) and not corrected and not any(u.field == field for u in found):
+                found.append(Unsure(record["path"], field, record.get(field), None, warning))
+    return found
+
+
+def uncertain(store: Archive) -> list[Unsure]:
+    """Every value of the archive a person should check, file by file."""
+    return [item for record in store.records() for item in unsure_values(record)]
+
+
+def regular_file(path: str) -> str:
+    """``path`` if it is still a regular file reached without a link (what the
+    archive holds may have changed on disk since); FileNotFoundError saying what
+    it is now, else."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        raise FileNotFoundError("the file is no longer there") from None
+    if not stat.S_ISREG(info.st_mode) or os.path.realpath(path) != os.path.abspath(path):
+        raise FileNotFoundError("the file is no longer a regular file")
+    return path
+
+
+def crop_png(record: dict, field: str, ocr_cache: str | None, max_width: int = 900) -> bytes | None:
+    """The part of the first scanned page where ``field`` stands, as PNG; None
+    where the OCR cache has no words for it."""
+    pages = record.get("ocr_pages") or []
+    if not pages or not ocr_cache or record.get("format") not in ("pdf", "image"):
+        return None
+    page = cached_page(record.get("sha256"), pages[0], OcrSettings(cache_dir=ocr_cache))
+    if page is None:
+        return None
+    box = _where(page, field, record.get(field))
+    if box is None:
+        return None
+    try:
+        image = page_image(regular_file(record["path"]), record["format"], pages[0], CROP_DPI)
+    except Exception:  # gone, changed, too large since it was archived: no picture
+        return None
+    scale = image.width / page.width if page.width else 1.0
+    crop = image.crop(tuple(round(v * scale) for v in box))
+    if crop.width > max_width:
+        crop = crop.resize((max_width, round(crop.height * max_width / crop.width)))
+    buffer = io.BytesIO()
+    crop.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _where(page, field: str, value) -> tuple[int, int, int, int] | None:
+    """The box around the words of ``value`` on the page's line holding most of
+    them, or around the printed anchors of a blank field, with a margin; the whole
+    line's width so the hand's digits beside them show."""
+    wanted = {fold(p) for p in re.findall(r"[^\W_]+", str(value))} if value else set()
+    wanted = wanted or ANCHORS.get(field, set())
+    lines: dict[tuple, list] = {}
+    for word in page.words:
+        if word.text.strip() and {fold(p) for p in re.findall(r"[^\W_]+", word.text)} & wanted:
+            lines.setdefault(word.line_id, []).append(word)
+    if not lines:
+        return None
+    best = max(lines.values(), key=len)
+    line = [w for w in page.words if w.line_id == best[0].line_id]
+    top, bottom = min(w.top for w in line), max(w.bottom for w in line)
+    margin = round((bottom - top) * MARGIN)
+    return (max(0, min(w.left for w in line) - margin), max(0, top - margin),
+            min(page.width, max(w.right for w in line) + margin), min(page.height, bottom + margin))

@@ -1,0 +1,175 @@
+"""Corrections by hand (``index/corrections.py``, ``vanban correct``) and the values
+to check (``index/review.py``, ``vanban review``) on both backends: a scan's
+number corrected is found at once by search, cites and trace, and holds through a
+re-ingest, a re-parse and (Whoosh) a rebuild."""
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+from conftest import BACKENDS, REAL, SAMPLES, need_shared, new_database
+
+from ingest.ocr.tesseract import tesseract_version
+from search_cli import cli
+
+pytestmark = pytest.mark.skipif(not tesseract_version(), reason="Tesseract with the vie model is not installed")
+
+# A report citing the scan's number as it really is: 87, where OCR of the sample
+# reads the printed 78 (the correction a clerk makes after checking the paper).
+CITING = """SỞ TÀI CHÍNH
+Số: 90/BC-STC
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Quảng Ngãi, ngày 20 tháng 7 năm 2024
+BÁO CÁO
+Bổ sung tình hình thu chi ngân sách
+Căn cứ Báo cáo số 87/BC-STC ngày 10/7/2024 của Sở Tài chính về tình hình thực hiện dự toán;
+Nơi nhận:
+- Lưu: VT.
+GIÁM ĐỐC
+Đoàn Ngọc Sơn
+"""
+
+
+def run(*args, index):
+    return CliRunner().invoke(cli, [*args, "--index", str(index)])
+
+
+def lines(result):
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def archive(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("corrections")
+    shutil.copy(SAMPLES / "bc_scan.png", folder / "bc_scan.png")
+    (folder / "bc_90.txt").write_text(CITING, encoding="utf-8")
+    index = tmp_path_factory.mktemp("index") if request.param == "whoosh" else new_database(
+        request.getfixturevalue("pg_server"))
+    assert run("ingest", str(folder), index=index).exit_code == 0
+    return request.param, folder, index
+
+
+def _traced(index, folder) -> dict:
+    (tree,) = lines(run("trace", "--json", str(folder / "bc_90.txt"), index=index))
+    return tree["children"][0]
+
+
+def _make_stale(index, sha: str) -> None:
+    """The parsed record of this content as an older parser left it: the next
+    rebuild parses the file again."""
+    path = index / "records" / sha[:2] / f"{sha}.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        record = json.load(handle)
+    record["_parser_version"] = -1
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        json.dump(record, handle)
+
+
+def test_a_corrected_number_is_found_at_once_and_holds(archive):
+    backend, folder, index = archive
+    scan = str(folder / "bc_scan.png")
+    assert _traced(index, folder)["status"] == "missing"  # 87/BC-STC: not what OCR read
+    corrected = run("correct", "--json", "--by", "Lan", scan, "number", "87", index=index)
+    (record,) = lines(corrected)
+    assert (record["symbol"], record["number"]) == ("87/BC-STC", "87")
+    assert record["provenance"]["symbol"].startswith("corrected by ")
+    assert [(c["field"], c["was"], c["value"]) for c in record["corrections"]] == [("number", "78", "87")]
+
+    def holds():
+        assert lines(run("search", "--json", "87/BC-STC", index=index))[0]["path"] == scan
+        assert [c["path"] for c in lines(run("cites", "--json", "87/BC-STC", index=index))] == [
+            str(folder / "bc_90.txt")]
+        node = _traced(index, folder)
+        assert (node["status"], node["path"]) == ("archived", scan)
+        (shown,) = lines(run("show", "--json", "87/BC-STC", index=index))
+        assert shown["path"] == scan and shown["corrections"][0]["by"] == ("Lan" if backend == "whoosh"
+                                                                           else "postgres")
+
+    holds()
+    assert run("ingest", str(folder), index=index).exit_code == 0  # unchanged: nothing rewritten
+    holds()
+    sha = record["sha256"]
+    if backend == "whoosh":
+        assert run("ingest", "--repair", index=index).exit_code == 0  # rebuilt from the parsed records
+        holds()
+        _make_stale(index, sha)
+        report = lines(run("ingest", "--json", "--repair", str(folder), index=index))[0]
+        assert report["parsed"] >= 1  # parsed again, and corrected again
+    else:
+        import psycopg
+        with psycopg.connect(index, autocommit=True) as conn:  # the row lost: written anew by the ingest
+            conn.execute("DELETE FROM vanban.documents WHERE path = %s", (scan,))
+        assert run("ingest", str(folder), index=index).exit_code == 0
+    holds()
+    exported = {r["path"]: r for r in lines(run("export", index=index))}
+    assert exported[scan]["symbol"] == "87/BC-STC"
+
+
+@pytest.mark.parametrize("field, value, said", [
+    ("date", "31/02/2024", "not a date: '31/02/2024'"),
+    ("sha256", "x", "'sha256' cannot be corrected"),
+    ("title", "   ", "give the trích yếu"),
+    ("symbol", "abc", "not a number and symbol"),
+])
+def test_a_value_that_cannot_be_taken_is_one_line(archive, field, value, said):
+    _, folder, index = archive
+    result = run("correct", str(folder / "bc_scan.png"), field, value, index=index)
+    assert result.exit_code == 1 and said in result.output and "Traceback" not in result.output
+
+
+def test_a_file_not_in_the_archive_cannot_be_corrected(archive, tmp_path):
+    _, _, index = archive
+    result = run("correct", str(tmp_path / "gone.pdf"), "date", "01/02/2024", index=index)
+    assert result.exit_code == 1 and "is not in the archive" in result.output
+
+
+def test_a_reader_may_not_correct(archive):
+    backend, folder, index = archive
+    if backend != "postgresql":
+        pytest.skip("roles are PostgreSQL's")
+    import psycopg
+    with psycopg.connect(index, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'reader_c') "
+                     "THEN CREATE ROLE reader_c LOGIN; END IF; END $$")
+        conn.execute("GRANT vanban_reader TO reader_c")
+    scheme, rest = index.split("://", 1)
+    reader = f"{scheme}://reader_c@{rest.split('@', 1)[1]}"
+    result = run("correct", str(folder / "bc_scan.png"), "title", "Khác", index=reader)
+    assert result.exit_code == 1 and "may only read" in result.output
+
+
+# --- what to check ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def scans(tmp_path_factory):
+    need_shared(REAL)
+    folder = tmp_path_factory.mktemp("scans")
+    for name in ("scan_kh_2119_syt.pdf", "scan_cv_2014_syt.pdf"):
+        shutil.copy(REAL / name, folder / name)
+    index = tmp_path_factory.mktemp("index")
+    assert run("ingest", str(folder), index=index).exit_code == 0
+    return folder, index
+
+
+def test_review_lists_handwritten_fields_with_a_picture_of_each(scans, tmp_path):
+    from PIL import Image
+    folder, index = scans
+    items = lines(run("review", "--json", "--crops", str(tmp_path), index=index))
+    by_field = {(i["path"].rsplit("/", 1)[1], i["field"]) for i in items}
+    assert ("scan_kh_2119_syt.pdf", "date") in by_field  # the day written by hand
+    for item in items:
+        assert item["crop"], item
+        with Image.open(item["crop"]) as crop:
+            assert crop.width > 300 and 40 < crop.height < 400  # one line of the header
+    dated = next(i for i in items if i["path"].endswith("scan_kh_2119_syt.pdf") and i["field"] == "date")
+    assert dated["reading"] is None and dated["why"].startswith("date not filled in")
+    fixed = run("correct", dated["path"], "date", "13/11/2017", "--by", "Lan", index=index)
+    assert fixed.exit_code == 0, fixed.output
+    after = lines(run("review", "--json", index=index))
+    assert not any(i["path"] == dated["path"] and i["field"] == "date" for i in after)
+    assert lines(run("search", "--json", "--year", "2017", "kiem tra", index=index))
