@@ -414,7 +414,7 @@ def review(index_dir, crops, as_json):
     from index.indexing import ocr_cache_dir
     from index.review import crop_png, uncertain
     store = _open_store(index_dir)
-    items = uncertain(store)
+    items = list(uncertain(store))
     for number, item in enumerate(items, 1):
         shown = item.to_dict()
         if crops:
@@ -478,8 +478,11 @@ def correct(path, field, value, index_dir, who, as_json):
 @click.option("--sign-in", is_flag=True,
               help="On PostgreSQL: each person signs in with their own database role (row-level security "
                    "hides from their pages what it hides from the role).")
+@click.option("--allow-corrections", is_flag=True,
+              help="Let the review page correct values without signing in (a machine one person uses): "
+                   "the name typed is kept, marked as typed on the web. With --sign-in the role corrects.")
 @click.option("--json", "as_json", is_flag=True, help="Say where it serves as one JSON object.")
-def serve(index_dir, host, port, threads, sign_in, as_json):
+def serve(index_dir, host, port, threads, sign_in, allow_corrections, as_json):
     """Serve the archive's web pages (Vietnamese; English at ?lang=en) until Ctrl-C."""
     from index.archive import is_url
     from index.backends import ArchiveUnavailable
@@ -488,7 +491,7 @@ def serve(index_dir, host, port, threads, sign_in, as_json):
         raise click.ClickException("--sign-in needs an archive on PostgreSQL (postgresql://host/db): "
                                    "a Whoosh folder has no roles")
     try:
-        app, archives = build(index_dir, sign_in=sign_in, threads=threads)
+        app, archives = build(index_dir, sign_in=sign_in, threads=threads, corrections=allow_corrections)
     except ArchiveUnavailable as exc:
         raise click.ClickException(str(exc)) from None
     _OPENED.append(index_dir)

@@ -92,9 +92,9 @@ class Archive(Protocol):
         """Every correction by hand (``corrections.py``), oldest first; an ingest
         applies them to what it writes, so they hold through re-parses and rebuilds."""
 
-    def correct(self, record: dict, fix: dict) -> None:
-        """Keep the correction ``fix`` and write ``record`` (corrected and prepared)
-        at once; PermissionError for a role that may only read, ``run.IndexBusy``
+    def correct(self, records: list[dict], fix: dict) -> None:
+        """Keep the correction ``fix`` and write ``records`` (the document corrected
+        and prepared, at each path holding its content) at once; PermissionError for a role that may only read, ``run.IndexBusy``
         while an ingest writes to a Whoosh archive."""
 
     # --- reading -------------------------------------------------------------

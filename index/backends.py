@@ -12,7 +12,15 @@ from contextlib import contextmanager
 from .archive import NOTHING_TO_REPAIR, ArchiveUnavailable, is_url
 from .trust import UnsafeFolder, check_folder, private_umask
 
-__all__ = ["ArchiveUnavailable", "failure_line", "open_archive", "open_for_writing"]
+__all__ = ["ArchiveUnavailable", "failure_line", "open_archive", "open_for_writing", "shown_target"]
+
+
+def shown_target(target: str) -> str:
+    """An archive as messages name it: a folder as given, a URL without any password."""
+    if not is_url(target):
+        return target
+    from .postgres.connection import shown_url
+    return shown_url(target)
 
 
 def open_archive(target: str, create: bool = False, work_folder: str | None = None, migrate: bool = False):

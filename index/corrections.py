@@ -9,8 +9,10 @@ parsed again. ``apply`` puts a document's corrections on a parsed record (the
 ingest's workers and a Whoosh rebuild call it on every record they write):
 the value, what follows from it (a number's symbol, an issuer's key and name),
 ``provenance[field] = "corrected by … on …"`` and the list under
-``corrections``. ``correct`` checks a value, and has the archive record it and
-rewrite the document at once, so search, ``cites`` and ``trace`` find it.
+``corrections``; a correction a record cannot take (a number where a later
+reading found no symbol) is skipped, never raised. ``correct`` checks a value,
+and has the archive record it and rewrite the document (at every path holding
+its content) at once, so search, ``cites`` and ``trace`` find it.
 """
 from __future__ import annotations
 
@@ -72,9 +74,12 @@ def checked_value(record: dict, field: str, value: str) -> str:
     return value
 
 
-def _set(record: dict, field: str, value: str) -> None:
-    """The value, and what follows from it."""
+def _set(record: dict, field: str, value: str) -> bool:
+    """The value, and what follows from it; False where the record cannot take it
+    (a number, where a later reading found no symbol to put it in)."""
     if field == "number":
+        if "/" not in (record.get("symbol") or ""):
+            return False
         field, value = "symbol", f"{value}/{record['symbol'].split('/', 1)[1]}"
     record[field] = value
     if field == "symbol":
@@ -88,6 +93,7 @@ def _set(record: dict, field: str, value: str) -> None:
         body = canonical_body(record.get("issuer"), record.get("parent_issuer"), code)
         if body:
             record["issuer_key"], record["issuer_name"] = body.key or None, body.name or None
+    return True
 
 
 def apply(record: dict, corrections: list[dict] | None) -> dict:
@@ -97,8 +103,7 @@ def apply(record: dict, corrections: list[dict] | None) -> dict:
         return record
     record = dict(record, provenance=dict(record.get("provenance") or {}))
     for fix in sorted(corrections, key=lambda c: c.get("at") or ""):
-        if fix.get("field") in CORRECTABLE and fix.get("value"):
-            _set(record, fix["field"], fix["value"])
+        if fix.get("field") in CORRECTABLE and fix.get("value") and _set(record, fix["field"], fix["value"]):
             said = f"corrected by {fix.get('by') or '?'} on {(fix.get('at') or '')[:10]}"
             for field in FOLLOWS.get(fix["field"], (fix["field"],)):
                 record["provenance"][field] = said
@@ -134,5 +139,8 @@ def correct(store: Archive, path: str, field: str, value: str, who: str) -> dict
            "value": checked_value(full, field, value), "was": full.get(field), "by": who,
            "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     corrected = apply({k: v for k, v in full.items() if k != "corrections"}, [*(full.get("corrections") or []), fix])
-    store.correct(prepare(dict(corrected)), fix)
+    prepared = prepare(dict(corrected))
+    # The same content at other paths is the same document: corrected with it.
+    copies = [path for path, sha in store.paths().items() if sha == fix["sha256"] and path != record["path"]]
+    store.correct([prepared, *({**prepared, "path": copy} for copy in copies)], fix)
     return corrected

@@ -16,6 +16,7 @@ import io
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 from ingest.ocr.tesseract import OcrSettings, cached_page, page_image
@@ -29,6 +30,7 @@ BLANKS = {"number left blank": "number", "date not filled in": "date"}
 ANCHORS = {"number": {"so"}, "symbol": {"so"}, "date": {"ngay", "thang"}}
 MARGIN = 0.6   # of the words' height, around the crop
 CROP_DPI = 300  # the OCR cache's word boxes are at this resolution (OcrSettings.dpi)
+MAX_CROP_SOURCE = 40_000_000  # pixels of the page at CROP_DPI (A3 is 17.4 M): larger pages get no crop
 
 
 @dataclass
@@ -60,9 +62,11 @@ def unsure_values(record: dict) -> list[Unsure]:
     return found
 
 
-def uncertain(store: Archive) -> list[Unsure]:
-    """Every value of the archive a person should check, file by file."""
-    return [item for record in store.records() for item in unsure_values(record)]
+def uncertain(store: Archive) -> Iterator[Unsure]:
+    """Every value of the archive a person should check, file by file (streamed:
+    a page takes the first ones)."""
+    for record in store.records():
+        yield from unsure_values(record)
 
 
 def regular_file(path: str) -> str:
@@ -89,6 +93,8 @@ def crop_png(record: dict, field: str, ocr_cache: str | None, max_width: int = 9
         return None
     box = _where(page, field, record.get(field))
     if box is None:
+        return None
+    if page.width * page.height > MAX_CROP_SOURCE:  # a poster: not rendered whole for a line of it
         return None
     try:
         image = page_image(regular_file(record["path"]), record["format"], pages[0], CROP_DPI)

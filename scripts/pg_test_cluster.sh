@@ -42,6 +42,11 @@ start)
   rm -rf "$state"; mkdir -p "$state"
   [ "$(id -u)" -eq 0 ] && chown postgres "$state"
   as_owner "$initdb" -D "$state/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  # The web tests' people sign in with a password (the web refuses a connection
+  # the server let in on trust): members of vanban_people_test must give one.
+  { echo "host all +vanban_people_test 127.0.0.1/32 scram-sha-256"; cat "$state/data/pg_hba.conf"; } \
+    > "$state/hba.tmp" && mv "$state/hba.tmp" "$state/data/pg_hba.conf"
+  [ "$(id -u)" -eq 0 ] && chown postgres "$state/data/pg_hba.conf"
   as_owner "$pg_ctl" -D "$state/data" -l "$state/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$state ${VANBAN_TEST_PG_OPTIONS:-}" start >/dev/null
   echo "export VANBAN_TEST_PG=postgresql://postgres@127.0.0.1:$port/postgres"

@@ -294,6 +294,7 @@ def _report(path, number, title, mark=""):
 
 
 SECRET_WORDS = "cán bộ diện quy hoạch"
+PASSWORD = "mật-khẩu thử 1"
 
 
 @pytest.fixture(scope="module")
@@ -308,20 +309,25 @@ def secret_server(tmp_path_factory, pg_server):
     _report(folder / "secret.txt", 6, f"Kết quả rà soát biên chế {SECRET_WORDS}", mark="MẬT")
     assert run("ingest", "--no-ocr", str(folder), index=url).exit_code == 0
     with psycopg.connect(url, autocommit=True) as conn:
+        # People sign in with a password: the tests' server asks members of
+        # vanban_people_test for one (scripts/pg_test_cluster.sh), trusts the rest.
+        conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'vanban_people_test') "
+                     "THEN CREATE ROLE vanban_people_test NOLOGIN; END IF; END $$")
         for user, groups in (("clerk_w", "vanban_reader"), ("chief_w", "vanban_reader, vanban_mat")):
             conn.execute(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{user}') "
                          f"THEN CREATE ROLE {user} LOGIN; END IF; END $$")
-            conn.execute(f"GRANT {groups} TO {user}")
+            conn.execute(f"ALTER ROLE {user} PASSWORD '{PASSWORD}'")
+            conn.execute(f"GRANT {groups}, vanban_people_test TO {user}")
     server = Server(url, "--sign-in")
     yield server, folder
     server.stop()
 
 
-def _sign_in(driver, server, role: str) -> None:
+def _sign_in(driver, server, role: str, password: str = PASSWORD) -> None:
     driver.delete_all_cookies()
     driver.get(server.url + "/")  # not signed in: the sign-in page
     driver.find_element(*_by("input[name=role]")).send_keys(role)
-    driver.find_element(*_by("input[name=password]")).send_keys("unused: the tests' server trusts 127.0.0.1")
+    driver.find_element(*_by("input[name=password]")).send_keys(password)
     driver.find_element(*_by("form.login button")).click()
     _after(driver, ".role, .problem")
 
@@ -350,12 +356,30 @@ def test_an_uncleared_reader_never_sees_a_mat_document_in_any_page(secret_server
     assert driver.find_elements(*_by("form.login"))
 
 
-def test_a_role_the_server_refuses_cannot_sign_in(secret_server, driver):
+@pytest.mark.parametrize("role, password", [
+    ("nobody_here", PASSWORD),     # no such role
+    ("clerk_w", "not the password"),
+    ("postgres", "anything"),      # a role the server lets in without a password: not the person's proof
+])
+def test_a_sign_in_the_server_does_not_prove_is_refused(secret_server, driver, role, password):
     server, _ = secret_server
-    _sign_in(driver, server, "nobody_here")
+    _sign_in(driver, server, role, password)
     assert "không chấp nhận" in driver.find_element(*_by(".problem")).text
+    assert not driver.find_elements(*_by(".role"))
     status, _, _ = server.get("/api/stats")
     assert status == 401
+
+
+@pytest.mark.parametrize("after", ["//evil.example/", "/%09/evil.example", "https://evil.example/", "/\\evil.example"])
+def test_after_signing_in_only_this_site_s_pages_open(secret_server, driver, after):
+    server, _ = secret_server
+    driver.delete_all_cookies()
+    driver.get(server.url + "/login?next=" + urllib.parse.quote(after, safe=""))
+    driver.find_element(*_by("input[name=role]")).send_keys("clerk_w")
+    driver.find_element(*_by("input[name=password]")).send_keys(PASSWORD)
+    driver.find_element(*_by("form.login button")).click()
+    _after(driver, ".role")
+    assert driver.current_url.startswith(server.url + "/")
 
 
 # --- the pages' words -----------------------------------------------------------------
@@ -452,7 +476,7 @@ def scan_server(tmp_path_factory):
     shutil.copy(REAL / "scan_kh_2119_syt.pdf", folder / "scan_kh_2119_syt.pdf")
     index = tmp_path_factory.mktemp("web-scan-index")
     assert run("ingest", str(folder), index=index).exit_code == 0
-    server = Server(index)
+    server = Server(index, "--allow-corrections")
     yield server, folder, index
     server.stop()
 
@@ -477,5 +501,18 @@ def test_a_handwritten_day_is_corrected_on_the_review_page(scan_server, driver):
     assert "13/11/2017" in driver.find_element(*_by("dl.fields")).text
     assert "Nguyễn Thị Lan" in driver.find_element(*_by("#corrections")).text
     (shown,) = json_lines(run("show", "--json", path, index=index))  # the same function as vanban correct
-    assert shown["date"] == "2017-11-13" and shown["corrections"][0]["by"] == "Nguyễn Thị Lan"
+    assert shown["date"] == "2017-11-13" and shown["corrections"][0]["by"] == "Nguyễn Thị Lan (web)"
     screenshot(driver, "corrected")
+
+
+def test_without_sign_in_or_leave_the_pages_do_not_correct(server, driver):
+    driver.get(server.url + "/review")
+    assert not driver.find_elements(*_by("form.correct"))
+    import urllib.request
+    request = urllib.request.Request(server.url + "/review", data=b"path=x&field=title&value=y", method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        status = 200
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    assert status in (400, 403)  # no token, no leave: refused either way

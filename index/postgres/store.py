@@ -336,7 +336,7 @@ class PgStore:
             return []
         return [dict(zip(("sha256", "path", "field", "value", "was", "by", "at"), row)) for row in rows]
 
-    def correct(self, record: dict, fix: dict) -> None:
+    def correct(self, records: list[dict], fix: dict) -> None:
         """Keep the correction and rewrite the document, in one transaction."""
         import psycopg
         try:
@@ -344,7 +344,8 @@ class PgStore:
                 self.conn.execute("INSERT INTO vanban.corrections (sha256, path, field, value, was, by_role, at) "
                                   "VALUES (%(sha256)s, %(path)s, %(field)s, %(value)s, %(was)s, %(by)s, %(at)s)",
                                   {**fix, "was": None if fix.get("was") is None else str(fix["was"])})
-                self._write(table_row(record), rewrite=True)
+                for record in records:
+                    self._write(table_row(record), rewrite=True)
         except psycopg.errors.InsufficientPrivilege:
             raise PermissionError(f"{self.role} may only read the archive at {shown_url(self.url)}: "
                                   "corrections are made by the archive's owner") from None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from itertools import islice
 import shutil
 import subprocess
 
@@ -29,27 +30,32 @@ from ingest.paths import shown as shown_path
 from ingest.vocabulary.dates import typed_date
 
 from .. import answers, i18n, register
-from ..corrections import CORRECTABLE, NotCorrectable, correct
+from ..corrections import NotCorrectable, correct
 from ..graph import to_dot
 from ..review import crop_png, uncertain
 from ..run import IndexBusy
 from ..indexing import ocr_cache_dir
 from ..i18n import gettext as _
 from . import pages, pictures
-from .archives import ArchiveUnavailable, NotSignedIn
+from .archives import NotSignedIn, RefusedSignIn
 
 LANG_COOKIE = "vanban_lang"
 GRAPHVIZ_TIMEOUT = 10  # seconds dot may take to draw a trace
 API_LIMIT = 1000       # hits one /api/search may return
+FILTER_MAX = 200       # characters of a filter (an issuer's name is shorter; a long one costs the regex)
 REVIEW_SHOWN = 200     # values to check listed on the review page
 
 
-def make_app(archives, secret_key: bytes | None = None) -> Flask:
+def make_app(archives, secret_key: bytes | None = None, corrections: bool = False) -> Flask:
+    """``corrections``: the review page may correct (always with ``--sign-in``: the
+    signed-in role corrects; else only where the office allowed it)."""
     app = Flask(__name__)
     app.config.update(SECRET_KEY=secret_key or secrets.token_bytes(32), WTF_CSRF_TIME_LIMIT=None,
                       SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      # Behind the office's TLS proxy: the sign-in cookie only ever over HTTPS.
+                      SESSION_COOKIE_SECURE=os.environ.get("VANBAN_WEB_HTTPS") == "1",
                       MAX_CONTENT_LENGTH=64 * 1024)  # only small forms are ever posted
-    app.extensions["vanban"] = {"archives": archives}
+    app.extensions["vanban"] = {"archives": archives, "corrections": corrections or archives.sign_in}
     CSRFProtect(app)
     _templates(app)
     _hooks(app)
@@ -65,7 +71,8 @@ def _templates(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(gettext=i18n._, ngettext=i18n.ngettext, newstyle=True)
     app.jinja_env.filters.update(day=i18n.shown_date, number=i18n.shown_number, marks=marked_snippet,
                                  shown_path=shown_path, relation=lambda r: NAMES.get(r or "", r or ""))
-    app.jinja_env.globals.update(RELATIONS=RELATIONS, NAMES=NAMES, languages=i18n.LANGUAGES)
+    app.jinja_env.globals.update(RELATIONS=RELATIONS, NAMES=NAMES, languages=i18n.LANGUAGES,
+                                 FIELD_NAMES=pages.FIELD_NAMES)
 
 
 def marked_snippet(snippet: str | None) -> Markup:
@@ -121,7 +128,24 @@ def _hooks(app: Flask) -> None:
 
     @app.errorhandler(404)
     def not_found(exc):
-        return _error(404, getattr(exc, "description", None) or _("There is no such page."))
+        said = getattr(exc, "description", None)
+        return _error(404, said if said and said != type(exc).description else _("There is no such page."))
+
+    @app.errorhandler(400)
+    def bad_request(exc):
+        return _error(400, _("The address asks for something this page cannot give."))
+
+    @app.errorhandler(405)
+    def not_allowed(exc):
+        return _error(405, _("There is no such page."))
+
+    @app.errorhandler(403)
+    def forbidden(exc):
+        return _error(403, _("Corrections are not made from this server's pages."))
+
+    @app.errorhandler(413)
+    def too_large(exc):
+        return _error(413, _("The form sent is too large."))
 
     @app.errorhandler(500)
     def failed(exc):
@@ -159,21 +183,22 @@ def _give_back(exc=None):
 def _form() -> tuple[pages.SearchForm, str | None]:
     """The search as the URL gives it, and a problem with it in words (or None)."""
     args, problem = request.args, None
-    year = args.get("year", "").strip()
+    year = args.get("year", "").strip()[:FILTER_MAX]
     dates = {}
     for name in ("from", "to"):
-        typed = args.get(name, "").strip()
+        typed = args.get(name, "").strip()[:FILTER_MAX]
         dates[name] = typed_date(typed) if typed else None
         if typed and dates[name] is None:
             problem = _("Not a date: {typed} (write 01/10/2017 or 2017-10-01).").format(typed=typed)
-    if year and not (year.isdigit() and len(year) == 4):
+    if year and not (_digits(year, 4) and len(year) == 4):
         problem, year = _("Not a year: {typed}.").format(typed=year), ""
     page = args.get("page", "1")
     form = pages.SearchForm(q=args.get("q", "")[:1000], year=int(year) if year else None,
-                            date_from=dates["from"], date_to=dates["to"], doc_type=args.get("type") or None,
-                            issuer=args.get("issuer") or None,
+                            date_from=dates["from"], date_to=dates["to"],
+                            doc_type=args.get("type", "")[:FILTER_MAX] or None,
+                            issuer=args.get("issuer", "")[:FILTER_MAX] or None,
                             sort="date" if args.get("sort") == "date" else "relevance",
-                            page=int(page) if page.isdigit() else 1)
+                            page=int(page) if _digits(page, 4) else 1)
     return form, problem
 
 
@@ -226,7 +251,8 @@ def _routes(app: Flask) -> None:
         record = _record(request.args.get("path", ""))
         number = request.args.get("n", "1")
         try:
-            png = pictures.page_png(record, int(number) if number.isdigit() else 0)
+            _give_back()  # the picture is made without holding the archive
+            png = pictures.page_png(record, int(number) if _digits(number, 5) else 0)
         except pictures.NoPicture as exc:
             abort(404, description=_("This page cannot be shown: {reason}").format(reason=exc))
         response = make_response(png)
@@ -241,13 +267,15 @@ def _routes(app: Flask) -> None:
             path = pictures.regular_file(record["path"])
         except pictures.NoPicture as exc:
             abort(404, description=_("The original file cannot be given: {reason}").format(reason=exc))
-        return send_file(path, as_attachment=True, download_name=os.path.basename(path))
+        name = "".join(c for c in os.path.basename(path) if c.isprintable()) or "van-ban"
+        return send_file(path, as_attachment=True, download_name=name)
 
     @app.get("/cites")
     def cited():
         args = request.args
         try:
-            page = pages.cites_page(_archive(), args.get("symbol", "")[:200], args.get("issuer"), args.get("year"),
+            page = pages.cites_page(_archive(), args.get("symbol", "")[:200], args.get("issuer", "")[:FILTER_MAX],
+                                    args.get("year", "")[:FILTER_MAX],
                                     args.get("relation") if args.get("relation") in RELATIONS else None)
         except ValueError as exc:  # a partial symbol naming several, an issuer naming nothing
             return render_template("cites.html", symbol=args.get("symbol", ""), groups=[], asked=True,
@@ -266,7 +294,7 @@ def _routes(app: Flask) -> None:
         page = pages.trace_page(_archive(), request.args.get("target", "")[:500], depth, reverse)
         if not page["trees"] or not shutil.which("dot"):
             abort(404)
-        svg = _draw("".join(to_dot(tree) for tree in page["trees"]))
+        svg = _draw(to_dot(page["trees"][0]))  # one picture: the page lists every tree
         response = make_response(svg)
         response.headers["Content-Type"] = "image/svg+xml"
         return response
@@ -278,9 +306,15 @@ def _routes(app: Flask) -> None:
     @app.route("/review", methods=["GET", "POST"])
     def review_values():
         store, problem, done = _archive(), None, None
+        may_correct = current_state()["corrections"]
         if request.method == "POST":
+            if not may_correct:
+                abort(403)
             form = request.form
-            who = getattr(store, "role", None) or form.get("by", "").strip()[:100]
+            # Signed in: the database role. Else (allowed by --allow-corrections) the
+            # name typed, said to be typed on the web: nothing here can check it.
+            who = getattr(store, "role", None) if current_state()["archives"].sign_in else None
+            who = who or (form.get("by", "").strip()[:100] + " (web)" if form.get("by", "").strip() else "")
             try:
                 if not who:
                     raise NotCorrectable(_("Say who corrects it."))
@@ -292,15 +326,16 @@ def _routes(app: Flask) -> None:
                 problem = _("This account may only read the archive: corrections are made by its owner.")
             except IndexBusy:
                 problem = _("An ingest is writing to the archive: correct it again when it has finished.")
-        items = [item.to_dict() for item in uncertain(store)][:REVIEW_SHOWN]
-        return render_template("review.html", items=items, problem=problem, done=done,
-                               signed=bool(getattr(store, "role", None)), fields=CORRECTABLE), (400 if problem else 200)
+        items = [item.to_dict() for item in islice(uncertain(store), REVIEW_SHOWN)]
+        return render_template("review.html", items=items, problem=problem, done=done, may_correct=may_correct,
+                               signed=current_state()["archives"].sign_in), (400 if problem else 200)
 
     @app.get("/review/crop.png")
     def review_crop():
         record = _record(request.args.get("path", ""))
-        store = _archive()
-        png = crop_png(record, request.args.get("field", ""), ocr_cache_dir(store.folder))
+        cache = ocr_cache_dir(_archive().folder)
+        _give_back()  # the picture is made without holding the archive
+        png = crop_png(record, request.args.get("field", ""), cache)
         if png is None:
             abort(404)
         response = make_response(png)
@@ -316,11 +351,13 @@ def _routes(app: Flask) -> None:
         if request.method == "POST":
             role, password = request.form.get("role", "")[:63], request.form.get("password", "")[:1000]
             try:
-                session["who"] = state["archives"].sign_in_as(role, password)
-                session["role"] = role
-                return redirect(_safe_next(request.args.get("next")))
-            except ArchiveUnavailable:
+                token = state["archives"].sign_in_as(role, password, replacing=session.get("who"))
+            except RefusedSignIn:
                 problem = _("The server did not accept this name and password.")
+            else:
+                session.clear()  # a new session for the person signed in
+                session["who"], session["role"] = token, role
+                return redirect(_safe_next(request.args.get("next")))
         return render_template("login.html", problem=problem), (401 if problem else 200)
 
     @app.post("/logout")
@@ -352,9 +389,14 @@ def _record(path: str) -> dict:
     return record
 
 
+def _digits(text: str, most: int) -> bool:
+    """Plain ASCII digits, at most ``most`` of them (``²`` is a digit to Python)."""
+    return text.isascii() and text.isdigit() and len(text) <= most
+
+
 def _trace_options() -> tuple[int, bool]:
     depth = request.args.get("depth", "2")
-    return (min(int(depth), 4) if depth.isdigit() and int(depth) >= 1 else 2), request.args.get("reverse") == "1"
+    return (min(int(depth), 4) if _digits(depth, 2) and int(depth) >= 1 else 2), request.args.get("reverse") == "1"
 
 
 def _draw(dot: str) -> bytes:
@@ -369,8 +411,12 @@ def _draw(dot: str) -> bytes:
 
 
 def _safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Where to go after signing in: a path of this site only (no scheme, no host,
+    no control character or backslash a browser would read its own way)."""
+    from urllib.parse import urlsplit
+    if (target and target.startswith("/") and not any(ord(c) <= 0x20 or ord(c) == 0x7f for c in target)
+            and "\\" not in target and not urlsplit(target).scheme and not urlsplit(target).netloc
+            and not target.startswith("//")):
         return target
     return url_for("home")
 
@@ -387,7 +433,7 @@ def _api(app: Flask) -> None:
         if problem or not form.q.strip():
             return jsonify({"error": problem or _("Give a query: q=...")}), 400
         limit = request.args.get("limit", "10")
-        options = {**form.options(), "limit": min(int(limit), API_LIMIT) if limit.isdigit() and int(limit) else 10,
+        options = {**form.options(), "limit": min(int(limit), API_LIMIT) if _digits(limit, 6) and int(limit) else 10,
                    "facets": request.args.get("facets") in ("1", "true")}
         try:
             return answer(answers.search_objects(_archive(), form.q, **options))
@@ -402,12 +448,14 @@ def _api(app: Flask) -> None:
     @app.get("/api/cites")
     def api_cites():
         args = request.args
-        limit = args.get("limit", "0")
+        limit = args.get("limit", "")
         relation = args.get("relation")
-        try:
-            return answer(answers.cites_objects(_archive(), args.get("symbol", "")[:200], issuer=args.get("issuer"),
-                                                year=args.get("year"),
-                                                limit=int(limit) or None if limit.isdigit() else None,
+        try:  # at most API_LIMIT documents a group, as --limit says for the command
+            return answer(answers.cites_objects(_archive(), args.get("symbol", "")[:200],
+                                                issuer=args.get("issuer", "")[:FILTER_MAX] or None,
+                                                year=args.get("year", "")[:FILTER_MAX] or None,
+                                                limit=min(int(limit), API_LIMIT) if _digits(limit, 6) and int(limit)
+                                                else None,
                                                 relation=relation if relation in RELATIONS else None))
         except ValueError as exc:
             return jsonify({"error": str(exc)}), 400

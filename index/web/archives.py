@@ -18,9 +18,9 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from ..backends import ArchiveUnavailable, open_archive
+from ..backends import ArchiveUnavailable, open_archive, shown_target
 
 IDLE_SIGN_OUT = 8 * 3600  # seconds a signed-in person's connection is kept without a request
 
@@ -41,15 +41,29 @@ class Person:
     seen: float = field(default_factory=time.monotonic)
 
 
+# Connection parameters a URL's query may carry that would speak for someone else:
+# the server's own credentials must never stand in for a person's.
+NOT_FROM_THE_URL = {"user", "password", "passfile", "service", "servicefile", "sslcert", "sslkey",
+                    "sslpassword", "krbsrvname", "gssdelegation"}
+CONNECT_TIMEOUT = 10  # seconds a sign-in may wait for the server
+
+
 def url_as(url: str, role: str, password: str) -> str:
-    """The archive's URL with this role and password in place of any it names."""
+    """The archive's URL as this role with this password, and nothing else of the
+    URL's that names who connects."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if ":" in host:  # an IPv6 address
         host = f"[{host}]"
     port = f":{parts.port}" if parts.port else ""
     netloc = f"{quote(role, safe='')}:{quote(password, safe='')}@{host}{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in NOT_FROM_THE_URL | {"connect_timeout"}]
+    query.append(("connect_timeout", str(CONNECT_TIMEOUT)))
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query), parts.fragment))
+
+
+class RefusedSignIn(Exception):
+    """The name and password do not open the archive as that person."""
 
 
 class Archives:
@@ -64,11 +78,8 @@ class Archives:
 
     @property
     def shown(self) -> str:
-        """The archive as messages name it: no role, no password."""
-        parts = urlsplit(self.target)
-        if not parts.scheme:
-            return self.target
-        return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        """The archive as messages name it: no password."""
+        return shown_target(self.target)
 
     @contextmanager
     def lend(self, token: str | None):
@@ -101,14 +112,28 @@ class Archives:
     def _expire(self) -> None:
         now = time.monotonic()
         for token, person in list(self._people.items()):
-            if now - person.seen > IDLE_SIGN_OUT:
+            if now - person.seen > IDLE_SIGN_OUT and person.lock.acquire(blocking=False):
                 del self._people[token]
                 person.store.close()
+                person.lock.release()
 
-    def sign_in_as(self, role: str, password: str) -> str:
-        """A token for this person's session, once the server has taken their role
-        and password; ArchiveUnavailable (one line) where it does not."""
-        store = self._open(url_as(self.target, role, password))
+    def sign_in_as(self, role: str, password: str, replacing: str | None = None) -> str:
+        """A token for this person's session once the server has checked their
+        password for their role (RefusedSignIn else: an empty password, a role the
+        server does not take, or a connection it let in without a password, which
+        would be the server's trust and not the person's). ``replacing``: the
+        token of the session this sign-in ends."""
+        if not role or not password:
+            raise RefusedSignIn()
+        try:
+            store = self._open(url_as(self.target, role, password))
+        except ArchiveUnavailable:
+            raise RefusedSignIn() from None
+        conn = getattr(store, "conn", None)
+        if conn is None or not conn.pgconn.used_password or conn.info.user != role:
+            store.close()
+            raise RefusedSignIn()
+        self.sign_out(replacing)
         token = secrets.token_urlsafe(32)
         with self._people_lock:
             self._people[token] = Person(role, store)
@@ -133,4 +158,4 @@ class Archives:
             self.sign_out(token)
 
 
-__all__ = ["Archives", "ArchiveUnavailable", "NotSignedIn", "url_as"]
+__all__ = ["Archives", "ArchiveUnavailable", "NotSignedIn", "RefusedSignIn", "url_as"]

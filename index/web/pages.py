@@ -60,6 +60,11 @@ class SearchForm:
         return any((self.year, self.date_from, self.date_to, self.doc_type, self.issuer))
 
 
+# The fields a person checks and corrects, by their names on the pages.
+FIELD_NAMES = {"symbol": N_("Number and symbol"), "number": N_("Number"), "date": N_("Date issued"),
+               "doc_type": N_("Type"), "issuer": N_("Issuing body"), "title": N_("Summary (trích yếu)"),
+               "signer_name": N_("Signer"), "signer_title": N_("Signer's title"), "place": N_("Place"),
+               "issuer_name": N_("Issuing body")}
 FACET_FILTER = {"year": "year", "type": "type", "issuer": "issuer"}
 FACET_LABELS = {"year": N_("Year"), "type": N_("Type"), "issuer": N_("Issuing body")}
 

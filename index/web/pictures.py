@@ -44,7 +44,7 @@ def page_png(record: dict, number: int) -> bytes:
     if not has_pictures(record) or not 1 <= number <= (record.get("pages") or 0):
         raise NoPicture(f"no page {number}")
     try:
-        image = page_image(regular_file(record["path"]), record["format"], number - 1, DPI)
+        image = _rendered(regular_file(record["path"]), record["format"], number - 1)
     except NoPicture:
         raise
     except Exception as exc:  # a file changed since it was archived: damaged, too large
@@ -53,6 +53,29 @@ def page_png(record: dict, number: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     return buffer.getvalue()
+
+
+def _rendered(path: str, fmt: str, index: int):
+    """The page at most MAX_SIDE pixels on its longer side, never made larger first:
+    a PDF rendered at the resolution that fits, an image reduced while decoding."""
+    if fmt == "pdf":
+        import pypdfium2 as pdfium
+        pdf = pdfium.PdfDocument(path)
+        try:
+            width, height = pdf[index].get_size()  # points
+        finally:
+            pdf.close()
+        return page_image(path, fmt, index, max(10.0, min(DPI, MAX_SIDE * 72 / max(width, height, 1.0))))
+    from PIL import Image
+
+    from ingest.readers.image import check_size
+    with Image.open(path) as source:
+        source.seek(index)
+        check_size(*source.size, source.mode, f"page {index + 1}")
+        source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decoded at a fraction of its size
+        image = source.convert("RGB")
+    image.thumbnail((MAX_SIDE, MAX_SIDE), reducing_gap=2.0)
+    return image
 
 
 def word_boxes(record: dict, number: int, ocr_cache: str | None) -> list[tuple[str, float, float, float, float]]:

@@ -30,10 +30,10 @@ def secret_key() -> bytes | None:
     return value.encode("utf-8") if value else None
 
 
-def build(target: str, sign_in: bool = False, threads: int = DEFAULT_THREADS):
+def build(target: str, sign_in: bool = False, threads: int = DEFAULT_THREADS, corrections: bool = False):
     """The application and the archives it lends (closed by the caller)."""
     archives = Archives(target, size=threads, sign_in=sign_in)
-    return make_app(archives, secret_key=secret_key()), archives
+    return make_app(archives, secret_key=secret_key(), corrections=corrections), archives
 
 
 def serve(app, host: str, port: int, threads: int = DEFAULT_THREADS) -> None:

@@ -16,6 +16,7 @@ an estimate (``Results.exact`` False). Parsing stays Whoosh's
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from math import log
 from dataclasses import dataclass
@@ -126,18 +127,25 @@ class PostingsCache:
         self.max_bytes = max_bytes
         self.used = 0
         self.entries: OrderedDict = OrderedDict()
+        # The web serves requests on threads, each with a store of its own, all
+        # sharing this cache: a lookup and an insert are one step each (the load,
+        # the slow part, runs outside the lock; two threads may load one key).
+        self._lock = threading.Lock()
 
     def get(self, key, load):
-        if key in self.entries:
-            self.entries.move_to_end(key)
-            return self.entries[key]
+        with self._lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
         value = load()
-        size = _size(value)
-        self.entries[key] = value
-        self.used += size
-        while self.used > self.max_bytes and len(self.entries) > 1:
-            _, old = self.entries.popitem(last=False)
-            self.used -= _size(old)
+        with self._lock:
+            if key in self.entries:  # another thread loaded it meanwhile
+                return self.entries[key]
+            self.entries[key] = value
+            self.used += _size(value)
+            while self.used > self.max_bytes and len(self.entries) > 1:
+                _, old = self.entries.popitem(last=False)
+                self.used -= _size(old)
         return value
 
 

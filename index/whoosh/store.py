@@ -304,7 +304,7 @@ class WhooshStore:
             pass
         return found
 
-    def correct(self, record: dict, fix: dict) -> None:
+    def correct(self, records: list[dict], fix: dict) -> None:
         """Keep the correction, then rewrite the document, as an ingest would (under
         its lock: one writer at a time)."""
         with IngestLock(self.folder, wait=False):  # an ingest running: IndexBusy, one line
@@ -315,8 +315,14 @@ class WhooshStore:
                 os.fsync(handle.fileno())
             self.begin()
             try:
-                self.add({k: v for k, v in record.items() if k != "text"})
+                for record in records:
+                    self.add({k: v for k, v in record.items() if k != "text"})
                 self.commit(reopen=False)
+                # This store's own searcher may call itself up to date after its own
+                # commit (whoosh3) while it still reads the segments before it.
+                searcher, self._searcher = self._searcher, None
+                if searcher is not None:
+                    searcher.close()
             except BaseException:
                 self.cancel()
                 raise
