@@ -473,8 +473,10 @@ def correct(path, field, value, index_dir, who, as_json):
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; another than this machine's own opens the archive to the network.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True,
-              help="Requests served at once (each with an archive of its own).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes serving pages (default: one per core; one with --sign-in).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Requests a process serves at once (each with an archive of its own).")
 @click.option("--sign-in", is_flag=True,
               help="On PostgreSQL: each person signs in with their own database role (row-level security "
                    "hides from their pages what it hides from the role).")
@@ -482,33 +484,43 @@ def correct(path, field, value, index_dir, who, as_json):
               help="Let the review page correct values without signing in (a machine one person uses): "
                    "the name typed is kept, marked as typed on the web. With --sign-in the role corrects.")
 @click.option("--json", "as_json", is_flag=True, help="Say where it serves as one JSON object.")
-def serve(index_dir, host, port, threads, sign_in, allow_corrections, as_json):
+def serve(index_dir, host, port, workers, threads, sign_in, allow_corrections, as_json):
     """Serve the archive's web pages (Vietnamese; English at ?lang=en) until Ctrl-C."""
     from index.archive import is_url
-    from index.backends import ArchiveUnavailable
-    from index.web.serve import build, is_loopback, serve as run
+    from index.backends import ArchiveUnavailable, open_archive, shown_target
+    from index.web.serve import build, default_workers, is_loopback, listening, secret_key, serve_forever
     if sign_in and not is_url(index_dir):
         raise click.ClickException("--sign-in needs an archive on PostgreSQL (postgresql://host/db): "
                                    "a Whoosh folder has no roles")
-    try:
-        app, archives = build(index_dir, sign_in=sign_in, threads=threads, corrections=allow_corrections)
-    except ArchiveUnavailable as exc:
-        raise click.ClickException(str(exc)) from None
+    if sign_in and (workers or 1) > 1:
+        raise click.ClickException("--sign-in serves from one process (who is signed in is held in its memory)")
+    workers = 1 if sign_in else (workers or default_workers())
+    if not sign_in:
+        try:  # the archive opens, or one line says why, before anything listens
+            open_archive(index_dir).close()
+        except ArchiveUnavailable as exc:
+            raise click.ClickException(str(exc)) from None
     _OPENED.append(index_dir)
+    try:
+        sock = listening(host, port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     if not is_loopback(host):
         click.echo(f"warning: listening on {host}: every machine that reaches this one can read the archive; "
                    "put it behind a reverse proxy with TLS and sign-in (README)", err=True)
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
     if as_json:
-        _emit({"url": url, "archive": archives.shown, "sign_in": sign_in})
+        _emit({"url": url, "archive": shown_target(index_dir), "sign_in": sign_in, "workers": workers})
     else:
-        click.echo(f"serving {archives.shown} at {url} (Ctrl-C stops)", err=True)
+        click.echo(f"serving {shown_target(index_dir)} at {url} ({workers} process(es); Ctrl-C stops)", err=True)
+    key = secret_key()  # one for every worker: a form one made, another takes
     try:
-        run(app, host, port, threads)
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+        serve_forever(sock, lambda: build(index_dir, sign_in=sign_in, threads=threads,
+                                          corrections=allow_corrections, key=key), threads, workers)
+    except KeyboardInterrupt:
+        pass
     finally:
-        archives.close()
+        sock.close()
 
 
 @cli.command()

@@ -500,6 +500,7 @@ def test_a_handwritten_day_is_corrected_on_the_review_page(scan_server, driver):
     driver.get(server.url + "/doc?" + urllib.parse.urlencode({"path": path}))
     assert "13/11/2017" in driver.find_element(*_by("dl.fields")).text
     assert "Nguyễn Thị Lan" in driver.find_element(*_by("#corrections")).text
+    assert _api(server, "review") == json_lines(run("review", "--json", index=index))
     (shown,) = json_lines(run("show", "--json", path, index=index))  # the same function as vanban correct
     assert shown["date"] == "2017-11-13" and shown["corrections"][0]["by"] == "Nguyễn Thị Lan (web)"
     screenshot(driver, "corrected")

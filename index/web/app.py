@@ -467,6 +467,10 @@ def _api(app: Flask) -> None:
         roots = pages.find_documents(store, request.args.get("target", "")[:500])
         return answer(answers.trace_objects(store, roots, depth=depth, reverse=reverse))
 
+    @app.get("/api/review")
+    def api_review():
+        return answer([item.to_dict() for item in islice(uncertain(_archive()), API_LIMIT)])
+
     @app.get("/api/stats")
     def api_stats():
         return answer(answers.stats_objects(_archive()))

@@ -21,8 +21,8 @@ from ..report import stats
 from ..rows import shown_issuer
 from . import pictures
 
-PAGE_SIZE = 20
-MAX_PAGE = 50            # 1,000 hits deep: past that, a person narrows the search
+PAGE_SIZE = 10  # hits a page: each one's snippet reads its text from the record cache
+MAX_PAGE = 100           # 1,000 hits deep: past that, a person narrows the search
 EXPORT_MAX = 5000        # hits written to a CSV or DOCX of a search
 CITATIONS_SHOWN = 300    # a record's citations listed on its page
 FIGURES_SHOWN = 300
@@ -81,7 +81,7 @@ def search_page(store, form: SearchForm) -> dict:
     facets = [(name, FACET_LABELS[name], _facet_links(form, name, counts))
               for name, counts in results.facets.items() if counts]
     return {"form": form, "searched": True, "results": results, "hits": hits, "page": page, "pages": pages,
-            "facets": facets}
+            "facets": facets, "page_size": PAGE_SIZE}
 
 
 def _facet_links(form: SearchForm, name: str, counts: dict[str, int]) -> list[dict]:

@@ -318,11 +318,6 @@ class WhooshStore:
                 for record in records:
                     self.add({k: v for k, v in record.items() if k != "text"})
                 self.commit(reopen=False)
-                # This store's own searcher may call itself up to date after its own
-                # commit (whoosh3) while it still reads the segments before it.
-                searcher, self._searcher = self._searcher, None
-                if searcher is not None:
-                    searcher.close()
             except BaseException:
                 self.cancel()
                 raise
@@ -373,10 +368,11 @@ class WhooshStore:
             if self._searcher is None:
                 self._searcher = self.ix.searcher()
             elif not self._searcher.up_to_date():
-                try:
-                    self._searcher = self._searcher.refresh()
-                except TypeError:  # Whoosh cannot refresh a searcher of an empty index
-                    self._searcher = self.ix.searcher()
+                # Opened anew, not refresh()ed: a refreshed searcher keeps the readers
+                # of segments it had, with their deletions as they were, so a document
+                # replaced since (an ingest, a correction) showed in its old form too.
+                old, self._searcher = self._searcher, self.ix.searcher()
+                old.close()
             yield self._searcher
 
     def paths(self) -> dict[str, str]:
