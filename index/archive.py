@@ -126,6 +126,11 @@ class Archive(Protocol):
         pattern of symbol terms (``*``: any characters; ``35/2025/*``), the most
         cited first, at most ``limit``."""
 
+    def heads_of(self, symbol: str) -> list[dict]:
+        """The heads (``rows.head``) of every archived document with this
+        (normalised) symbol: ``by_symbol`` for a page that shows them, without
+        decoding whole records."""
+
     def heads_at(self, docs: list[int]) -> list[dict | None]:
         """The heads (``rows.head``: heading fields and keyed citations) of the
         documents ``citing_keys`` gave, in that order; None for one removed since
@@ -137,7 +142,9 @@ class Archive(Protocol):
     def search(self, text: str, **options):
         """``query.Results`` of a query in the one query language
         (``query.parse_query``); options: year, date_from, date_to, doc_type,
-        issuer, limit, sort ("relevance" or "date"), facets."""
+        issuer, limit, sort ("relevance" or "date"), facets, start: the hits
+        made (with their snippets) are the ranked ``start`` to ``limit``: a page
+        of results costs the snippets of that page only."""
 
     def close(self) -> None:
         """Let go of the connection or files."""

@@ -43,21 +43,23 @@ def matches(document: dict, citation: dict) -> bool:
     return same_issuer(_citation_issuer(citation), document.get("issuer_key"))
 
 
-def resolved(store: Archive, citation: dict) -> tuple[list[dict], str | None]:
+def resolved(store: Archive, citation: dict, heads: bool = False) -> tuple[list[dict], str | None]:
     """The archived documents a citation names, and on what evidence: ``symbol``
     (symbol, issuer and year agree), or ``symbol + date`` for a national symbol
     printed without its year (``308/NĐ-CP ngày 28/11/2025``: the archived
-    ``308/2025/NĐ-CP`` of that very date and issuer)."""
+    ``308/2025/NĐ-CP`` of that very date and issuer). ``heads``: their heads
+    (``rows.head``), for a page that links them, not their records."""
     if not citation.get("symbol"):
         return [], None
-    found = [d for d in store.by_symbol(citation["symbol"]) if matches(d, citation)]
+    by_symbol = store.heads_of if heads else store.by_symbol
+    found = [d for d in by_symbol(citation["symbol"]) if matches(d, citation)]
     if found:
         return found, "symbol"
     parsed = parse_symbol(citation["symbol"])
     if not parsed or parsed.year or not parsed.number or not citation.get("date"):
         return [], None
     dated = f"{parsed.number}/{citation['date'][:4]}/{'-'.join(parsed.codes)}"
-    found = [d for d in store.by_symbol(dated) if d.get("date") == citation["date"]
+    found = [d for d in by_symbol(dated) if d.get("date") == citation["date"]
              and same_issuer(_citation_issuer(citation), d.get("issuer_key"))]
     return found, "symbol + date" if found else None
 
@@ -235,16 +237,24 @@ def _citing(head: dict, keys) -> CitingDocument:
 AFFECTING = ("sua_doi", "thay_the", "bai_bo", "dinh_chinh")
 
 
-def standing(store: Archive, record: dict) -> list[dict]:
+def citing_its_year(store: Archive, record: dict) -> dict[str, CitingGroup]:
+    """The documents citing this one's symbol, only the groups of its own year (a
+    decree cited by thousands), all of them loaded; {} for a record without symbol."""
+    if not record.get("symbol"):
+        return {}
+    return cites(store, record["symbol"], year=(record.get("date") or "")[:4] or None)
+
+
+def standing(store: Archive, record: dict, citing: dict[str, CitingGroup] | None = None) -> list[dict]:
     """What in the archive amends, replaces, repeals or corrects this document, as
     their texts say (oldest first): each with its relation, what it is, and from
     when it takes effect where its text says so (``effective_date``). An empty
-    list says the archive holds nothing that changes it, not that it is in force."""
+    list says the archive holds nothing that changes it, not that it is in force.
+    ``citing``: ``citing_its_year`` when the caller has it already."""
     if not record.get("symbol"):
         return []
     found = []
-    year = (record.get("date") or "")[:4] or None  # only the groups of its own year: a decree cited by thousands
-    for group in cites(store, record["symbol"], year=year).values():
+    for group in (citing if citing is not None else citing_its_year(store, record)).values():
         for citing in group:
             roles = [r for r in citing.roles if r in AFFECTING]
             if roles and matches(record, citing.citation) and citing.record["path"] != record["path"]:

@@ -365,6 +365,37 @@ def test_heads_are_what_the_records_show_on_both_backends(both_backends):
         assert all(any(symbol_term(c["symbol"]) == cited for c in h["citations"]) for h in heads), cited
 
 
+def test_heads_of_a_symbol_are_the_heads_of_its_documents_on_both_backends(both_backends):
+    """``heads_of`` (how a document page links its citations) is ``rows.head`` of
+    each record ``by_symbol`` finds, in the same order, on both backends."""
+    from index.backends import open_archive as open_store
+    from index.rows import head
+
+    answers = []
+    for index in both_backends:
+        store = open_store(str(index))
+        symbols = sorted({r["symbol"] for r in store.records() if r.get("symbol")})[:12]
+        heads = {s: store.heads_of(s) for s in symbols}
+        assert all(heads[s] == [head(r) for r in store.by_symbol(s)] and heads[s] for s in symbols)
+        assert store.heads_of("9999/QĐ-KHONGCO") == []
+        answers.append({s: sorted(h["path"] for h in found) for s, found in heads.items()})
+    assert answers[0] == answers[1]
+
+
+@pytest.mark.parametrize("text, sort", [("quy định", "relevance"), ("hồ sơ", "date")])
+def test_a_page_of_hits_is_that_stretch_of_the_ranking_on_both_backends(both_backends, text, sort):
+    """``start``: only the hits of one page are made (their snippets cost), and they
+    are the ranked ``start`` to ``limit`` of the whole ranking, with the same total."""
+    from index.backends import open_archive as open_store
+
+    for index in both_backends:
+        store = open_store(str(index))
+        whole = store.search(text, limit=15, sort=sort, facets=True)
+        page = store.search(text, limit=15, start=5, sort=sort, facets=True)
+        assert [h.to_dict() for h in page.hits] == [h.to_dict() for h in whole.hits[5:15]]
+        assert len(page.hits) == 10 and (page.total, page.exact, page.facets) == (whole.total, whole.exact, whole.facets)
+
+
 def test_cites_of_a_citing_document_removed_meanwhile_lists_the_others(both_backends):
     """``heads_at`` answers None for a document gone since its number was read (an
     ingest replaced it): ``cites`` shows the others, each under its own head."""

@@ -341,7 +341,7 @@ def count_sql(store, t: Translation, condition: str) -> str:
 
 
 def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None,
-           limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
+           limit: int = 10, sort: str = "relevance", facets: bool = False, start: int = 0) -> Results:
     import psycopg
 
     filters = (year, date_from, date_to, doc_type, issuer)
@@ -359,7 +359,7 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
             ranked = [Copy(doc, record["path"], record_identity(record), also)
                       for doc, _, record, also in _with_copies(store, t, condition, rows)]
             kept, examined = merge_near(ranked, lambda docs: _texts(store, docs))
-            texts = _texts(store, [copy.ref for copy in kept[:limit]])
+            texts = _texts(store, [copy.ref for copy in kept[start:limit]])
     except psycopg.errors.QueryCanceled:
         raise SearchFailed(f"the search was stopped after {store.timeout:g} s (VANBAN_PG_STATEMENT_TIMEOUT): "
                            "narrow it with more words, a field or --year") from None
@@ -367,14 +367,14 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         raise SearchFailed(f"the archive at {shown_url(store.url)} could not answer: {plain_error(exc, store.url)}") from None
     found = {doc: (value, record) for doc, value, record in rows}
     hits = []
-    for copy in kept[:limit]:
+    for copy in kept[start:limit]:
         value, record = found[copy.ref]
         hits.append(make_hit(store.schema, record, texts.get(copy.ref), t.terms, float(value or 0.0)))
         hits[-1].also_at = copy.also
     # Copies of one identity under different hashes are compared among the best
     # ranked only (``duplicates.window_for``): beyond, they are counted apart, "about".
     merged = len(ranked) - len(kept)
-    return Results(total=max(int(total) - merged, len(hits)), hits=hits, facets=groups, exact=extras == examined,
+    return Results(total=max(int(total) - merged, min(len(kept), limit)), hits=hits, facets=groups, exact=extras == examined,
                    relaxed=loose is not None)
 
 

@@ -448,12 +448,17 @@ class PgStore:
 
     def heads_at(self, docs: list[int]) -> list[dict | None]:
         """Heads by id, built on the server: only their fields cross the wire."""
+        rows = dict(self._heads("id = ANY(%s)", (list(docs),)))
+        return [head(_record_of(rows[d])) if d in rows else None for d in docs]
+
+    def heads_of(self, symbol: str) -> list[dict]:
+        return [head(_record_of(h)) for _, h in self._heads("symbol_term = %s", (symbol_term(symbol),))]
+
+    def _heads(self, where: str, params: tuple) -> list[tuple[int, dict]]:
         pairs = ", ".join("%s::text, record->%s::text" for _ in HEAD_FIELDS)
         names = [value for name in HEAD_FIELDS for value in (name, name)]
-        rows = dict(self._read(
-            f"SELECT id, pg_catalog.jsonb_build_object({pairs}, 'citations', record->'citations') "
-            f"FROM {self.documents} WHERE id = ANY(%s)", (*names, list(docs))))
-        return [head(_record_of(rows[d])) if d in rows else None for d in docs]
+        return self._read(f"SELECT id, pg_catalog.jsonb_build_object({pairs}, 'citations', record->'citations') "
+                          f"FROM {self.documents} WHERE {where} ORDER BY id", (*names, *params))
 
     def full_record(self, record: dict) -> dict:
         """The record with its text (kept in the archive: readers have no cache)."""

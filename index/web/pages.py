@@ -10,18 +10,18 @@ a page and a command never disagree; the ``/api/`` twins return
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.extract.relations import NAMES
 from ingest.vocabulary.symbols import normalize_symbol
 
-from ..graph import cites, resolved, standing, trace
+from ..graph import cites, citing_its_year, resolved, standing, trace
 from ..i18n import N_
 from ..report import stats
 from ..rows import shown_issuer
 from . import pictures
 
-PAGE_SIZE = 10  # hits a page: each one's snippet reads its text from the record cache
+PAGE_SIZE = 10  # hits a page: each one's snippet reads its text (only the page's hits are made)
 MAX_PAGE = 100           # 1,000 hits deep: past that, a person narrows the search
 EXPORT_MAX = 5000        # hits written to a CSV or DOCX of a search
 CITATIONS_SHOWN = 300    # a record's citations listed on its page
@@ -75,8 +75,9 @@ def search_page(store, form: SearchForm) -> dict:
     if not form.q.strip():
         return {"form": form, "searched": False}
     page = min(max(form.page, 1), MAX_PAGE)
-    results = store.search(form.q, limit=page * PAGE_SIZE, facets=True, **form.options())
-    hits = results.hits[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
+    results = store.search(form.q, limit=page * PAGE_SIZE, start=(page - 1) * PAGE_SIZE, facets=True,
+                           **form.options())
+    hits = results.hits
     pages = min(MAX_PAGE, max(1, math.ceil(results.total / PAGE_SIZE)))
     facets = [(name, FACET_LABELS[name], _facet_links(form, name, counts))
               for name, counts in results.facets.items() if counts]
@@ -115,9 +116,10 @@ def document_page(store, record: dict, query: str, ocr_cache: str | None) -> dic
     """A record whole: its fields, its citations each resolved in the archive, the
     documents citing it, what changes it, figures, sections, pages."""
     full = store.full_record(record)
+    citing = citing_its_year(store, full)  # once: who cites it, and what changes it
     return {"record": full, "issuer": shown_issuer(full), "uncertain": uncertain_fields(full),
-            "citations": _resolved_citations(store, full), "cited_by": _cited_by(store, full),
-            "standing": standing(store, full), "sections": full.get("sections") or [],
+            "citations": _resolved_citations(store, full), "cited_by": _cited_by(full, citing),
+            "standing": standing(store, full, citing), "sections": full.get("sections") or [],
             "figures": (full.get("figures") or [])[:FIGURES_SHOWN], "pages": _pictured_pages(full, query, ocr_cache),
             "query": query}
 
@@ -130,7 +132,7 @@ def uncertain_fields(record: dict) -> dict[str, str]:
 def _resolved_citations(store, record: dict) -> list[dict]:
     rows = []
     for citation in (record.get("citations") or [])[:CITATIONS_SHOWN]:
-        found, how = resolved(store, citation) if citation.get("symbol") else ([], None)
+        found, how = resolved(store, citation, heads=True) if citation.get("symbol") else ([], None)
         found = [d for d in found if d["path"] != record["path"]]
         rows.append({"citation": citation, "relation": NAMES.get(citation.get("relation") or "", ""),
                      "also": [NAMES[r] for r in citation.get("also") or [] if r in NAMES],
@@ -138,13 +140,10 @@ def _resolved_citations(store, record: dict) -> list[dict]:
     return rows
 
 
-def _cited_by(store, record: dict) -> list:
-    if not record.get("symbol"):
-        return []
-    year = (record.get("date") or "")[:4] or None
-    groups = cites(store, record["symbol"], year=year, limit=CITING_SHOWN)
-    return [g for g in groups.values()
-            if any(c.citation.get("symbol") and c.record["path"] != record["path"] for c in g)]
+def _cited_by(record: dict, citing: dict) -> list:
+    """The groups citing it (but itself), each its oldest ``CITING_SHOWN``."""
+    groups = [replace(g, documents=g.documents[:CITING_SHOWN]) for g in citing.values()]
+    return [g for g in groups if any(c.citation.get("symbol") and c.record["path"] != record["path"] for c in g)]
 
 
 def _pictured_pages(record: dict, query: str, ocr_cache: str | None) -> list[dict]:

@@ -152,7 +152,7 @@ class PostingsCache:
 def _size(value) -> int:
     """An entry's bytes, at least a small floor: entries that hold nothing (a term
     absent from a segment) still count, so their number is bounded too."""
-    return max(256, sum(a.nbytes for a in value))
+    return max(256, sum(getattr(a, "nbytes", 8 * len(a)) for a in value))
 
 
 POSTINGS = PostingsCache()
@@ -526,7 +526,11 @@ class VectorSearch:
 
     def labels(self, fieldname: str) -> tuple[np.ndarray, list[str]]:
         """Each document's value of a one-term field (type, issuer) as a code into a
-        list of labels; -1 where it has none."""
+        list of labels (shared: not to be changed); -1 where it has none. Joined
+        once for the index's segments."""
+        return POSTINGS.get((self.segments, fieldname, "<all labels>"), lambda: self._labels(fieldname))
+
+    def _labels(self, fieldname: str) -> tuple[np.ndarray, list[str]]:
         names: dict[str, int] = {}
         parts = []
         for reader, _ in self.leaves:

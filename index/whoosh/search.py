@@ -23,7 +23,7 @@ from .evaluate import Matches, VectorSearch, best_first, top_documents
 
 
 def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=None,
-           issuer=None, limit: int = 10, sort: str = "relevance", facets: bool = False) -> Results:
+           issuer=None, limit: int = 10, sort: str = "relevance", facets: bool = False, start: int = 0) -> Results:
     query = parse_query(store, text)
     cache = RecordCache(store.folder)
     with store.searcher() as searcher:
@@ -47,14 +47,14 @@ def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=N
         ranked = [Copy(doc, records[doc]["path"], record_identity(records[doc]),
                        _also(searcher, found, hashes, doc)) for doc in records]
         kept, examined = merge_near(ranked, lambda docs: {d: cache.text(records[d].get("sha256")) for d in docs})
-        hits = [_hit(searcher, vs, query, copy, records[copy.ref], scores[copy.ref], cache) for copy in kept[:limit]]
+        hits = [_hit(searcher, vs, query, copy, records[copy.ref], scores[copy.ref], cache) for copy in kept[start:limit]]
         groups = _facet_counts(searcher, vs, best) if facets else {}
         # Phrases are checked only for the documents shown: the rest is "about". Copies
         # of one identity (symbol, issuer, date) under different hashes are compared
         # only in the window: beyond it they are counted apart, and the count is "about".
         merged = len(ranked) - len(kept)
         exact = exact and _identity_extras(vs, best) == examined
-        return Results(total=max(total - merged, len(hits)), hits=hits, facets=groups, exact=exact,
+        return Results(total=max(total - merged, min(len(kept), limit)), hits=hits, facets=groups, exact=exact,
                        relaxed=loose is not None)
 
 
@@ -89,18 +89,28 @@ def _identity_extras(vs: VectorSearch, best: Matches) -> int:
 def _facet_counts(searcher, vs: VectorSearch, found: Matches) -> dict[str, dict[str, int]]:
     groups = {}
     years = vs.numbers("year")[found.ids]
-    years = years[~np.isnan(years)].astype(int)
-    values, counts = np.unique(years, return_counts=True)
-    groups["year"] = {str(v): int(c) for v, c in zip(values, counts)}
+    years = years[~np.isnan(years)].astype(np.int64)
+    groups["year"] = _counts(years, lambda v: str(v))
     for name in ("type", "issuer"):
         if FACET_FIELDS[name] not in searcher.schema:  # an index made before the issuer's name was kept
             groups[name] = _issuer_names_from_records(searcher, vs, found)
             continue
         codes, names = vs.labels(FACET_FIELDS[name])
         picked = codes[found.ids]
-        values, counts = np.unique(picked[picked >= 0], return_counts=True)
-        groups[name] = {names[v]: int(c) for v, c in zip(values, counts) if names[v]}
+        groups[name] = {label: count for label, count in _counts(picked[picked >= 0], names.__getitem__).items()
+                        if label}
     return groups
+
+
+def _counts(values: np.ndarray, label) -> dict[str, int]:
+    """label(value) -> how many times each value occurs (in increasing order of
+    value), counted by ``bincount`` over the values' span: linear, where sorting
+    half the archive's matches is not."""
+    if not len(values):
+        return {}
+    low = int(values.min())
+    counts = np.bincount(values - low)
+    return {label(int(v) + low): int(counts[v]) for v in np.flatnonzero(counts)}
 
 
 def _issuer_names_from_records(searcher, vs: VectorSearch, found: Matches) -> dict[str, int]:

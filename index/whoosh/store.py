@@ -442,15 +442,13 @@ class WhooshStore:
         index made before it: from the stored records), all under one searcher
         (checking it is current lists the index folder)."""
         with self.searcher() as s:
-            leaves = list(s.reader().leaf_readers())
-            starts = [offset for _, offset in leaves]
-            heads = []
-            for docnum in docnums:
-                reader, offset = leaves[bisect.bisect_right(starts, docnum) - 1]
-                column = _head_column(reader)
-                value = column[docnum - offset] if column is not None else b""
-                heads.append(json.loads(value) if value else head(json.loads(s.stored_fields(docnum)["record"])))
-            return heads
+            return _heads(s, docnums)
+
+    def heads_of(self, symbol: str) -> list[dict]:
+        """The heads of every archived document with this symbol, from the postings
+        of its term and the ``head`` column (no stored record is decoded)."""
+        with self.searcher() as s:
+            return _heads(s, sorted(s.docs_for_query(Term("symbol", symbol_term(symbol)))))
 
     def close(self) -> None:
         """Nothing to close: Whoosh's files are closed with the searcher."""
@@ -461,6 +459,18 @@ class WhooshStore:
 
 
 _HEADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _heads(searcher, docnums: list[int]) -> list[dict]:
+    leaves = list(searcher.reader().leaf_readers())
+    starts = [offset for _, offset in leaves]
+    heads = []
+    for docnum in docnums:
+        reader, offset = leaves[bisect.bisect_right(starts, docnum) - 1]
+        column = _head_column(reader)
+        value = column[docnum - offset] if column is not None else b""
+        heads.append(json.loads(value) if value else head(json.loads(searcher.stored_fields(docnum)["record"])))
+    return heads
 
 
 def _head_column(reader):
