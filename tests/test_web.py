@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import urllib.parse
 
 import pytest
@@ -368,6 +369,49 @@ def test_a_sign_in_the_server_does_not_prove_is_refused(secret_server, driver, r
     assert not driver.find_elements(*_by(".role"))
     status, _, _ = server.get("/api/stats")
     assert status == 401
+
+
+def test_a_password_cannot_be_guessed_at_speed(secret_server, driver):
+    """After FAILURES_PER_ROLE refusals of a role from one address, even its right
+    password is refused there, with a message saying when to try again (429)."""
+    import psycopg
+    from index.web.archives import FAILURES_PER_ROLE
+
+    server, _ = secret_server
+    with psycopg.connect(server.index, autocommit=True) as conn:
+        conn.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'guessed_w') "
+                     "THEN CREATE ROLE guessed_w LOGIN; END IF; END $$")
+        conn.execute(f"ALTER ROLE guessed_w PASSWORD '{PASSWORD}'")
+        conn.execute("GRANT vanban_reader, vanban_people_test TO guessed_w")
+    for guess in range(FAILURES_PER_ROLE):
+        _sign_in(driver, server, "guessed_w", f"guess {guess}")
+        assert "không chấp nhận" in driver.find_element(*_by(".problem")).text
+    _sign_in(driver, server, "guessed_w")
+    assert "quá nhiều lần" in driver.find_element(*_by(".problem")).text
+    assert not driver.find_elements(*_by(".role"))
+    screenshot(driver, "sign-in-too-many")
+    _sign_in(driver, server, "clerk_w")  # another person at the same desk still signs in
+    assert driver.find_element(*_by(".role")).text == "clerk_w"
+
+
+def test_refused_sign_ins_are_counted_by_role_and_address_and_forgotten(monkeypatch):
+    from index.web import archives
+
+    monkeypatch.setattr(archives, "FAILURE_WINDOW", 0.5)
+    failures = archives.FailedSignIns()
+    for _ in range(archives.FAILURES_PER_ROLE):
+        failures.check("lan", "10.0.0.5")
+        failures.failed("lan", "10.0.0.5")
+    with pytest.raises(archives.TooManySignIns):
+        failures.check("lan", "10.0.0.5")
+    failures.check("lan", "10.0.0.6")  # from another desk
+    failures.check("minh", "10.0.0.5")
+    for n in range(archives.FAILURES_PER_ADDRESS - archives.FAILURES_PER_ROLE):
+        failures.failed(f"name{n}", "10.0.0.5")
+    with pytest.raises(archives.TooManySignIns):
+        failures.check("someone_else", "10.0.0.5")  # many names guessed from one address
+    time.sleep(0.6)
+    failures.check("lan", "10.0.0.5")
 
 
 @pytest.mark.parametrize("after", ["//evil.example/", "/%09/evil.example", "https://evil.example/", "/\\evil.example"])

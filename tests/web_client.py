@@ -36,7 +36,7 @@ class Server:
     """``vanban serve`` on an archive, until ``stop``."""
 
     def __init__(self, index, *options: str, env: dict | None = None) -> None:
-        self.port = free_port()
+        self.port, self.index = free_port(), str(index)
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "search_cli.py"), "serve", "--index", str(index), "--port", str(self.port),

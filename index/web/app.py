@@ -14,6 +14,7 @@ synchronous archives fit; waitress serves it (pure Python, threads, no build).
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 from itertools import islice
@@ -37,7 +38,7 @@ from ..run import IndexBusy
 from ..indexing import ocr_cache_dir
 from ..i18n import gettext as _
 from . import pages, pictures
-from .archives import NotSignedIn, RefusedSignIn
+from .archives import NotSignedIn, RefusedSignIn, TooManySignIns
 
 LANG_COOKIE = "vanban_lang"
 GRAPHVIZ_TIMEOUT = 10  # seconds dot may take to draw a trace
@@ -351,9 +352,14 @@ def _routes(app: Flask) -> None:
         if request.method == "POST":
             role, password = request.form.get("role", "")[:63], request.form.get("password", "")[:1000]
             try:
-                token = state["archives"].sign_in_as(role, password, replacing=session.get("who"))
+                token = state["archives"].sign_in_as(role, password, replacing=session.get("who"),
+                                                     address=request.remote_addr or "")
             except RefusedSignIn:
                 problem = _("The server did not accept this name and password.")
+            except TooManySignIns as exc:
+                problem = _("Too many failed sign-ins: try again in {minutes} minutes.").format(
+                    minutes=math.ceil(exc.wait / 60))
+                return render_template("login.html", problem=problem), 429
             else:
                 session.clear()  # a new session for the person signed in
                 session["who"], session["role"] = token, role

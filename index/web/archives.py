@@ -16,6 +16,7 @@ import queue
 import secrets
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
@@ -66,6 +67,59 @@ class RefusedSignIn(Exception):
     """The name and password do not open the archive as that person."""
 
 
+class TooManySignIns(Exception):
+    """Too many refused sign-ins lately for this name from this address (or from
+    this address at all): tried again only after ``wait`` seconds."""
+
+    def __init__(self, wait: int) -> None:
+        super().__init__(wait)
+        self.wait = wait
+
+
+# Refused sign-ins allowed in FAILURE_WINDOW seconds: for one role from one
+# address, and from one address whatever the role (a guess at many names). The
+# pair, not the role alone, so nobody can lock a colleague out from elsewhere.
+FAILURES_PER_ROLE = 5
+FAILURES_PER_ADDRESS = 20
+FAILURE_WINDOW = 15 * 60
+
+
+class FailedSignIns:
+    """Times of recent refused sign-ins by key, forgotten after the window:
+    a password cannot be guessed through the sign-in page at speed."""
+
+    def __init__(self) -> None:
+        self._times: dict[tuple, deque] = {}
+        self._lock = threading.Lock()
+
+    def check(self, role: str, address: str) -> None:
+        """TooManySignIns when either limit is reached."""
+        now = time.monotonic()
+        with self._lock:
+            for key, most in (((role, address), FAILURES_PER_ROLE), ((None, address), FAILURES_PER_ADDRESS)):
+                times = self._recent(key, now)
+                if len(times) >= most:
+                    raise TooManySignIns(int(times[0] + FAILURE_WINDOW - now) + 1)
+
+    def failed(self, role: str, address: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in ((role, address), (None, address)):
+                self._times.setdefault(key, deque()).append(now)
+
+    def succeeded(self, role: str, address: str) -> None:
+        with self._lock:
+            self._times.pop((role, address), None)
+
+    def _recent(self, key: tuple, now: float) -> deque:
+        times = self._times.get(key, deque())
+        while times and now - times[0] > FAILURE_WINDOW:
+            times.popleft()
+        if not times:
+            self._times.pop(key, None)
+        return times
+
+
 class Archives:
     def __init__(self, target: str, size: int = 4, sign_in: bool = False, opener=open_archive) -> None:
         self.target, self.sign_in, self._open = target, sign_in, opener
@@ -73,6 +127,7 @@ class Archives:
         self._slots = threading.BoundedSemaphore(size)
         self._people: dict[str, Person] = {}
         self._people_lock = threading.Lock()
+        self._failures = FailedSignIns()
         if not sign_in:
             self._free.put(opener(target))  # fails now, with its one line, not at the first page
 
@@ -117,12 +172,25 @@ class Archives:
                 person.store.close()
                 person.lock.release()
 
-    def sign_in_as(self, role: str, password: str, replacing: str | None = None) -> str:
+    def sign_in_as(self, role: str, password: str, replacing: str | None = None, address: str = "") -> str:
         """A token for this person's session once the server has checked their
         password for their role (RefusedSignIn else: an empty password, a role the
         server does not take, or a connection it let in without a password, which
         would be the server's trust and not the person's). ``replacing``: the
-        token of the session this sign-in ends."""
+        token of the session this sign-in ends. ``address``: where the request
+        came from; TooManySignIns, without asking the server, after
+        ``FAILURES_PER_ROLE`` refusals of this role from there (or
+        ``FAILURES_PER_ADDRESS`` of any) in ``FAILURE_WINDOW`` seconds."""
+        self._failures.check(role, address)
+        try:
+            token = self._signed_in(role, password, replacing)
+        except RefusedSignIn:
+            self._failures.failed(role, address)
+            raise
+        self._failures.succeeded(role, address)
+        return token
+
+    def _signed_in(self, role: str, password: str, replacing: str | None) -> str:
         if not role or not password:
             raise RefusedSignIn()
         try:
@@ -158,4 +226,4 @@ class Archives:
             self.sign_out(token)
 
 
-__all__ = ["Archives", "ArchiveUnavailable", "NotSignedIn", "RefusedSignIn", "url_as"]
+__all__ = ["Archives", "ArchiveUnavailable", "NotSignedIn", "RefusedSignIn", "TooManySignIns", "url_as"]
