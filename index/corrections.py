@@ -40,7 +40,7 @@ CORRECTABLE = {
 MAX_VALUE = 1000  # characters: a trích yếu is shorter
 # The fields a correction sets, where it sets more than its own.
 FOLLOWS = {"number": ("number", "symbol"), "symbol": ("symbol", "number"),
-           "issuer": ("issuer", "issuer_key", "issuer_name")}
+           "issuer": ("issuer", "issuer_key", "issuer_name"), "date": ("date", "date_precision")}
 
 
 class NotCorrectable(ValueError):
@@ -82,6 +82,8 @@ def _set(record: dict, field: str, value: str) -> bool:
             return False
         field, value = "symbol", f"{value}/{record['symbol'].split('/', 1)[1]}"
     record[field] = value
+    if field == "date":
+        record["date_precision"] = "day"  # a correction is a whole date (``checked_value``)
     if field == "symbol":
         parsed = parse_symbol(value)
         record["number"] = parsed.number if parsed else None

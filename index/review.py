@@ -25,7 +25,8 @@ from ingest.vocabulary.textnorm import fold
 from .archive import Archive
 
 UNSURE = re.compile(r"ocr-uncertain (\d+(?:\.\d+)?)%")
-BLANKS = {"number left blank": "number", "date not filled in": "date"}
+# Warnings that name a field to check where nothing sure was read.
+BLANKS = {"number left blank": "number", "date not filled in": "date", "date unreadable": "date"}
 # Printed words beside a field a hand fills in: where to look when nothing was read.
 ANCHORS = {"number": {"so"}, "symbol": {"so"}, "date": {"ngay", "thang"}}
 MARGIN = 0.6   # of the words' height, around the crop

@@ -60,6 +60,11 @@ def is_prepared(record: dict) -> bool:
     return record.get("_analysis") == ANALYSIS_VERSION and "_words" in record and "_syllables" in record
 
 
+def year_of_date(iso: str | None) -> int | None:
+    """The year of a record's date at any precision (2017-11-13, 2017-11, 2017)."""
+    return int(iso[:4]) if iso and len(iso) >= 4 and iso[:4].isdigit() else None
+
+
 def _date(iso: str | None) -> dt.datetime | None:
     try:
         return dt.datetime.fromisoformat(iso) if iso else None
@@ -116,6 +121,8 @@ def index_fields(record: dict) -> dict:
     }
     if date:
         fields["date"], fields["year"] = date, date.year
+    elif year_of_date(record.get("date")):  # a date read in part (2017-11): its year places it
+        fields["year"] = year_of_date(record.get("date"))
     for name, value in (("text_hash", record.get("text_hash")), ("identity", record_identity(record))):
         if value:  # else the column's zeros: none
             fields[name] = code(value)

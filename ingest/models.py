@@ -11,8 +11,9 @@ from typing import Any
 
 # Bump whenever parsing changes what a record says (a new field, a header rule, a
 # reader): records cached by another version are parsed again, never trusted.
-PARSER_VERSION = 4  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name).
-# 3: relations. 4: effective dates; an attached plan's own title and signer
+PARSER_VERSION = 5  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name).
+# 3: relations. 4: effective dates; an attached plan's own title and signer. 5: partial
+# dates (date_precision) and "date unreadable" on scans
 
 
 @dataclass
@@ -75,7 +76,8 @@ class Document:
     issuer_name: str | None = None     # the body's name to show: Sở Y tế tỉnh Kiên Giang
     parent_issuer: str | None = None
     place: str | None = None
-    date: str | None = None
+    date: str | None = None            # ISO 8601 as far as printed and read: 2017-11-13, 2017-11, 2017
+    date_precision: str | None = None  # day | month | year: how much of the date ``date`` holds
     title: str | None = None
     signer_name: str | None = None
     signer_title: str | None = None

@@ -167,9 +167,23 @@ def test_review_lists_handwritten_fields_with_a_picture_of_each(scans, tmp_path)
         with Image.open(item["crop"]) as crop:
             assert crop.width > 300 and 40 < crop.height < 400  # one line of the header
     dated = next(i for i in items if i["path"].endswith("scan_kh_2119_syt.pdf") and i["field"] == "date")
-    assert dated["reading"] is None and dated["why"].startswith("date not filled in")
+    assert dated["reading"] == "2017-11" and dated["why"].startswith("date unreadable")  # month and year kept
     fixed = run("correct", dated["path"], "date", "13/11/2017", "--by", "Lan", index=index)
     assert fixed.exit_code == 0, fixed.output
     after = lines(run("review", "--json", index=index))
     assert not any(i["path"] == dated["path"] and i["field"] == "date" for i in after)
     assert lines(run("search", "--json", "--year", "2017", "kiem tra", index=index))
+
+
+def test_a_scan_whose_day_is_unreadable_is_placed_in_its_year(scans):
+    """The handwritten days of both scans are lost to the OCR; their printed month
+    and year place them: ``--year`` finds them, ``stats`` counts them in 2017, and
+    neither is said to be "not filled in" (a draft's warning)."""
+    folder, index = scans
+    shown = lines(run("show", "--json", str(folder / "scan_cv_2014_syt.pdf"), index=index))[0]
+    assert (shown["date"], shown["date_precision"]) == ("2017-10", "month")
+    assert not any("not filled in" in w for w in shown["warnings"])
+    found = {h["path"].rsplit("/", 1)[1] for h in lines(run("search", "--json", "--year", "2017", "y te", index=index))}
+    assert {"scan_kh_2119_syt.pdf", "scan_cv_2014_syt.pdf"} <= found
+    stats = lines(run("stats", "--json", index=index))[0]
+    assert stats["by_year"].get("2017") == 2, stats

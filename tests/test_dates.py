@@ -56,3 +56,31 @@ def test_typed_dates(text, iso):
     from ingest.vocabulary.dates import typed_date
 
     assert typed_date(text) == iso
+
+
+HEADER_DATES = [  # a header's date line -> (date, precision, why the rest is missing)
+    ("Kiên Giang, ngày 13 tháng 11 năm 2017", ("2017-11-13", "day", None)),
+    ("25-10-2017", ("2017-10-25", "day", None)),
+    # scans of ../shared/corpus/real: a handwritten day read as a smudge
+    ("Kiên Giang, ngày Ä'† tháng 11 năm 2017", ("2017-11", "month", "unreadable")),
+    ("Kiên Giang, ngày |Š tháng 12 năm 2017", ("2017-12", "month", "unreadable")),
+    ("Kiên Giang, ngày À Ö tháng 10 năm 2017", ("2017-10", "month", "unreadable")),
+    ("Kiên Giang, ngày 43 tháng 11 năm 2017", ("2017-11", "month", "unreadable")),  # no 43rd
+    ("Hà Nội, ngày 82 tháng 4 năm 2026", ("2026-04", "month", "unreadable")),
+    ("Phú Thọ, ngày tháng 12 năm 2011", ("2011-12", "month", "blank")),  # dropped by the OCR, or a draft
+    ("ngày 3 tháng 13 năm 2017", ("2017", "year", "unreadable")),
+    # drafts: the form printed, nothing written in it
+    ("Vũng Tàu , ngày      tháng     năm 2007", ("2007", "year", "blank")),
+    ("Hà Nội, ngày ... tháng ... năm 2024", ("2024", "year", "blank")),
+    ("Hà Nội, ngày …… tháng …… năm 2024", ("2024", "year", "blank")),
+    ("Hà Nội, ngàyJ© th@nÔj tăy 84ĐẾN", (None, None, None)),  # nothing of a date left
+    ("Báo cáo công tác Quý I/2024", (None, None, None)),
+]
+
+
+@pytest.mark.parametrize("text, expected", HEADER_DATES)
+def test_a_header_date_keeps_what_is_readable_and_says_what_is_not(text, expected):
+    from ingest.vocabulary.dates import header_date
+
+    reading = header_date(text)
+    assert (reading.value, reading.precision, reading.missing) == expected

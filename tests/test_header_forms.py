@@ -131,7 +131,7 @@ CASES = {
         parent_issuer=None, date="2017-10-25", title="Về việc phê duyệt Đề án",
         signer_name="Đặng Văn Minh", signer_title="CHỦ TỊCH", recipients=["Như Điều 3", "Lưu: VT."])),
     "unsigned draft": (DRAFT, dict(
-        doc_type="Thông tư", number=None, symbol=None, date=None, place="Hà Nội",
+        doc_type="Thông tư", number=None, symbol=None, date="2024", place="Hà Nội",  # the year printed, day and month blank
         issuer="BỘ GIÁO DỤC VÀ ĐÀO TẠO", title="Quy định về quản lý dạy thêm")),
     "columns laid out with spaces": (LAYOUT_WITH_SPACES, dict(
         symbol="256/2004/QĐ-UB", issuer="BQL CÁC KHU CÔNG NGHIỆP BÀ RỊA – VŨNG TÀU",
@@ -276,3 +276,19 @@ def test_confidentiality_and_urgency_marks(under_number, body, want):
     for name in ("symbol", "issuer", "date", "title", "signer_name", "recipients"):  # the marks take nothing
         assert getattr(doc, name) == getattr(unmarked, name), name
     assert unmarked.title == "V/v rà soát biên chế năm 2024"
+
+
+@pytest.mark.parametrize("date_line, date, precision, warned", [
+    ("Phổ Vinh, ngày 4 tháng 3 năm 2024", "2024-03-04", "day", None),
+    ("Phổ Vinh, ngày      tháng 3 năm 2024", "2024-03", "month", "date not filled in"),   # a draft
+    ("Phổ Vinh, ngày ... tháng ... năm 2024", "2024", "year", "date not filled in"),
+    ("Phổ Vinh, ngày 4x tháng 3 năm 2024", "2024-03", "month", "date unreadable"),
+])
+def test_a_date_in_part_keeps_its_month_and_year_and_says_why(date_line, date, precision, warned):
+    """A typed file's blank day is a draft's ("not filled in"); what was written and
+    cannot be read is "unreadable". Either way the month and year printed stay."""
+    doc = parse_text(WARD_REPORT.replace("Phổ Vinh, ngày 4 tháng 3 năm 2024", date_line))
+    assert (doc.date, doc.date_precision) == (date, precision)
+    said = [w for w in doc.warnings if w.startswith("date ")]
+    assert [w.split(":")[0] for w in said] == ([warned] if warned else [])
+    assert ("unreadable" in doc.provenance["date"]) == (warned == "date unreadable")

@@ -410,3 +410,32 @@ def test_cites_of_a_citing_document_removed_meanwhile_lists_the_others(both_back
     store.heads_at = lambda wanted: [None if d == docs[0] else r for d, r in zip(wanted, type(store).heads_at(store, wanted))]
     shown = {c.record["path"] for g in cites(store, cited).values() for c in g.documents}
     assert shown == {r["path"] for r in whole[1:]}
+
+
+DRAFT = """UBND PHƯỜNG PHỔ VINH
+CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Số:     /KH-UBND
+Phổ Vinh, ngày      tháng 3 năm 2024
+KẾ HOẠCH
+Tuyên truyền phòng chống thiên tai năm 2024
+Nội dung kế hoạch tuyên truyền phòng chống thiên tai trên địa bàn phường.
+"""
+
+
+def test_a_date_in_part_is_placed_in_its_year_on_both_backends(tmp_path, pg_server):
+    """A draft's blank day keeps its month and year (2024-03, precision month): both
+    backends find it with --year 2024 and count it in 2024, and neither places it in
+    a range of days."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "kh_draft.txt").write_text(DRAFT, encoding="utf-8")
+    for index in (tmp_path / "index", new_database(pg_server)):
+        assert run("ingest", "--no-ocr", str(folder), index=index).exit_code == 0
+        shown = lines(run("show", "--json", str(folder / "kh_draft.txt"), index=index))[0]
+        assert (shown["date"], shown["date_precision"]) == ("2024-03", "month")
+        assert any(w.startswith("date not filled in") for w in shown["warnings"])
+        assert len(lines(run("search", "--json", "--year", "2024", "thien tai", index=index))) == 1
+        assert lines(run("search", "--json", "--year", "2023", "thien tai", index=index)) == []
+        assert lines(run("search", "--json", "--from", "2024-01-01", "thien tai", index=index)) == []
+        assert lines(run("stats", "--json", index=index))[0]["by_year"] == {"2024": 1}

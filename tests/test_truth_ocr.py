@@ -79,8 +79,21 @@ def test_handwritten_number_is_kept_and_flagged(scans):
     """scan_cv_2014: the number is handwritten; its reading is kept (or missing)
     and a low confidence says so, never a silent invented value."""
     doc = next(d for t, d in scans if t["file"] == "scan_cv_2014_syt.pdf")
-    flagged = [w for w in doc["warnings"] if "low confidence" in w or "not filled in" in w]
+    flagged = [w for w in doc["warnings"] if "low confidence" in w or "unreadable" in w]
     assert flagged, doc["warnings"]
+
+
+def test_a_handwritten_day_is_never_a_draft_and_its_month_is_kept(scans):
+    """No scan's handwritten day is called "not filled in" (the warning of a blank
+    draft); where the day is lost, the month and year kept are the truth's."""
+    partial = 0
+    for truth, doc in scans:
+        assert not any("not filled in" in w for w in doc["warnings"]), truth["file"]
+        if doc["date"] and doc["date_precision"] != "day":
+            partial += 1
+            assert truth["date"].startswith(doc["date"] + "-"), (truth["file"], doc["date"])
+            assert any(w.startswith("date unreadable") for w in doc["warnings"]), truth["file"]
+    assert partial >= 10  # of 13: the days written by hand
 
 
 def _run(*args):

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 
 from ..fields import PASSAGE_FIELDS, POSITIONAL, TEXT_FIELDS, make_schema
-from ..rows import ANALYSIS_VERSION, index_fields, is_prepared, prepare
+from ..rows import ANALYSIS_VERSION, index_fields, is_prepared, prepare, year_of_date
 from .ddl import CLEARANCE
 
 # PostgreSQL keeps positions up to 16383 and 256 of them per word.
@@ -101,7 +101,7 @@ def table_row(record: dict) -> dict:
     confidentiality = (record.get("confidentiality") or "").lower()
     row = {
         "path": record["path"], "sha256": record.get("sha256") or "",
-        "year": day.year if day else 0, "date": day,
+        "year": day.year if day else year_of_date(record.get("date")) or 0, "date": day,
         "symbol_term": fields["symbol"], "doc_type": fields["doc_type"], "issuer_key": fields["issuer_key"],
         "issuer_name": fields["issuer_name"],
         "period": fields["period"], "clearance": CLEARANCE.get(confidentiality, 3 if confidentiality else 0),

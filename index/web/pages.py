@@ -125,8 +125,10 @@ def document_page(store, record: dict, query: str, ocr_cache: str | None) -> dic
 
 
 def uncertain_fields(record: dict) -> dict[str, str]:
-    """Field -> how it is uncertain, as the parser noted in ``provenance``."""
-    return {name: how for name, how in (record.get("provenance") or {}).items() if "uncertain" in how}
+    """Field -> how it is uncertain, as the parser noted in ``provenance`` (a value
+    OCR was unsure of; a date whose day was unreadable)."""
+    return {name: how for name, how in (record.get("provenance") or {}).items()
+            if "uncertain" in how or "unreadable" in how}
 
 
 def _resolved_citations(store, record: dict) -> list[dict]:

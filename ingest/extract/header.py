@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ingest.models import Line
 from ingest.vocabulary import regexes as rx
-from ingest.vocabulary.dates import find_date
+from ingest.vocabulary.dates import find_date, header_date
 from ingest.vocabulary.doctypes import match_type_name
 from ingest.vocabulary.issuers import canonical_body, issuer_code, split_issuer_block
 from ingest.vocabulary.symbols import Symbol, parse_symbol, symbol_type
@@ -487,6 +487,25 @@ def _marks(lines: list[Line], h: Header, end: int) -> None:
             h.put(*mark)
 
 
+def _date(line: Line, h: Header) -> None:
+    """The date as far as it is readable (a handwritten day lost keeps the printed
+    month and year, ``date_precision`` saying so), and a warning that says why the
+    rest is missing: "not filled in" only of a blank form in a file made on a
+    computer (a draft); on a scan a gap in a signed paper is handwriting the OCR
+    could not read."""
+    reading = header_date(line.text)
+    h.put("date", reading.value, f"header; {reading.precision} only, the rest {reading.missing}"
+          if reading.missing else "header")
+    h.put("date_precision", reading.precision)
+    scanned = bool(line.word_confs)
+    if reading.missing == "blank" and not scanned:
+        h.warnings.append(f"date not filled in: '{squash(line.text)}'")
+    elif reading.missing:
+        lost = "day" if reading.precision == "month" else "day and month"
+        h.warnings.append(f"date unreadable: the {lost} could not be read (handwritten?), "
+                          f"kept as {reading.value}: '{squash(line.text)}'")
+
+
 def parse_header(lines: list[Line]) -> Header:
     h = Header()
     a = _anchors(lines)
@@ -504,12 +523,8 @@ def parse_header(lines: list[Line]) -> Header:
     h.put("issuer", issuer)
     h.put("parent_issuer", parent)
     if a.date is not None:
-        date_text = lines[a.date].text
-        h.put("place", _place(date_text))
-        date, seen = find_date(date_text)
-        h.put("date", date)
-        if seen and not date:
-            h.warnings.append(f"date not filled in: '{squash(date_text)}'")
+        h.put("place", _place(lines[a.date].text))
+        _date(lines[a.date], h)
     _type_and_title(lines, a, h, symbol)
     _marks(lines, h, max(h.title_end, a.head_end + 1, 0))
     h.main_end = _main_end(lines, h.title_end)

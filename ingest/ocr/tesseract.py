@@ -378,9 +378,9 @@ _PIECE = re.compile(r"[^\W_]+")
 
 
 def _pieces(name: str, value: str) -> set[str]:
-    if name == "date":  # 2024-03-05 is printed "ngày 05 tháng 3 năm 2024"
-        year, month, day = value.split("-")
-        return {year, month, month.lstrip("0"), day, day.lstrip("0")}
+    if name == "date":  # 2024-03-05 is printed "ngày 05 tháng 3 năm 2024"; 2024-03 "tháng 3 năm 2024"
+        parts = value.split("-")
+        return {*parts, *(p.lstrip("0") for p in parts[1:])}
     return {fold(p) for p in _PIECE.findall(value)}
 
 

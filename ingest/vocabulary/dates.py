@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 
 from ingest.vocabulary import regexes
 
@@ -46,3 +48,52 @@ def typed_date(text: str) -> str | None:
 def year_of(text: str) -> str | None:
     m = regexes.DATE_WORDS.search(text)
     return m.group("year") if m else None
+
+
+@dataclass
+class HeaderDate:
+    """What a header's date line says. ``value``: ISO 8601 at its ``precision``
+    (``day``: 2017-11-13; ``month``: 2017-11; ``year``: 2017), None where not even
+    a year is printed. ``missing``: how the day (or the day and month) stood where
+    it was not read: ``blank`` (nothing written there: a form not filled in) or
+    ``unreadable`` (something written and not read: handwriting, a smudge, a
+    day that does not exist)."""
+
+    value: str | None
+    precision: str | None = None
+    missing: str | None = None
+
+
+# ``ngày`` and ``tháng`` with whatever stands between them (a handwritten day read
+# as ``Ä'†`` or ``43``), a month likewise, and a printed year.
+DATE_GAPPED = re.compile(r"ngày(?P<day>[^\n]{0,12}?)tháng(?P<month>[^\n]{0,8}?)năm\s*(?P<year>(?:19|20)\d{2})(?!\d)",
+                         re.I)
+_FILLER = re.compile(r"[\s.…_·,:-]*")
+
+
+def header_date(text: str) -> HeaderDate:
+    """The date of a header's place-and-date line, as much of it as is readable:
+    ``Kiên Giang, ngày 13 tháng 11 năm 2017`` -> 2017-11-13 (day);
+    ``ngày Ä'† tháng 11 năm 2017`` -> 2017-11 (month, unreadable);
+    ``ngày 43 tháng 11 năm 2017`` -> 2017-11 (month, unreadable: no 43rd);
+    a draft's ``ngày      tháng     năm 2007`` -> 2007 (year, blank);
+    ``25-10-2017`` -> 2017-10-25 (day)."""
+    full, _ = find_date(text)
+    if full:
+        return HeaderDate(full, "day")
+    m = DATE_GAPPED.search(text)
+    if not m:
+        return HeaderDate(None)
+    year, month = m.group("year"), _filled(m.group("month"))
+    day = _filled(m.group("day"))
+    if month and month.isdigit() and 1 <= int(month) <= 12:
+        missing = "blank" if day == "" else "unreadable"
+        return HeaderDate(f"{year}-{int(month):02d}", "month", missing)
+    missing = "blank" if day == "" and month == "" else "unreadable"
+    return HeaderDate(year, "year", missing)
+
+
+def _filled(gap: str) -> str:
+    """What is written in a gap of the printed form, without the dots and spaces
+    that mark the gap itself."""
+    return _FILLER.sub("", gap)
