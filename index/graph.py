@@ -37,10 +37,22 @@ def matches(document: dict, citation: dict) -> bool:
     """Does this archived document answer this citation (symbol, issuer, year)?"""
     if symbol_term(document.get("symbol") or "") != symbol_term(citation.get("symbol") or ""):
         return False
-    year = citation_year(citation)
+    return _agrees(document, citation_year(citation), _citation_issuer(citation))
+
+
+def answered(candidates: list[dict], citation: dict) -> bool:
+    """Whether one of these archived documents, all with the citation's symbol
+    term, answers it: ``matches`` with the citation's year and issuer read once
+    (an archive-wide count asks this of every citation against every document
+    sharing a ``12/QĐ-UBND``)."""
+    year, issuer = citation_year(citation), _citation_issuer(citation)
+    return any(_agrees(d, year, issuer) for d in candidates)
+
+
+def _agrees(document: dict, year: str | None, issuer: str | None) -> bool:
     if year and document.get("date") and document["date"][:4] != year:
         return False
-    return same_issuer(_citation_issuer(citation), document.get("issuer_key"))
+    return same_issuer(issuer, document.get("issuer_key"))
 
 
 def resolved(store: Archive, citation: dict, heads: bool = False) -> tuple[list[dict], str | None]:
