@@ -187,3 +187,33 @@ def test_a_scan_whose_day_is_unreadable_is_placed_in_its_year(scans):
     assert {"scan_kh_2119_syt.pdf", "scan_cv_2014_syt.pdf"} <= found
     stats = lines(run("stats", "--json", index=index))[0]
     assert stats["by_year"].get("2017") == 2, stats
+
+
+def test_a_correction_made_while_an_ingest_runs_is_not_written_over(pg_server, tmp_path):
+    """On PostgreSQL a correction does not wait for an ingest: a record the ingest's
+    workers prepared before it (an archive of an older analysis, rewritten whole)
+    may be written after it. The ingest's commit corrects that document again."""
+    import psycopg
+    from index.backends import open_archive
+    from index.corrections import correct
+    from index.rows import prepare
+
+    url = new_database(pg_server)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "bc_90.txt").write_text(CITING, encoding="utf-8")
+    assert run("ingest", "--no-ocr", str(folder), index=url).exit_code == 0
+    path = str(folder / "bc_90.txt")
+    ingest = open_archive(url)
+    ingest.begin()
+    prepared = prepare(ingest.full_record(ingest.by_path(path)))  # by a worker, before the correction
+    correct(open_archive(url), path, "title", "Kết quả rà soát đã sửa tay", "Lan")
+    with psycopg.connect(url, autocommit=True) as conn:  # made by an older analysis: the ingest rewrites it
+        conn.execute("UPDATE vanban.documents SET record = pg_catalog.jsonb_set(record, '{_analysis}', '\"0\"') "
+                     "WHERE path = %s", (path,))
+    assert ingest.add(prepared)
+    assert ingest.by_path(path)["title"] != "Kết quả rà soát đã sửa tay"  # written over, for now
+    ingest.commit()
+    assert ingest.by_path(path)["title"] == "Kết quả rà soát đã sửa tay"
+    assert ingest.by_path(path)["provenance"]["title"].startswith("corrected by Lan")
+    assert [h["path"] for h in lines(run("search", "--json", "da sua tay", index=url))] == [path]

@@ -43,7 +43,8 @@ from ingest.vocabulary.symbols import parse_symbol
 from ..analysis import symbol_term
 from ..archive import ArchiveUnavailable, first_line
 from ..fields import TEXT_FIELDS
-from ..rows import ANALYSIS_VERSION, HEAD_FIELDS, head
+from ..corrections import apply, by_content
+from ..rows import ANALYSIS_VERSION, HEAD_FIELDS, head, prepare
 from .connection import (
     SchemaMismatch,
     default_work_folder,
@@ -68,6 +69,12 @@ from .sql import like_pattern, search
 CATALOG_TIMEOUT = 5.0  # seconds the catalog reads of opening may take at least
 
 
+# Corrections are stamped by the clock of the machine that makes them: an ingest
+# looks for those made since it began by this much earlier (correcting again a
+# document already corrected changes nothing).
+CLOCK_SLACK = dt.timedelta(minutes=10)
+
+
 class PgStore:
     """The archive in a PostgreSQL database. ``folder`` is this machine's working
     folder (the parsed-record and OCR caches, the ingest log), not the archive."""
@@ -82,6 +89,8 @@ class PgStore:
         self.timeout = statement_timeout()
         self.conn = self._connect()
         self._partitions: set[int] = set()
+        self._since: dt.datetime | None = None   # when this ingest began (``begin``)
+        self._written: dict[str, list[str]] = {}  # sha256 -> paths this ingest wrote
         version = self._version()
         if (version is None and create) or (version is not None and version < PG_SCHEMA_VERSION and migrate):
             self.init()
@@ -274,7 +283,10 @@ class PgStore:
     # --- writing ---------------------------------------------------------------
 
     def begin(self, procs: int = 1) -> None:
-        """Nothing to open: each document is its own transaction."""
+        """Nothing to open: each document is its own transaction. What is written is
+        noted, for the corrections made meanwhile (``commit``)."""
+        self._since = dt.datetime.now(dt.timezone.utc) - CLOCK_SLACK
+        self._written = {}
 
     def add(self, record: dict, new: bool = False) -> bool:
         """Add the document, or replace the one at its path; a document already there
@@ -282,7 +294,10 @@ class PgStore:
         import psycopg
 
         try:
-            return self._write(record.get("_row") or table_row(record))
+            written = self._write(record.get("_row") or table_row(record))
+            if written and record.get("sha256"):
+                self._written.setdefault(record["sha256"], []).append(record["path"])
+            return written
         except psycopg.errors.InsufficientPrivilege:
             user = self.conn.info.user
             raise PermissionError(f"{user} may not write to the archive at {shown_url(self.url)} "
@@ -364,7 +379,30 @@ class PgStore:
         self.conn.execute("DELETE FROM vanban.passages WHERE path = %s", (path,))
 
     def commit(self, reopen: bool = True) -> None:
-        """Every document was committed as it was written."""
+        """Every document was committed as it was written. A correction made while
+        this ingest ran, of content it wrote, may have been written over by a record
+        its workers prepared before (with the corrections as they were when it
+        began): the documents of that content are corrected again, with all of
+        theirs."""
+        if self._since is None or not self._written:
+            return
+        fixed = {row[0] for row in self._read(
+            "SELECT DISTINCT sha256 FROM vanban.corrections WHERE at >= %s AND sha256 = ANY(%s)",
+            (self._since, list(self._written)))}
+        if fixed:
+            every = by_content([c for c in self.corrections() if c["sha256"] in fixed])
+            for sha in fixed:
+                for path in self._written[sha]:
+                    self._correct_again(path, every[sha])
+        self._written = {}
+
+    def _correct_again(self, path: str, corrections: list[dict]) -> None:
+        record = self.by_path(path)
+        if record is None:
+            return
+        full = self.full_record(record)
+        corrected = apply({k: v for k, v in full.items() if k != "corrections"}, corrections)
+        self._write(table_row(prepare(dict(corrected))), rewrite=True)
 
     def cancel(self) -> None:
         """Nothing is pending."""
