@@ -23,19 +23,21 @@ from ingest.vocabulary.issuers import canonical_body, issuer_code
 from ingest.vocabulary.symbols import parse_symbol
 
 from .archive import Archive
+from .i18n import N_
+from .i18n import gettext as _
 from .rows import prepare
 
 # The fields a person may correct, and what each holds.
 CORRECTABLE = {
-    "symbol": "the number and symbol, as printed: 2154/BC-SYT",
-    "number": "the number alone (the symbol keeps its codes): 2154",
-    "date": "the date issued: 17/11/2017 or 2017-11-17",
-    "doc_type": "the type: Báo cáo, Quyết định ...",
-    "issuer": "the issuing body, as printed: SỞ Y TẾ",
-    "title": "the trích yếu",
-    "signer_name": "the signer's name",
-    "signer_title": "the signer's title: GIÁM ĐỐC",
-    "place": "the place: Kiên Giang",
+    "symbol": N_("the number and symbol, as printed: 2154/BC-SYT"),
+    "number": N_("the number alone (the symbol keeps its codes): 2154"),
+    "date": N_("the date issued: 17/11/2017 or 2017-11-17"),
+    "doc_type": N_("the type: Báo cáo, Quyết định ..."),
+    "issuer": N_("the issuing body, as printed: SỞ Y TẾ"),
+    "title": N_("the trích yếu"),
+    "signer_name": N_("the signer's name"),
+    "signer_title": N_("the signer's title: GIÁM ĐỐC"),
+    "place": N_("the place: Kiên Giang"),
 }
 MAX_VALUE = 1000  # characters: a trích yếu is shorter
 # The fields a correction sets, where it sets more than its own.
@@ -50,26 +52,29 @@ class NotCorrectable(ValueError):
 def checked_value(record: dict, field: str, value: str) -> str:
     """The value as the record will hold it, or NotCorrectable saying why."""
     if field not in CORRECTABLE:
-        raise NotCorrectable(f"{field!r} cannot be corrected; one of: {', '.join(CORRECTABLE)}")
+        raise NotCorrectable(_("{field} cannot be corrected; one of: {fields}").format(
+            field=repr(field), fields=", ".join(CORRECTABLE)))
     value = " ".join(value.split())
     if not value or len(value) > MAX_VALUE:
-        raise NotCorrectable(f"give {CORRECTABLE[field]} (one line, at most {MAX_VALUE} characters)")
+        raise NotCorrectable(_("give {what} (one line, at most {most} characters)").format(
+            what=_(CORRECTABLE[field]), most=MAX_VALUE))
     if field == "date":
         day = typed_date(value)
         if day is None:
-            raise NotCorrectable(f"not a date: {value!r} (give 17/11/2017 or 2017-11-17)")
+            raise NotCorrectable(_("not a date: {value} (give 17/11/2017 or 2017-11-17)").format(value=repr(value)))
         return day
     if field == "symbol":
         parsed = parse_symbol(value)
         if parsed is None or not parsed.symbol:
-            raise NotCorrectable(f"not a number and symbol: {value!r} (give it as printed: 2154/BC-SYT)")
+            raise NotCorrectable(_("not a number and symbol: {value} (give it as printed: 2154/BC-SYT)").format(
+                value=repr(value)))
         return parsed.symbol
     if field == "number":
         if not value.replace(" ", "").isalnum():
-            raise NotCorrectable(f"not a number: {value!r}")
+            raise NotCorrectable(_("not a number: {value}").format(value=repr(value)))
         if not record.get("symbol") or "/" not in record["symbol"]:
-            raise NotCorrectable("this document has no symbol to put the number in: correct its symbol "
-                                 "(2154/BC-SYT) instead")
+            raise NotCorrectable(_("this document has no symbol to put the number in: correct its symbol "
+                                   "(2154/BC-SYT) instead"))
         return value.replace(" ", "")
     return value
 
@@ -133,10 +138,11 @@ def correct(store: Archive, path: str, field: str, value: str, who: str) -> dict
     a role that may only read."""
     record = store.by_path(path)
     if record is None:
-        raise LookupError(f"{path} is not in the archive")
+        raise LookupError(_("{path} is not in the archive").format(path=path))
     full = store.full_record(record)
     if not full.get("text") and not record.get("needs_ocr") and record.get("text_hash"):
-        raise LookupError(f"the parsed record of {path} is not kept any more: ingest the file again, then correct it")
+        raise LookupError(_("the parsed record of {path} is not kept any more: ingest the file again, "
+                            "then correct it").format(path=path))
     fix = {"sha256": record.get("sha256"), "path": path, "field": field,
            "value": checked_value(full, field, value), "was": full.get(field), "by": who,
            "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}

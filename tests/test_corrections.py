@@ -217,3 +217,28 @@ def test_a_correction_made_while_an_ingest_runs_is_not_written_over(pg_server, t
     assert ingest.by_path(path)["title"] == "Kết quả rà soát đã sửa tay"
     assert ingest.by_path(path)["provenance"]["title"].startswith("corrected by Lan")
     assert [h["path"] for h in lines(run("search", "--json", "da sua tay", index=url))] == [path]
+
+
+def test_every_refusal_of_a_correction_is_said_in_vietnamese():
+    """What `vanban correct` and the review page say of a value they cannot take,
+    from index/corrections.py, is in the catalog with its placeholders."""
+    import string
+
+    from babel.messages.extract import extract_from_file
+    from conftest import ROOT
+    from index import i18n
+
+    found = extract_from_file("python", str(ROOT / "index" / "corrections.py"), keywords={"_": None, "N_": None})
+    messages = sorted({m for _, m, _, _ in found})
+    catalog = i18n.translations("vi")
+
+    def names(text):
+        return {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
+
+    assert len(messages) >= 17 and "{path} is not in the archive" in messages
+    assert [m for m in messages if catalog.gettext(m) in ("", m)] == []
+    assert [m for m in messages if names(catalog.gettext(m)) != names(m)] == []
+    with i18n.using("vi"):
+        from index.corrections import NotCorrectable, checked_value
+        with pytest.raises(NotCorrectable, match="không phải ngày tháng: '31/02/2024'"):
+            checked_value({}, "date", "31/02/2024")

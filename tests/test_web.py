@@ -537,7 +537,10 @@ def test_a_handwritten_day_is_corrected_on_the_review_page(scan_server, driver):
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return arguments[0].complete", crop))
     assert driver.execute_script("return arguments[0].naturalWidth", crop) > 300  # the line with the hand's day
     screenshot(driver, "review")
-    row.find_element(*_by("input[name=value]")).send_keys("13/11/2017")
+    value = row.find_element(*_by("input[name=value]"))
+    assert value.get_attribute("value") == "2017-11"  # the month and year printed, the day lost
+    value.clear()
+    value.send_keys("13/11/2017")
     row.find_element(*_by("input[name=by]")).send_keys("Nguyễn Thị Lan")
     row.find_element(*_by("form.correct button")).click()
     assert "Đã sửa" in _after(driver, ".done").text
