@@ -17,6 +17,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
+from typing import BinaryIO
 from dataclasses import asdict, dataclass
 
 from ingest.ocr.tesseract import OcrSettings, cached_page, page_image
@@ -31,6 +32,7 @@ BLANKS = {"number left blank": "number", "date not filled in": "date", "date unr
 ANCHORS = {"number": {"so"}, "symbol": {"so"}, "date": {"ngay", "thang"}}
 MARGIN = 0.6   # of the words' height, around the crop
 CROP_DPI = 300  # the OCR cache's word boxes are at this resolution (OcrSettings.dpi)
+FOLDER_FLAGS = getattr(os, "O_PATH", os.O_RDONLY)  # a folder walked through: searched, never read
 MAX_CROP_SOURCE = 40_000_000  # pixels of the page at CROP_DPI (A3 is 17.4 M): larger pages get no crop
 
 
@@ -70,17 +72,33 @@ def uncertain(store: Archive) -> Iterator[Unsure]:
         yield from unsure_values(record)
 
 
-def regular_file(path: str) -> str:
-    """``path`` if it is still a regular file reached without a link (what the
-    archive holds may have changed on disk since); FileNotFoundError saying what
-    it is now, else."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        raise FileNotFoundError("the file is no longer there") from None
-    if not stat.S_ISREG(info.st_mode) or os.path.realpath(path) != os.path.abspath(path):
+def opened_regular(path: str) -> BinaryIO:
+    """The file at ``path``, opened to read, if it is still a regular file reached
+    without a link (what the archive holds may have changed on disk since):
+    each folder on the way is opened in turn without following a link, and the
+    file itself too, so a name swapped for a link after any earlier look leads
+    nowhere else. FileNotFoundError saying what it is now, else."""
+    parts = [p for p in os.path.abspath(path).split(os.sep) if p]
+    if not parts:
         raise FileNotFoundError("the file is no longer a regular file")
-    return path
+    folder = FOLDER_FLAGS | os.O_DIRECTORY | os.O_CLOEXEC
+    at = os.open(os.sep, folder)
+    try:
+        for part in parts[:-1]:
+            inner = os.open(part, folder | os.O_NOFOLLOW, dir_fd=at)
+            os.close(at)
+            at = inner
+        fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=at)
+    except FileNotFoundError:
+        raise FileNotFoundError("the file is no longer there") from None
+    except OSError:  # a link (ELOOP), a folder swapped for a link or a file (ENOTDIR), no permission
+        raise FileNotFoundError("the file is no longer a regular file") from None
+    finally:
+        os.close(at)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise FileNotFoundError("the file is no longer a regular file")
+    return os.fdopen(fd, "rb")
 
 
 def crop_png(record: dict, field: str, ocr_cache: str | None, max_width: int = 900) -> bytes | None:
@@ -98,7 +116,8 @@ def crop_png(record: dict, field: str, ocr_cache: str | None, max_width: int = 9
     if page.width * page.height > MAX_CROP_SOURCE:  # a poster: not rendered whole for a line of it
         return None
     try:
-        image = page_image(regular_file(record["path"]), record["format"], pages[0], CROP_DPI)
+        with opened_regular(record["path"]) as source:
+            image = page_image(source, record["format"], pages[0], CROP_DPI)
     except Exception:  # gone, changed, too large since it was archived: no picture
         return None
     scale = image.width / page.width if page.width else 1.0

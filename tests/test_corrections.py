@@ -242,3 +242,33 @@ def test_every_refusal_of_a_correction_is_said_in_vietnamese():
         from index.corrections import NotCorrectable, checked_value
         with pytest.raises(NotCorrectable, match="không phải ngày tháng: '31/02/2024'"):
             checked_value({}, "date", "31/02/2024")
+
+
+def test_only_a_regular_file_reached_without_a_link_is_opened_for_the_pages(tmp_path):
+    """What the web serves and pictures (the original, page pictures, crops) is
+    opened one folder at a time without following a link: a file or a folder on
+    its way swapped for a link, or a FIFO, is refused, never opened elsewhere."""
+    import os
+
+    from index.review import opened_regular
+
+    folder = tmp_path / "kho"
+    folder.mkdir()
+    (folder / "bc.txt").write_text("báo cáo", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("mật", encoding="utf-8")
+    with opened_regular(str(folder / "bc.txt")) as handle:
+        assert handle.read().decode("utf-8") == "báo cáo"
+    (folder / "link.txt").symlink_to(secret)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "bc.txt").symlink_to(secret)
+    (tmp_path / "swapped").symlink_to(elsewhere)  # a folder on the way that is a link
+    os.mkfifo(folder / "pipe")
+    for path, said in ((folder / "link.txt", "no longer a regular file"),
+                       (tmp_path / "swapped" / "bc.txt", "no longer a regular file"),
+                       (folder / "pipe", "no longer a regular file"),
+                       (folder / "gone.txt", "no longer there"),
+                       (folder, "no longer a regular file")):
+        with pytest.raises(FileNotFoundError, match=said):
+            opened_regular(str(path))

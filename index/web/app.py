@@ -265,11 +265,11 @@ def _routes(app: Flask) -> None:
     def original():
         record = _record(request.args.get("path", ""))
         try:
-            path = pictures.regular_file(record["path"])
+            source = pictures.opened_regular(record["path"])
         except pictures.NoPicture as exc:
             abort(404, description=_("The original file cannot be given: {reason}").format(reason=exc))
-        name = "".join(c for c in os.path.basename(path) if c.isprintable()) or "van-ban"
-        return send_file(path, as_attachment=True, download_name=name)
+        name = "".join(c for c in os.path.basename(record["path"]) if c.isprintable()) or "van-ban"
+        return send_file(source, as_attachment=True, download_name=name)  # closed when sent
 
     @app.get("/cites")
     def cited():

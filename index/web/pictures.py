@@ -7,11 +7,13 @@ page (0..1, so a page shown at any size can mark them): from the PDF's text
 layer, or for a page read by OCR from the OCR cache (nothing is read again
 here). ``marked`` picks the boxes of the words a query names, with or without
 diacritics. Only a regular file at the record's own path is opened
-(``regular_file``): a page can never show a file the archive does not hold.
+(``opened_regular``, no link anywhere on its way): a page can never show a file
+the archive does not hold.
 """
 from __future__ import annotations
 
 import io
+from typing import BinaryIO
 
 from ingest.ocr.tesseract import OcrSettings, cached_page, page_image
 from ingest.vocabulary.textnorm import fold
@@ -28,10 +30,11 @@ class NoPicture(Exception):
     range, a file gone or changed into something else)."""
 
 
-def regular_file(path: str) -> str:
-    """``path`` if it is a regular file reached without a link; NoPicture else."""
+def opened_regular(path: str) -> BinaryIO:
+    """The file at ``path`` opened to read if it is a regular file reached without
+    a link (``review.opened_regular``); NoPicture else."""
     try:
-        return review.regular_file(path)
+        return review.opened_regular(path)
     except FileNotFoundError as exc:
         raise NoPicture(str(exc)) from None
 
@@ -44,7 +47,8 @@ def page_png(record: dict, number: int) -> bytes:
     if not has_pictures(record) or not 1 <= number <= (record.get("pages") or 0):
         raise NoPicture(f"no page {number}")
     try:
-        image = _rendered(regular_file(record["path"]), record["format"], number - 1)
+        with opened_regular(record["path"]) as source:
+            image = _rendered(source, record["format"], number - 1)
     except NoPicture:
         raise
     except Exception as exc:  # a file changed since it was archived: damaged, too large
@@ -55,25 +59,26 @@ def page_png(record: dict, number: int) -> bytes:
     return buffer.getvalue()
 
 
-def _rendered(path: str, fmt: str, index: int):
+def _rendered(source: BinaryIO, fmt: str, index: int):
     """The page at most MAX_SIDE pixels on its longer side, never made larger first:
     a PDF rendered at the resolution that fits, an image reduced while decoding."""
     if fmt == "pdf":
         import pypdfium2 as pdfium
-        pdf = pdfium.PdfDocument(path)
+        pdf = pdfium.PdfDocument(source)
         try:
             width, height = pdf[index].get_size()  # points
         finally:
             pdf.close()
-        return page_image(path, fmt, index, max(10.0, min(DPI, MAX_SIDE * 72 / max(width, height, 1.0))))
+        source.seek(0)
+        return page_image(source, fmt, index, max(10.0, min(DPI, MAX_SIDE * 72 / max(width, height, 1.0))))
     from PIL import Image
 
     from ingest.readers.image import check_size
-    with Image.open(path) as source:
-        source.seek(index)
-        check_size(*source.size, source.mode, f"page {index + 1}")
-        source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decoded at a fraction of its size
-        image = source.convert("RGB")
+    with Image.open(source) as picture:
+        picture.seek(index)
+        check_size(*picture.size, picture.mode, f"page {index + 1}")
+        picture.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG: decoded at a fraction of its size
+        image = picture.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE), reducing_gap=2.0)
     return image
 
@@ -96,7 +101,7 @@ def word_boxes(record: dict, number: int, ocr_cache: str | None) -> list[tuple[s
 def _text_layer_boxes(path: str, number: int):
     import pdfplumber
     try:
-        with pdfplumber.open(regular_file(path), pages=[number]) as pdf:
+        with opened_regular(path) as source, pdfplumber.open(source, pages=[number]) as pdf:
             page = pdf.pages[0]
             width, height = float(page.width), float(page.height)
             return [(w["text"], w["x0"] / width, w["top"] / height, w["x1"] / width, w["bottom"] / height)

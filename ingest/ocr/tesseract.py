@@ -163,8 +163,9 @@ def cached_page(sha: str | None, index: int, settings: OcrSettings) -> OcrPage |
 MAX_RENDER_PIXELS = 150_000_000
 
 
-def page_image(path: str, fmt: str, index: int, dpi: int):
-    """One page as a PIL image: rendered from a PDF, or a frame of an image file."""
+def page_image(path, fmt: str, index: int, dpi: int):
+    """One page as a PIL image: rendered from a PDF, or a frame of an image file
+    (``path``: a path, or a file opened to read)."""
     if fmt == "pdf":
         import pypdfium2 as pdfium
         from ingest.readers.pdf import check_render_size
