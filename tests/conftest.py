@@ -124,3 +124,12 @@ def new_index(request, tmp_path, backend):
             return tmp_path / name
         return new_database(request.getfixturevalue("pg_server"))
     return make
+
+
+def write_report(path, number, title, mark=""):
+    """A Sở Nội vụ report citing 77/QĐ-UBND, marked ``mark`` (``MẬT``) where given."""
+    path.write_text(
+        f"SỞ NỘI VỤ\nSố: {number}/BC-SNV\n{mark}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Độc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 12 tháng 3 năm 2024\nBÁO CÁO\n"
+        f"{title}\nThực hiện Quyết định số 77/QĐ-UBND ngày 02/01/2024 của UBND tỉnh Quảng Ngãi.\n"
+        "Nơi nhận:\n- Lưu: VT.\nGIÁM ĐỐC\nTrần Văn Minh\n", encoding="utf-8")

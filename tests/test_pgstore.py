@@ -12,7 +12,7 @@ import sys
 import psycopg
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, ROOT, need_shared, new_database
+from conftest import CORPUS, ROOT, need_shared, new_database, write_report
 
 from index.postgres.rows import tsvector_text
 from index.postgres.store import PgStore
@@ -79,21 +79,13 @@ def test_a_server_that_cannot_be_reached_is_one_plain_line():
     assert len(result.output.strip().splitlines()) == 1
 
 
-def _report(path, number, title, mark=""):
-    path.write_text(
-        f"SỞ NỘI VỤ\nSố: {number}/BC-SNV\n{mark}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-        "Độc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 12 tháng 3 năm 2024\nBÁO CÁO\n"
-        f"{title}\nThực hiện Quyết định số 77/QĐ-UBND ngày 02/01/2024 của UBND tỉnh Quảng Ngãi.\n"
-        "Nơi nhận:\n- Lưu: VT.\nGIÁM ĐỐC\nTrần Văn Minh\n", encoding="utf-8")
-
-
 def _archive_and_reports(server: str, tmp_path, count: int):
     """A new, initialised archive and a folder of ``count`` reports."""
     url = new_database(server)
     folder = tmp_path / "docs"
     folder.mkdir()
     for i in range(count):
-        _report(folder / f"bc_{i:03d}.txt", i + 1, f"Kết quả rà soát biên chế đợt {i}")
+        write_report(folder / f"bc_{i:03d}.txt", i + 1, f"Kết quả rà soát biên chế đợt {i}")
     assert run("init", index=url).exit_code == 0
     return url, folder
 
@@ -124,8 +116,8 @@ def secret_archive(tmp_path_factory, pg_server):
     (reader, no clearance) and a chief (reader cleared for MẬT)."""
     url = new_database(pg_server)
     folder = tmp_path_factory.mktemp("secret")
-    _report(folder / "open.txt", 5, "Kết quả rà soát biên chế năm 2024")
-    _report(folder / "secret.txt", 6, "Kết quả rà soát biên chế cán bộ diện quy hoạch", mark="MẬT")
+    write_report(folder / "open.txt", 5, "Kết quả rà soát biên chế năm 2024")
+    write_report(folder / "secret.txt", 6, "Kết quả rà soát biên chế cán bộ diện quy hoạch", mark="MẬT")
     result = run("ingest", "--json", "--no-ocr", str(folder), index=url)
     assert result.exit_code == 0, result.output
     with psycopg.connect(url, autocommit=True) as conn:
@@ -174,7 +166,7 @@ def test_the_database_itself_hides_it_and_refuses_a_reader_s_writes(secret_archi
                 assert conn.execute(sql).fetchone()[0] == rows, sql
     with psycopg.connect(as_user(url, "chief_t"), autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM vanban.documents_c1").fetchone()[0] == 1
-    _report(folder / "new.txt", 9, "Kết quả tuyển dụng công chức")
+    write_report(folder / "new.txt", 9, "Kết quả tuyển dụng công chức")
     result = run("ingest", "--no-ocr", str(folder / "new.txt"), index=as_user(url, "clerk_t"))
     assert result.exit_code == 1
     assert result.output.strip().endswith("clerk_t may not write to the archive at "

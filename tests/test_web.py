@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 from click.testing import CliRunner
-from conftest import CORPUS, SAMPLES, need_shared
+from conftest import CORPUS, SAMPLES, need_shared, write_report
 from web_client import Server, browser, screenshot
 
 from search_cli import cli
@@ -286,14 +286,6 @@ def test_serving_to_the_network_warns(index):
 
 # --- PostgreSQL: each person signs in with their own role ---------------------------------
 
-def _report(path, number, title, mark=""):
-    path.write_text(
-        f"SỞ NỘI VỤ\nSố: {number}/BC-SNV\n{mark}\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
-        "Độc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 12 tháng 3 năm 2024\nBÁO CÁO\n"
-        f"{title}\nThực hiện Quyết định số 77/QĐ-UBND ngày 02/01/2024 của UBND tỉnh Quảng Ngãi.\n"
-        "Nơi nhận:\n- Lưu: VT.\nGIÁM ĐỐC\nTrần Văn Minh\n", encoding="utf-8")
-
-
 SECRET_WORDS = "cán bộ diện quy hoạch"
 PASSWORD = "mật-khẩu thử 1"
 
@@ -306,8 +298,8 @@ def secret_server(tmp_path_factory, pg_server):
     from conftest import new_database
     url = new_database(pg_server)
     folder = tmp_path_factory.mktemp("secret-web")
-    _report(folder / "open.txt", 5, "Kết quả rà soát biên chế năm 2024")
-    _report(folder / "secret.txt", 6, f"Kết quả rà soát biên chế {SECRET_WORDS}", mark="MẬT")
+    write_report(folder / "open.txt", 5, "Kết quả rà soát biên chế năm 2024")
+    write_report(folder / "secret.txt", 6, f"Kết quả rà soát biên chế {SECRET_WORDS}", mark="MẬT")
     assert run("ingest", "--no-ocr", str(folder), index=url).exit_code == 0
     with psycopg.connect(url, autocommit=True) as conn:
         # People sign in with a password: the tests' server asks members of
