@@ -71,9 +71,10 @@ class Window:
 
 def identity(symbol: str | None, issuer_key: str | None, date: str | None) -> str | None:
     """``symbol|issuer|date`` as the archive spells them (the symbol's index term,
-    the day); None when one of them is missing: nothing to say two files agree."""
+    the day); None when one of them is missing, the day included (a date read to
+    its month only): nothing to say two files agree."""
     symbol, day = symbol_term(symbol or ""), (date or "")[:10]
-    return f"{symbol}|{issuer_key}|{day}" if symbol and issuer_key and day else None
+    return f"{symbol}|{issuer_key}|{day}" if symbol and issuer_key and len(day) == 10 else None
 
 
 def record_identity(record: dict) -> str | None:

@@ -40,12 +40,16 @@ def matches(document: dict, citation: dict) -> bool:
     return _agrees(document, citation_year(citation), _citation_issuer(citation))
 
 
-def answered(candidates: list[dict], citation: dict) -> bool:
-    """Whether one of these archived documents, all with the citation's symbol
-    term, answers it: ``matches`` with the citation's year and issuer read once
-    (an archive-wide count asks this of every citation against every document
-    sharing a ``12/QĐ-UBND``)."""
-    year, issuer = citation_year(citation), _citation_issuer(citation)
+def citation_identity(citation: dict) -> tuple[str, str | None, str | None]:
+    """What ``answered`` needs of a citation: its symbol's term, year and issuer key."""
+    return symbol_term(citation["symbol"]), citation_year(citation), _citation_issuer(citation)
+
+
+def answered(candidates: list[dict], year: str | None, issuer: str | None) -> bool:
+    """Whether one of these archived documents, all with a citation's symbol term,
+    answers a citation of that year and issuer (``citation_identity``): ``matches``
+    with those read once (an archive-wide count asks this of every citation
+    against every document sharing a ``12/QĐ-UBND``)."""
     return any(_agrees(d, year, issuer) for d in candidates)
 
 

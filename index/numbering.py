@@ -128,11 +128,12 @@ def _same_content(a: dict, b: dict, text_of) -> bool:
 
 def written_identity(record: dict) -> dict | None:
     """What ``conflicts`` needs of a document an ingest wrote: its record, or the
-    row a PostgreSQL worker made of it (``_row``); None without a number."""
+    row a PostgreSQL worker made of it (``_row``: the day, else the year of a date
+    read in part); None without a number."""
     row = record.get("_row")
     if row is not None:
         record = {"path": row["path"], "symbol": row["symbol_term"], "issuer_key": row["issuer_key"],
-                  "date": row["date"].isoformat() if row["date"] else None}
+                  "date": row["date"].isoformat() if row["date"] else str(row["year"]) if row.get("year") else None}
     identity = {k: record.get(k) for k in ("path", "symbol", "issuer_key", "date")}
     return identity if number_key(identity) else None
 

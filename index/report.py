@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from ingest.vocabulary import nd30
 
 from .analysis import symbol_term
-from .graph import answered
+from .graph import answered, citation_identity
 from .numbering import numbered, numbered_twice, text_reader
 from . import register
 from .archive import Archive
@@ -23,7 +23,7 @@ def stats(store: Archive) -> dict:
     by_year, by_type, by_issuer = Counter(), Counter(), Counter()
     waiting, unresolved = [], Counter()
     archived: dict[str, list[dict]] = {}
-    cited: list[dict] = []
+    cited: Counter = Counter()  # (key or symbol, symbol term, year, issuer) -> times cited: a few fields each
     kept = []  # of each numbered record, what a group of numbers given twice keeps
     for record in store.records():
         if fields := numbered(record):
@@ -36,14 +36,15 @@ def stats(store: Archive) -> dict:
         by_issuer[shown_issuer(record) or "unknown"] += 1  # one body, one name, however printed
         if record.get("needs_ocr"):
             waiting.append(record["path"])
-        cited.extend(c for c in record.get("citations") or [] if c.get("part") == "main" and c.get("symbol"))
-    for citation in cited:
-        if not answered(archived.get(symbol_term(citation["symbol"]), []), citation):
-            unresolved[citation.get("key") or citation["symbol"]] += 1
+        cited.update((c.get("key") or c["symbol"], *citation_identity(c)) for c in record.get("citations") or []
+                     if c.get("part") == "main" and c.get("symbol"))
+    for (key, term, year, issuer), times in cited.items():
+        if not answered(archived.get(term, []), year, issuer):
+            unresolved[key] += times
     log = read_log(store.folder)
     return {"documents": store.count(), "by_year": dict(sorted(by_year.items())),
             "by_type": dict(by_type.most_common()), "by_issuer": dict(by_issuer.most_common()),
-            "failed": log.get("failed", []), "waiting_for_ocr": waiting, "citations": len(cited),
+            "failed": log.get("failed", []), "waiting_for_ocr": waiting, "citations": sum(cited.values()),
             "unresolved_citations": len(unresolved), "unresolved": dict(unresolved.most_common(50)),
             "numbered_twice": [g.to_dict() for g in numbered_twice(kept, text_reader(store))]}
 

@@ -69,6 +69,8 @@ HEADER_DATES = [  # a header's date line -> (date, precision, why the rest is mi
     ("Hà Nội, ngày 82 tháng 4 năm 2026", ("2026-04", "month", "unreadable")),
     ("Phú Thọ, ngày tháng 12 năm 2011", ("2011-12", "month", "blank")),  # dropped by the OCR, or a draft
     ("ngày 3 tháng 13 năm 2017", ("2017", "year", "unreadable")),
+    ("ngày ² tháng ² năm 2017", ("2017", "year", "unreadable")),      # digits, not ASCII ones
+    ("Phổ Vinh, ngày 5, tháng 3 năm 2024", ("2024-03-05", "day", None)),  # a stray comma
     # drafts: the form printed, nothing written in it
     ("Vũng Tàu , ngày      tháng     năm 2007", ("2007", "year", "blank")),
     ("Hà Nội, ngày ... tháng ... năm 2024", ("2024", "year", "blank")),

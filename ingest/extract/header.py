@@ -263,7 +263,10 @@ def _issue_clause(m: re.Match, h: Header) -> None:
     if sym and sym.symbol:
         _put_symbol(h, sym)
     date, _ = find_date(m.group("rest"))
-    h.put("date", date)
+    if date:  # the whole day the clause prints: what the date line could not say is said
+        h.put("date", date)
+        h.put("date_precision", "day")
+        h.warnings[:] = [w for w in h.warnings if not w.startswith(("date not filled in", "date unreadable"))]
 
 
 def _put_symbol(h: Header, sym: Symbol) -> None:
@@ -498,12 +501,14 @@ def _date(line: Line, h: Header) -> None:
           if reading.missing else "header")
     h.put("date_precision", reading.precision)
     scanned = bool(line.word_confs)
+    if reading.value is None and find_date(line.text)[1]:  # ``ngày 14 tháng5``, ``31/02/2017``: no date to keep
+        reading.missing = "unreadable" if scanned else "blank"
     if reading.missing == "blank" and not scanned:
         h.warnings.append(f"date not filled in: '{squash(line.text)}'")
     elif reading.missing:
-        lost = "day" if reading.precision == "month" else "day and month"
-        h.warnings.append(f"date unreadable: the {lost} could not be read (handwritten?), "
-                          f"kept as {reading.value}: '{squash(line.text)}'")
+        lost = {"month": "the day", "year": "the day and month"}.get(reading.precision, "it")
+        kept = f", kept as {reading.value}" if reading.value else ""
+        h.warnings.append(f"date unreadable: {lost} could not be read (handwritten?){kept}: '{squash(line.text)}'")
 
 
 def parse_header(lines: list[Line]) -> Header:

@@ -86,7 +86,10 @@ def header_date(text: str) -> HeaderDate:
         return HeaderDate(None)
     year, month = m.group("year"), _filled(m.group("month"))
     day = _filled(m.group("day"))
-    if month and month.isdigit() and 1 <= int(month) <= 12:
+    if re.fullmatch(r"[0-9]{1,2}", month) and 1 <= int(month) <= 12:  # ASCII: OCR makes ``²`` too
+        whole = iso_date(year, month, day) if re.fullmatch(r"[0-9]{1,2}", day) else None
+        if whole:  # a day set off by a comma or a stray mark: ``ngày 5, tháng 3``
+            return HeaderDate(whole, "day")
         missing = "blank" if day == "" else "unreadable"
         return HeaderDate(f"{year}-{int(month):02d}", "month", missing)
     missing = "blank" if day == "" and month == "" else "unreadable"
