@@ -189,10 +189,12 @@ def test_a_scan_whose_day_is_unreadable_is_placed_in_its_year(scans):
     assert stats["by_year"].get("2017") == 2, stats
 
 
-def test_a_correction_made_while_an_ingest_runs_is_not_written_over(pg_server, tmp_path):
+@pytest.mark.parametrize("ending", ["commit", "cancel"])
+def test_a_correction_made_while_an_ingest_runs_is_not_written_over(pg_server, tmp_path, ending):
     """On PostgreSQL a correction does not wait for an ingest: a record the ingest's
     workers prepared before it (an archive of an older analysis, rewritten whole)
-    may be written after it. The ingest's commit corrects that document again."""
+    may be written after it. The ingest's commit corrects that document again, and
+    so does a stopped ingest (its rows are kept: the next would skip the file)."""
     import psycopg
     from index.backends import open_archive
     from index.corrections import correct
@@ -213,7 +215,7 @@ def test_a_correction_made_while_an_ingest_runs_is_not_written_over(pg_server, t
                      "WHERE path = %s", (path,))
     assert ingest.add(prepared)
     assert ingest.by_path(path)["title"] != "Kết quả rà soát đã sửa tay"  # written over, for now
-    ingest.commit()
+    getattr(ingest, ending)()
     assert ingest.by_path(path)["title"] == "Kết quả rà soát đã sửa tay"
     assert ingest.by_path(path)["provenance"]["title"].startswith("corrected by Lan")
     assert [h["path"] for h in lines(run("search", "--json", "da sua tay", index=url))] == [path]

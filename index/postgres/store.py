@@ -69,12 +69,6 @@ from .sql import like_pattern, search
 CATALOG_TIMEOUT = 5.0  # seconds the catalog reads of opening may take at least
 
 
-# Corrections are stamped by the clock of the machine that makes them: an ingest
-# looks for those made since it began by this much earlier (correcting again a
-# document already corrected changes nothing).
-CLOCK_SLACK = dt.timedelta(minutes=10)
-
-
 class PgStore:
     """The archive in a PostgreSQL database. ``folder`` is this machine's working
     folder (the parsed-record and OCR caches, the ingest log), not the archive."""
@@ -89,7 +83,6 @@ class PgStore:
         self.timeout = statement_timeout()
         self.conn = self._connect()
         self._partitions: set[int] = set()
-        self._since: dt.datetime | None = None   # when this ingest began (``begin``)
         self._written: dict[str, list[str]] = {}  # sha256 -> paths this ingest wrote
         version = self._version()
         if (version is None and create) or (version is not None and version < PG_SCHEMA_VERSION and migrate):
@@ -285,7 +278,6 @@ class PgStore:
     def begin(self, procs: int = 1) -> None:
         """Nothing to open: each document is its own transaction. What is written is
         noted, for the corrections made meanwhile (``commit``)."""
-        self._since = dt.datetime.now(dt.timezone.utc) - CLOCK_SLACK
         self._written = {}
 
     def add(self, record: dict, new: bool = False) -> bool:
@@ -382,30 +374,43 @@ class PgStore:
         """Every document was committed as it was written. A correction made while
         this ingest ran, of content it wrote, may have been written over by a record
         its workers prepared before (with the corrections as they were when it
-        began): the documents of that content are corrected again, with all of
-        theirs."""
-        if self._since is None or not self._written:
+        began): a document written whose corrections are not all the archive's
+        for its content is corrected again, with all of them (no clock compared)."""
+        written, self._written = self._written, {}
+        if not written:
             return
-        fixed = {row[0] for row in self._read(
-            "SELECT DISTINCT sha256 FROM vanban.corrections WHERE at >= %s AND sha256 = ANY(%s)",
-            (self._since, list(self._written)))}
-        if fixed:
-            every = by_content([c for c in self.corrections() if c["sha256"] in fixed])
-            for sha in fixed:
-                for path in self._written[sha]:
-                    self._correct_again(path, every[sha])
-        self._written = {}
+        for sha, corrections in self._corrections_of(list(written)).items():
+            for path in written[sha]:
+                self._correct_again(path, sha, corrections)
 
-    def _correct_again(self, path: str, corrections: list[dict]) -> None:
-        record = self.by_path(path)
-        if record is None:
-            return
-        full = self.full_record(record)
-        corrected = apply({k: v for k, v in full.items() if k != "corrections"}, corrections)
-        self._write(table_row(prepare(dict(corrected))), rewrite=True)
+    def _corrections_of(self, shas: list[str]) -> dict[str, list[dict]]:
+        """The corrections of this content, oldest first (none for a reader: not its to read)."""
+        rows = self._read("SELECT sha256, path, field, value, was, by_role, pg_catalog.to_char(at AT TIME ZONE 'UTC', "
+                          "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') FROM vanban.corrections "
+                          "WHERE sha256 = ANY(%s) ORDER BY at, id", (shas,))
+        return by_content([dict(zip(("sha256", "path", "field", "value", "was", "by", "at"), row)) for row in rows])
+
+    def _correct_again(self, path: str, sha: str, corrections: list[dict]) -> None:
+        """The document at ``path`` with all of its content's corrections, unless it
+        has them; again if one more was made meanwhile (at most a few times)."""
+        for _ in range(3):
+            record = self.by_path(path)
+            if record is None or record.get("sha256") != sha or _same(record.get("corrections"), corrections):
+                return
+            full = self.full_record(record)
+            corrected = apply({k: v for k, v in full.items() if k != "corrections"}, corrections)
+            self._write(table_row(prepare(dict(corrected))), rewrite=True)
+            corrections = self._corrections_of([sha]).get(sha, [])
 
     def cancel(self) -> None:
-        """Nothing is pending."""
+        """Nothing is pending: what was written is kept (each document committed as
+        written), so it gets its corrections as at a commit, as far as the server
+        still answers."""
+        import psycopg
+        try:
+            self.commit()
+        except (psycopg.Error, ArchiveUnavailable):
+            pass  # the server is gone: the next ingest of these files corrects them
 
     def refresh_hot_postings(self, procs: int = 1) -> int:
         """At the end of an ingest: move the GIN indexes' pending entries into the
@@ -529,3 +534,10 @@ def _record_of(value) -> dict:
     record = json.loads(value) if isinstance(value, str) else value
     record.pop("_analysis", None)  # the row's, not the document's
     return record
+
+
+def _same(held: list[dict] | None, corrections: list[dict]) -> bool:
+    """Whether a record carries exactly these corrections (by field, value and when)."""
+    def shown(fixes):
+        return [(c.get("field"), c.get("value"), c.get("at")) for c in fixes or []]
+    return shown(held) == shown(corrections)
