@@ -483,8 +483,11 @@ def correct(path, field, value, index_dir, who, as_json):
 @click.option("--allow-corrections", is_flag=True,
               help="Let the review page correct values without signing in (a machine one person uses): "
                    "the name typed is kept, marked as typed on the web. With --sign-in the role corrects.")
+@click.option("--trusted-proxy", metavar="ADDRESS",
+              help="The office's reverse proxy (e.g. 127.0.0.1): its X-Forwarded-For names each person's "
+                   "machine, which sign-in limits count by.")
 @click.option("--json", "as_json", is_flag=True, help="Say where it serves as one JSON object.")
-def serve(index_dir, host, port, workers, threads, sign_in, allow_corrections, as_json):
+def serve(index_dir, host, port, workers, threads, sign_in, allow_corrections, trusted_proxy, as_json):
     """Serve the archive's web pages (Vietnamese; English at ?lang=en) until Ctrl-C."""
     from index.archive import is_url
     from index.backends import ArchiveUnavailable, open_archive, shown_target
@@ -516,7 +519,8 @@ def serve(index_dir, host, port, workers, threads, sign_in, allow_corrections, a
     key = secret_key()  # one for every worker: a form one made, another takes
     try:
         serve_forever(sock, lambda: build(index_dir, sign_in=sign_in, threads=threads,
-                                          corrections=allow_corrections, key=key), threads, workers)
+                                          corrections=allow_corrections, key=key), threads, workers,
+                      proxy=trusted_proxy)
     except KeyboardInterrupt:
         pass
     finally:

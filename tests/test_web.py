@@ -386,6 +386,48 @@ def test_a_password_cannot_be_guessed_at_speed(secret_server, driver):
     assert driver.find_element(*_by(".role")).text == "clerk_w"
 
 
+def _sign_in_from(server, role: str, password: str, machine: str) -> tuple[int, dict]:
+    """A sign-in posted through the office's proxy for ``machine`` (X-Forwarded-For),
+    as a browser posts it (the form's CSRF token and cookie); the status, unfollowed."""
+    import http.cookiejar
+    import re
+    import urllib.error
+    import urllib.request
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), Stay)
+    via = {"X-Forwarded-For": machine}
+    page = opener.open(urllib.request.Request(server.url + "/login", headers=via)).read().decode("utf-8")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "role": role, "password": password}).encode()
+    try:
+        response = opener.open(urllib.request.Request(server.url + "/login", data=form, headers=via))
+        return response.status, dict(response.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+def test_behind_the_office_proxy_each_machine_is_counted_apart(secret_server):
+    """With --trusted-proxy, the refusals are counted by the machine the proxy
+    names: one machine guessing is stopped (429 with Retry-After), the next desk
+    signs in; a header from anyone but the proxy would be dropped."""
+    from index.web.archives import FAILURES_PER_ROLE
+
+    server, _ = secret_server
+    proxied = Server(server.index, "--sign-in", "--trusted-proxy", "127.0.0.1")
+    try:
+        for guess in range(FAILURES_PER_ROLE):
+            assert _sign_in_from(proxied, "chief_w", f"guess {guess}", "10.0.0.7")[0] == 401
+        status, headers = _sign_in_from(proxied, "chief_w", PASSWORD, "10.0.0.7")
+        assert status == 429 and 0 < int(headers["Retry-After"]) <= 15 * 60
+        assert _sign_in_from(proxied, "chief_w", PASSWORD, "10.0.0.8")[0] == 302  # signed in: off to the pages
+    finally:
+        proxied.stop()
+
+
 def test_refused_sign_ins_are_counted_by_role_and_address_and_forgotten(monkeypatch):
     from index.web import archives
 
@@ -404,6 +446,15 @@ def test_refused_sign_ins_are_counted_by_role_and_address_and_forgotten(monkeypa
         failures.check("someone_else", "10.0.0.5")  # many names guessed from one address
     time.sleep(0.6)
     failures.check("lan", "10.0.0.5")
+    long = "ngườidùng" * 8  # past 63 bytes: PostgreSQL reads the first 63, so do the limits
+    for n in range(archives.FAILURES_PER_ROLE):
+        failures.failed(long + str(n), "10.0.0.9")
+    with pytest.raises(archives.TooManySignIns):
+        failures.check(long + "x", "10.0.0.9")
+    monkeypatch.setattr(archives, "MAX_KEYS", 50)
+    for n in range(200):  # many addresses: what is remembered stays bounded
+        failures.failed("lan", f"10.1.{n // 250}.{n % 250}")
+    assert len(failures._times) <= 2 * 50 + 2
 
 
 @pytest.mark.parametrize("after", ["//evil.example/", "/%09/evil.example", "https://evil.example/", "/\\evil.example"])

@@ -38,7 +38,7 @@ from ..run import IndexBusy
 from ..indexing import ocr_cache_dir
 from ..i18n import gettext as _
 from . import pages, pictures
-from .archives import NotSignedIn, RefusedSignIn, TooManySignIns
+from .archives import ArchiveUnavailable, NotSignedIn, RefusedSignIn, TooManySignIns
 
 LANG_COOKIE = "vanban_lang"
 GRAPHVIZ_TIMEOUT = 10  # seconds dot may take to draw a trace
@@ -359,7 +359,10 @@ def _routes(app: Flask) -> None:
             except TooManySignIns as exc:
                 problem = _("Too many failed sign-ins: try again in {minutes} minutes.").format(
                     minutes=math.ceil(exc.wait / 60))
-                return render_template("login.html", problem=problem), 429
+                return render_template("login.html", problem=problem), 429, {"Retry-After": str(exc.wait)}
+            except ArchiveUnavailable:
+                problem = _("The archive cannot be reached now: try again in a moment.")
+                return render_template("login.html", problem=problem), 503
             else:
                 session.clear()  # a new session for the person signed in
                 session["who"], session["role"] = token, role

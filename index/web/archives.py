@@ -84,9 +84,13 @@ FAILURES_PER_ADDRESS = 20
 FAILURE_WINDOW = 15 * 60
 
 
+MAX_KEYS = 100_000  # names and addresses remembered at most: an attacker with many addresses fills no memory
+
+
 class FailedSignIns:
     """Times of recent refused sign-ins by key, forgotten after the window:
-    a password cannot be guessed through the sign-in page at speed."""
+    a password cannot be guessed through the sign-in page at speed. A role is
+    keyed as PostgreSQL reads it (its first 63 bytes)."""
 
     def __init__(self) -> None:
         self._times: dict[tuple, deque] = {}
@@ -96,7 +100,8 @@ class FailedSignIns:
         """TooManySignIns when either limit is reached."""
         now = time.monotonic()
         with self._lock:
-            for key, most in (((role, address), FAILURES_PER_ROLE), ((None, address), FAILURES_PER_ADDRESS)):
+            for key, most in (((_as_server_reads(role), address), FAILURES_PER_ROLE),
+                              ((None, address), FAILURES_PER_ADDRESS)):
                 times = self._recent(key, now)
                 if len(times) >= most:
                     raise TooManySignIns(int(times[0] + FAILURE_WINDOW - now) + 1)
@@ -104,12 +109,23 @@ class FailedSignIns:
     def failed(self, role: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in ((role, address), (None, address)):
+            if len(self._times) >= MAX_KEYS:
+                self._forget_old(now)
+            for key in ((_as_server_reads(role), address), (None, address)):
                 self._times.setdefault(key, deque()).append(now)
 
     def succeeded(self, role: str, address: str) -> None:
         with self._lock:
-            self._times.pop((role, address), None)
+            self._times.pop((_as_server_reads(role), address), None)
+
+    def _forget_old(self, now: float) -> None:
+        """Every key whose refusals are all past the window; then, if still full,
+        the oldest half (their holders start their count again)."""
+        for key in [k for k, times in self._times.items() if not times or now - times[-1] > FAILURE_WINDOW]:
+            del self._times[key]
+        if len(self._times) >= MAX_KEYS:
+            for key in sorted(self._times, key=lambda k: self._times[k][-1])[:len(self._times) // 2]:
+                del self._times[key]
 
     def _recent(self, key: tuple, now: float) -> deque:
         times = self._times.get(key, deque())
@@ -118,6 +134,21 @@ class FailedSignIns:
         if not times:
             self._times.pop(key, None)
         return times
+
+
+def _as_server_reads(role: str) -> str:
+    """A role name as PostgreSQL takes it: cut to 63 bytes (NAMEDATALEN - 1)."""
+    return role.encode("utf-8")[:63].decode("utf-8", "ignore")
+
+
+# What a server says when it refuses a person (a wrong password, no such role, not
+# allowed in), as against being out of reach or too busy: only these count.
+REFUSALS = ("password authentication failed", "authentication failed", "does not exist", "no pg_hba.conf entry",
+            "not permitted to log in")
+
+
+def _refused(exc: Exception) -> bool:
+    return any(said in str(exc) for said in REFUSALS)
 
 
 class Archives:
@@ -187,6 +218,8 @@ class Archives:
         except RefusedSignIn:
             self._failures.failed(role, address)
             raise
+        # ArchiveUnavailable (the server out of reach or full) is not the person's
+        # failure: not counted, said as it is.
         self._failures.succeeded(role, address)
         return token
 
@@ -195,8 +228,10 @@ class Archives:
             raise RefusedSignIn()
         try:
             store = self._open(url_as(self.target, role, password))
-        except ArchiveUnavailable:
-            raise RefusedSignIn() from None
+        except ArchiveUnavailable as exc:
+            if _refused(exc):
+                raise RefusedSignIn() from None
+            raise
         conn = getattr(store, "conn", None)
         if conn is None or not conn.pgconn.used_password or conn.info.user != role:
             store.close()

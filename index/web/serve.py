@@ -62,12 +62,14 @@ def listening(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve_forever(sock: socket.socket, make, threads: int, workers: int) -> None:
+def serve_forever(sock: socket.socket, make, threads: int, workers: int, proxy: str | None = None) -> None:
     """Serve on ``sock`` in ``workers`` processes, each running ``make()`` (the
     application and its archives, made after the fork) under waitress; with one
-    worker, in this process."""
+    worker, in this process. ``proxy``: the address of the office's reverse proxy,
+    whose ``X-Forwarded-For`` names the person's machine (what sign-in limits count
+    by); from anyone else the header is dropped."""
     if workers <= 1:
-        _serve(sock, make, threads)
+        _serve(sock, make, threads, proxy)
         return
     children = []
     for _ in range(workers):
@@ -76,7 +78,7 @@ def serve_forever(sock: socket.socket, make, threads: int, workers: int) -> None
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             try:
-                _serve(sock, make, threads)
+                _serve(sock, make, threads, proxy)
             finally:
                 os._exit(0)
         children.append(pid)
@@ -100,11 +102,13 @@ def _stop(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def _serve(sock: socket.socket, make, threads: int) -> None:
+def _serve(sock: socket.socket, make, threads: int, proxy: str | None = None) -> None:
     import waitress
     app, archives = make()
+    behind = {"trusted_proxy": proxy, "trusted_proxy_headers": {"x-forwarded-for"},
+              "trusted_proxy_count": 1} if proxy else {}
     try:
         waitress.serve(app, sockets=[sock], threads=threads, ident="vanban",
-                       clear_untrusted_proxy_headers=True, channel_timeout=120)
+                       clear_untrusted_proxy_headers=True, channel_timeout=120, **behind)
     finally:
         archives.close()
