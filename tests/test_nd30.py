@@ -90,3 +90,13 @@ def test_what_is_not_an_exchange_file_is_refused_plainly(data, reason):
         nd30.read_xml(data)
     with pytest.raises(nd30.ExchangeError, match="not JSON|no \"Documents\" list"):
         nd30.read_json(data)
+
+
+def test_a_date_read_in_part_is_not_given_as_a_day():
+    """edXML's IssuedDate is a day: a date read to its month (a handwritten day
+    lost) is left out rather than passed on as if whole."""
+    record = parse_file(str(SAMPLES / "cv_cong_van.docx")).to_dict()
+    assert nd30.metadata(record)["IssuedDate"] == record["date"] and len(record["date"]) == 10
+    partial = {**record, "date": record["date"][:7], "date_precision": "month", "effective_date": record["date"][:7]}
+    meta = nd30.metadata(partial)
+    assert "IssuedDate" not in meta and "EffectiveDate" not in meta and meta["Symbol"] == "123/UBND-VP"

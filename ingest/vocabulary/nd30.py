@@ -62,6 +62,9 @@ def metadata(record: dict) -> dict:
     meta["To"] = list(record.get("recipients") or [])
     for element, name in AFTER:
         meta[element] = record.get(name)
+    for element in ("IssuedDate", "EffectiveDate"):  # a day, as edXML takes it; a date read in part is left out
+        if meta.get(element) and len(str(meta[element])) != 10:
+            meta[element] = None
     meta["References"] = [_reference(c) for c in record.get("citations") or [] if c.get("part", "main") == "main"]
     meta["File"] = _kept({"Path": record.get("path"), "Sha256": record.get("sha256")})
     return _kept(meta)
