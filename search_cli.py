@@ -233,6 +233,7 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
     from index.backends import ArchiveUnavailable
     from index.indexing import index_paths
     from index.run import IndexBusy, IngestInterrupted
+    from ingest.batch import children_started
     bar_scope, stopped = contextlib.ExitStack(), None  # holds the progress bar once it opens
     try:
         return index_paths(paths, index_dir, on_progress=_progress_bar(bar_scope, as_json), **options)
@@ -247,6 +248,7 @@ def _run_ingest(paths, index_dir, as_json: bool, options: dict):
     finally:
         bar_scope.close()  # the bar's last line comes before the stop's
         if stopped is not None:
+            children_started()  # a worker being started by another thread has what it runs
             click.echo(str(stopped), err=True)
             for signum, handler in held.items():
                 signal.signal(signum, handler)

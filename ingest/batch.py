@@ -64,17 +64,33 @@ def die_with_parent() -> None:
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
+# Held while a thread starts a child: a spawned child reads what it is to run from
+# a pipe its parent writes just after starting it, and a parent that exits in
+# between (a stop handled by the main thread while another thread starts a
+# worker) leaves it a traceback on the user's terminal (EOFError).
+_STARTING = threading.RLock()
+
+
 @contextmanager
 def stop_signals_held():
     """Hold the stop signals back in this thread while it starts child processes:
     a child inherits the mask through exec, so a Ctrl-C arriving while it starts
     (importing its modules takes seconds) is never delivered to it; this thread
-    receives a held signal as soon as the block ends."""
+    receives a held signal as soon as the block ends. A stopping process waits
+    for the start (``children_started``)."""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
-        yield
+        with _STARTING:
+            yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def children_started(timeout: float = 10.0) -> None:
+    """Wait until no thread is starting a child (each has been given what it runs),
+    before a stopping process exits."""
+    if _STARTING.acquire(timeout=timeout):
+        _STARTING.release()
 
 
 def ignore_stop_signals() -> None:
