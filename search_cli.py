@@ -349,6 +349,7 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per citing document per line.")
 def cites(symbol, index_dir, issuer, year, limit, relation, as_json):
     """Documents that cite SYMBOL (typed in any form: 308/QD-UBND, 308/QĐ- UBND)."""
+    from index.answers import citing_objects
     from index.graph import cites as find_citing
     issuer = _issuer_option(issuer)
     store = _open_store(index_dir)
@@ -359,9 +360,8 @@ def cites(symbol, index_dir, issuer, year, limit, relation, as_json):
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     if as_json:  # what answers.cites_objects gives the web's /api/cites
-        for group in groups.values():
-            for citing in group:
-                _emit(citing.to_dict())
+        for obj in citing_objects(groups):
+            _emit(obj)
         return
     _echo(terminal.citing_lines(groups.values(), symbol))
 
@@ -376,6 +376,7 @@ def cites(symbol, index_dir, issuer, year, limit, relation, as_json):
 def trace(target, index_dir, depth, reverse, as_json, dot_file):
     """What TARGET (a symbol or an indexed file) cites, following decisions to the
     plans they issue; each node archived or missing."""
+    from index.answers import tree_objects
     from index.graph import to_dot, trace as build_trace
     store = _open_store(index_dir)
     trees = [build_trace(store, root, depth=depth, reverse=reverse) for root in _roots(store, target)]
@@ -383,8 +384,8 @@ def trace(target, index_dir, depth, reverse, as_json, dot_file):
         with open(dot_file, "w", encoding="utf-8") as handle:
             handle.write("".join(to_dot(t) for t in trees))
     if as_json:  # what answers.trace_objects gives the web's /api/trace
-        for tree in trees:
-            _emit(tree.to_dict())
+        for obj in tree_objects(trees):
+            _emit(obj)
         return
     for tree in trees:
         _echo(terminal.trace_lines(tree))

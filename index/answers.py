@@ -24,7 +24,11 @@ def search_objects(store: Archive, text: str, **options) -> list[dict]:
 
 def cites_objects(store: Archive, symbol: str, **options) -> list[dict]:
     """Each citing document of each group (``CitingDocument.to_dict``)."""
-    groups = cites(store, symbol, **options)
+    return citing_objects(cites(store, symbol, **options))
+
+
+def citing_objects(groups: dict) -> list[dict]:
+    """``cites``'s groups as the objects ``cites --json`` prints."""
     return [citing.to_dict() for group in groups.values() for citing in group]
 
 
@@ -35,7 +39,12 @@ def show_objects(store: Archive, roots: list[dict]) -> list[dict]:
 
 def trace_objects(store: Archive, roots: list[dict], depth: int = 2, reverse: bool = False) -> list[dict]:
     """The trace of each record TARGET names (``Node.to_dict``)."""
-    return [trace(store, root, depth=depth, reverse=reverse).to_dict() for root in roots]
+    return tree_objects([trace(store, root, depth=depth, reverse=reverse) for root in roots])
+
+
+def tree_objects(trees: list) -> list[dict]:
+    """``trace``'s trees as the objects ``trace --json`` prints."""
+    return [tree.to_dict() for tree in trees]
 
 
 def stats_objects(store: Archive) -> list[dict]:

@@ -30,7 +30,7 @@ def stats(store: Archive) -> dict:
             kept.append(fields)
         if record.get("symbol"):
             archived.setdefault(symbol_term(record["symbol"]), []).append(
-                {k: record.get(k) for k in ("symbol", "date", "issuer_key")})
+                {k: record.get(k) for k in ("date", "issuer_key")})  # what ``answered`` compares
         by_year[(record.get("date") or "")[:4] or "unknown"] += 1
         by_type[record.get("doc_type") or "unknown"] += 1
         by_issuer[shown_issuer(record) or "unknown"] += 1  # one body, one name, however printed

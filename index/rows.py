@@ -121,8 +121,8 @@ def index_fields(record: dict) -> dict:
     }
     if date:
         fields["date"], fields["year"] = date, date.year
-    elif year_of_date(record.get("date")):  # a date read in part (2017-11): its year places it
-        fields["year"] = year_of_date(record.get("date"))
+    elif year := year_of_date(record.get("date")):  # a date read in part (2017-11): its year places it
+        fields["year"] = year
     for name, value in (("text_hash", record.get("text_hash")), ("identity", record_identity(record))):
         if value:  # else the column's zeros: none
             fields[name] = code(value)

@@ -335,12 +335,15 @@ class PgStore:
         none to apply, and a correction may quote a MẬT document)."""
         import psycopg
         try:
-            rows = self._read("SELECT sha256, path, field, value, was, by_role, "
-                              "pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
-                              "FROM vanban.corrections ORDER BY at, id")
+            return self._corrections_where("TRUE")
         except psycopg.errors.InsufficientPrivilege:
             self.conn.rollback()
             return []
+
+    def _corrections_where(self, where: str, params=()) -> list[dict]:
+        rows = self._read("SELECT sha256, path, field, value, was, by_role, "
+                          "pg_catalog.to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') "
+                          f"FROM vanban.corrections WHERE {where} ORDER BY at, id", params)
         return [dict(zip(("sha256", "path", "field", "value", "was", "by", "at"), row)) for row in rows]
 
     def correct(self, records: list[dict], fix: dict) -> None:
@@ -384,11 +387,8 @@ class PgStore:
                 self._correct_again(path, sha, corrections)
 
     def _corrections_of(self, shas: list[str]) -> dict[str, list[dict]]:
-        """The corrections of this content, oldest first (none for a reader: not its to read)."""
-        rows = self._read("SELECT sha256, path, field, value, was, by_role, pg_catalog.to_char(at AT TIME ZONE 'UTC', "
-                          "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"') FROM vanban.corrections "
-                          "WHERE sha256 = ANY(%s) ORDER BY at, id", (shas,))
-        return by_content([dict(zip(("sha256", "path", "field", "value", "was", "by", "at"), row)) for row in rows])
+        """The corrections of this content by sha256, oldest first."""
+        return by_content(self._corrections_where("sha256 = ANY(%s)", (shas,)))
 
     def _correct_again(self, path: str, sha: str, corrections: list[dict]) -> None:
         """The document at ``path`` with all of its content's corrections, unless it

@@ -36,6 +36,7 @@ from ..graph import to_dot
 from ..review import crop_png, uncertain
 from ..run import IndexBusy
 from ..indexing import ocr_cache_dir
+from ..i18n import N_
 from ..i18n import gettext as _
 from . import pages, pictures
 from .archives import ArchiveUnavailable, NotSignedIn, RefusedSignIn, TooManySignIns
@@ -132,25 +133,18 @@ def _hooks(app: Flask) -> None:
         said = getattr(exc, "description", None)
         return _error(404, said if said and said != type(exc).description else _("There is no such page."))
 
-    @app.errorhandler(400)
-    def bad_request(exc):
-        return _error(400, _("The address asks for something this page cannot give."))
+    for status, message in FIXED_ERRORS.items():
+        app.register_error_handler(status, lambda exc, status=status, message=message: _error(status, _(message)))
 
-    @app.errorhandler(405)
-    def not_allowed(exc):
-        return _error(405, _("There is no such page."))
 
-    @app.errorhandler(403)
-    def forbidden(exc):
-        return _error(403, _("Corrections are not made from this server's pages."))
-
-    @app.errorhandler(413)
-    def too_large(exc):
-        return _error(413, _("The form sent is too large."))
-
-    @app.errorhandler(500)
-    def failed(exc):
-        return _error(500, _("Something went wrong on the server; the archive is unharmed. Try again."))
+# What an error page says whatever caused it (404 may say why: above).
+FIXED_ERRORS = {
+    400: N_("The address asks for something this page cannot give."),
+    403: N_("Corrections are not made from this server's pages."),
+    405: N_("There is no such page."),
+    413: N_("The form sent is too large."),
+    500: N_("Something went wrong on the server; the archive is unharmed. Try again."),
+}
 
 
 def _error(status: int, message: str):
