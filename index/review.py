@@ -110,7 +110,7 @@ def crop_png(record: dict, field: str, ocr_cache: str | None, max_width: int = 9
     page = cached_page(record.get("sha256"), pages[0], OcrSettings(cache_dir=ocr_cache))
     if page is None:
         return None
-    box = _where(page, field, record.get(field))
+    box = _where(page, field, record)
     if box is None:
         return None
     if page.width * page.height > MAX_CROP_SOURCE:  # a poster: not rendered whole for a line of it
@@ -129,20 +129,28 @@ def crop_png(record: dict, field: str, ocr_cache: str | None, max_width: int = 9
     return buffer.getvalue()
 
 
-def _where(page, field: str, value) -> tuple[int, int, int, int] | None:
-    """The box around the words of ``value`` on the page's line holding most of
-    them, or around the printed anchors of a blank field, with a margin; the whole
-    line's width so the hand's digits beside them show."""
-    wanted = {fold(p) for p in re.findall(r"[^\W_]+", str(value))} if value else set()
-    wanted = wanted or ANCHORS.get(field, set())
-    lines: dict[tuple, list] = {}
+def _pieces(value) -> set[str]:
+    return {fold(p) for p in re.findall(r"[^\W_]+", str(value))} if value else set()
+
+
+def _where(page, field: str, record: dict) -> tuple[int, int, int, int] | None:
+    """The box around the line that holds most of the value's pieces and of the
+    printed words around it (``Số`` and the symbol's codes, ``ngày`` and
+    ``tháng``), with a margin: a value the handwriting reader gave is not among
+    Tesseract's words, and a blank field has no value. The whole line's width, so
+    the hand's digits beside them show."""
+    wanted = _pieces(record.get(field)) | ANCHORS.get(field, set())
+    if field in ("number", "symbol"):
+        wanted |= _pieces(record.get("symbol"))
+    lines: dict[tuple, set[str]] = {}
     for word in page.words:
-        if word.text.strip() and {fold(p) for p in re.findall(r"[^\W_]+", word.text)} & wanted:
-            lines.setdefault(word.line_id, []).append(word)
+        found = _pieces(word.text) & wanted
+        if word.text.strip() and found:
+            lines.setdefault(word.line_id, set()).update(found)
     if not lines:
         return None
-    best = max(lines.values(), key=len)
-    line = [w for w in page.words if w.line_id == best[0].line_id]
+    best = max(lines, key=lambda line_id: len(lines[line_id]))
+    line = [w for w in page.words if w.line_id == best]
     top, bottom = min(w.top for w in line), max(w.bottom for w in line)
     margin = round((bottom - top) * MARGIN)
     return (max(0, min(w.left for w in line) - margin), max(0, top - margin),

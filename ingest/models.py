@@ -11,9 +11,9 @@ from typing import Any
 
 # Bump whenever parsing changes what a record says (a new field, a header rule, a
 # reader): records cached by another version are parsed again, never trusted.
-PARSER_VERSION = 5  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name).
+PARSER_VERSION = 6  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name).
 # 3: relations. 4: effective dates; an attached plan's own title and signer. 5: partial
-# dates (date_precision) and "date unreadable" on scans
+# dates (date_precision) and "date unreadable" on scans. 6: handwritten numbers and days read on scans
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Line:
     fonts: tuple[str, ...] = ()
     conf: float | None = None  # OCR: the lowest confidence (0-100) of the line's words
     word_confs: tuple[tuple[str, float], ...] = ()  # OCR: each word and its confidence
+    handwritten: tuple[str, ...] = ()  # OCR: the words the handwriting reader wrote in
 
 
 @dataclass

@@ -15,7 +15,8 @@ from ingest.extract.header import parse_header
 from ingest.files import kind_of
 from ingest.fingerprint import text_hash
 from ingest.models import Document, Layout, Line
-from ingest.ocr.tesseract import OcrRun, OcrSettings, OcrUnavailable, flag_uncertain, ocr_layout, tesseract_version
+from ingest.ocr.layout import OcrRun, ocr_layout
+from ingest.ocr.tesseract import OcrSettings, OcrUnavailable, flag_uncertain, tesseract_version
 from ingest.paths import stored
 from ingest.progress import still_working
 from ingest.readers.dispatch import read
@@ -134,7 +135,7 @@ def document_from_layout(path: str, layout: Layout, sha256: str | None = None,
     if ocr_run is not None:
         doc.ocr_confidence = ocr_run.confidence
         doc.ocr_run = {"pages_read": ocr_run.read, "pages_cached": ocr_run.cached, "seconds": ocr_run.seconds,
-                       "tesseract_runs": ocr_run.tesseract_runs}
+                       "tesseract_runs": ocr_run.tesseract_runs, "hand_seconds": ocr_run.hand_seconds}
         flag_uncertain(doc, layout.lines)
     elif layout.needs_ocr:
         pages = ", ".join(str(p + 1) for p in layout.ocr_pages[:20])
@@ -157,7 +158,7 @@ def parse_file(path: str, ocr: OcrSettings | None = None) -> Document:
             run = None
             if layout.needs_ocr and ocr is not None and tesseract_version():
                 try:
-                    run = ocr_layout(source, layout, sha, ocr)
+                    run = ocr_layout(source, layout, sha, ocr, name=path)
                 except (OcrUnavailable, OSError, subprocess.SubprocessError) as exc:
                     layout.warnings.append(f"OCR failed: {exc}")
     except IngestError as exc:

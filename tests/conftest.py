@@ -133,3 +133,19 @@ def write_report(path, number, title, mark=""):
         "Độc lập - Tự do - Hạnh phúc\nQuảng Ngãi, ngày 12 tháng 3 năm 2024\nBÁO CÁO\n"
         f"{title}\nThực hiện Quyết định số 77/QĐ-UBND ngày 02/01/2024 của UBND tỉnh Quảng Ngãi.\n"
         "Nơi nhận:\n- Lưu: VT.\nGIÁM ĐỐC\nTrần Văn Minh\n", encoding="utf-8")
+
+
+# Where scan_cv_2014_syt.pdf's hand wrote the day (``ngày 23``), at 300 dpi.
+CV_2014_DAY = (1507, 430, 1598, 530)
+
+
+def scan_without_its_day(dest: pathlib.Path) -> pathlib.Path:
+    """Page 1 of scan_cv_2014_syt.pdf with the hand's day painted out, as a scanned
+    (image-only) PDF: a day printed ``ngày ... tháng 10 năm 2017`` and never
+    filled in, which no reader can read (nor should invent)."""
+    from PIL import ImageDraw
+    from ingest.ocr.tesseract import page_image
+    image = page_image(str(need_shared(REAL / "scan_cv_2014_syt.pdf")), "pdf", 0, 300).convert("RGB")
+    ImageDraw.Draw(image).rectangle(CV_2014_DAY, fill="white")
+    image.save(dest, "PDF", resolution=300)
+    return dest

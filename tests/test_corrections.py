@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from conftest import BACKENDS, REAL, SAMPLES, need_shared, new_database
+from conftest import BACKENDS, REAL, SAMPLES, need_shared, new_database, scan_without_its_day
 
 from ingest.ocr.tesseract import tesseract_version
 from search_cli import cli
@@ -147,46 +147,57 @@ def test_a_reader_may_not_correct(archive):
 
 @pytest.fixture(scope="module")
 def scans(tmp_path_factory):
+    """A real scan (its number and day written by hand) and one whose day was
+    never written (painted out of scan_cv_2014)."""
     need_shared(REAL)
     folder = tmp_path_factory.mktemp("scans")
-    for name in ("scan_kh_2119_syt.pdf", "scan_cv_2014_syt.pdf"):
-        shutil.copy(REAL / name, folder / name)
+    shutil.copy(REAL / "scan_kh_2119_syt.pdf", folder / "ke-hoach.pdf")
+    scan_without_its_day(folder / "cong-van.pdf")
     index = tmp_path_factory.mktemp("index")
     assert run("ingest", str(folder), index=index).exit_code == 0
     return folder, index
 
 
 def test_review_lists_handwritten_fields_with_a_picture_of_each(scans, tmp_path):
+    """Every value the handwriting reader gave is listed (its scores do not tell
+    right from wrong), and a day it found nothing to read in; each with a crop of
+    its line. A correction takes the item off the list."""
     from PIL import Image
     folder, index = scans
     items = lines(run("review", "--json", "--crops", str(tmp_path), index=index))
-    by_field = {(i["path"].rsplit("/", 1)[1], i["field"]) for i in items}
-    assert ("scan_kh_2119_syt.pdf", "date") in by_field  # the day written by hand
+    by_field = {(i["path"].rsplit("/", 1)[1], i["field"]): i for i in items}
+    assert {("ke-hoach.pdf", "number"), ("ke-hoach.pdf", "date"), ("cong-van.pdf", "date")} <= set(by_field)
     for item in items:
         assert item["crop"], item
         with Image.open(item["crop"]) as crop:
             assert crop.width > 300 and 40 < crop.height < 400  # one line of the header
-    dated = next(i for i in items if i["path"].endswith("scan_kh_2119_syt.pdf") and i["field"] == "date")
-    assert dated["reading"] == "2017-11" and dated["why"].startswith("date unreadable")  # month and year kept
-    fixed = run("correct", dated["path"], "date", "13/11/2017", "--by", "Lan", index=index)
+    read = by_field[("ke-hoach.pdf", "date")]
+    assert read["reading"] == "2017-11-13" and "handwriting" in read["why"]
+    blank = by_field[("cong-van.pdf", "date")]
+    assert blank["reading"] == "2017-10" and blank["why"].startswith("date unreadable")  # month and year kept
+    fixed = run("correct", blank["path"], "date", "23/10/2017", "--by", "Lan", index=index)
     assert fixed.exit_code == 0, fixed.output
     after = lines(run("review", "--json", index=index))
-    assert not any(i["path"] == dated["path"] and i["field"] == "date" for i in after)
+    assert not any(i["path"] == blank["path"] and i["field"] == "date" for i in after)
+    assert any(i["path"] == read["path"] and i["field"] == "date" for i in after)
     assert lines(run("search", "--json", "--year", "2017", "kiem tra", index=index))
 
 
-def test_a_scan_whose_day_is_unreadable_is_placed_in_its_year(scans):
-    """The handwritten days of both scans are lost to the OCR; their printed month
-    and year place them: ``--year`` finds them, ``stats`` counts them in 2017, and
-    neither is said to be "not filled in" (a draft's warning)."""
-    folder, index = scans
-    shown = lines(run("show", "--json", str(folder / "scan_cv_2014_syt.pdf"), index=index))[0]
+def test_a_scan_whose_day_is_unreadable_is_placed_in_its_year(tmp_path):
+    """A scan whose day is not there to read keeps its printed month and year:
+    ``--year`` finds it, ``stats`` counts it in 2017, and it is not said to be
+    "not filled in" (a draft's warning), nor given a day."""
+    folder, index = tmp_path / "scans", tmp_path / "index"
+    folder.mkdir()
+    scan_without_its_day(folder / "cong-van.pdf")
+    assert run("ingest", str(folder), index=index).exit_code == 0
+    shown = lines(run("show", "--json", str(folder / "cong-van.pdf"), index=index))[0]
     assert (shown["date"], shown["date_precision"]) == ("2017-10", "month")
     assert not any("not filled in" in w for w in shown["warnings"])
     found = {h["path"].rsplit("/", 1)[1] for h in lines(run("search", "--json", "--year", "2017", "y te", index=index))}
-    assert {"scan_kh_2119_syt.pdf", "scan_cv_2014_syt.pdf"} <= found
+    assert found == {"cong-van.pdf"}
     stats = lines(run("stats", "--json", index=index))[0]
-    assert stats["by_year"].get("2017") == 2, stats
+    assert stats["by_year"].get("2017") == 1, stats
 
 
 @pytest.mark.parametrize("ending", ["commit", "cancel"])

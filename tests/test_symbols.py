@@ -35,6 +35,7 @@ CASES = [
     ("144/2002/QĐ/BTC", "144/2002/QĐ-BTC", "QĐ"),
     ("155/1998/TT/BTC", "155/1998/TT-BTC", "TT"),
     ("4532/UBND- KSTTHC", "4532/UBND-KSTTHC", None),
+    ("707/QĐ- -TTg", "707/QĐ-TTg", "QĐ"),                # a scan: the dash read on both sides of a gap
     ("3176b/QĐ-UBND", "3176b/QĐ-UBND", "QĐ"),
     ("66.15/2026/NQ-CP", "66.15/2026/NQ-CP", "NQ"),
     ("40/2025/QĐ-TTG", "40/2025/QĐ-TTg", "QĐ"),

@@ -31,16 +31,26 @@ def ocr_cache(shared_ocr_cache):
 
 
 @pytest.fixture(scope="session")
-def scans(truth, ocr_cache):
+def scans(truth, ocr_cache, tmp_path_factory):
+    """The corpus's scans parsed under neutral names: their names give the number
+    (``scan_kh_2119_syt.pdf``), and a number a file's name repeats is preferred
+    among the handwriting reader's readings, so it would score the names."""
     need_shared(REAL / "truth.jsonl")
     settings = OcrSettings(cache_dir=ocr_cache)
-    return [(t, parse_file(str(REAL / t["file"]), settings).to_dict()) for t in truth if t["format"] == "pdf_scan"]
+    folder = tmp_path_factory.mktemp("scans")
+    parsed = []
+    for i, t in enumerate(t for t in truth if t["format"] == "pdf_scan"):
+        copy = folder / f"scan-{i:02d}.pdf"
+        shutil.copy(REAL / t["file"], copy)
+        parsed.append((t, parse_file(str(copy), settings).to_dict()))
+    return parsed
 
 
 # Every scan in the truth has its number written in by hand, and most the day too
 # (``Số:2119 /KH-SYT (number handwritten)``): Tesseract reads handwriting as it
-# reads a smudge (``2442`` for 2119, ``ngày 43`` for 13, even on a cropped box with
-# a digit whitelist). Those three fields are scored apart from the printed ones.
+# reads a smudge (``2442`` for 2119, ``ngày 43`` for 13); the handwriting reader
+# (``ingest/ocr/handwriting.py``) reads them. Those three fields are also scored
+# apart from the printed ones.
 HANDWRITTEN = ("number", "symbol", "date")
 
 
@@ -64,8 +74,8 @@ def test_scanned_header_fields_and_citations(scans):
     print(f"\nscans: {len(scans)}; header fields {share:.1%} (printed ones {printed_share:.1%}); "
           f"citations P={tp / (tp + fp):.2f} R={tp / (tp + fn):.2f} F1={f1:.2f}")
     assert printed_share >= 0.80
-    assert share >= 0.60  # the issue asks 0.80: out of reach while numbers and days are handwritten
-    assert f1 >= 0.80
+    assert share >= 0.85
+    assert f1 >= 0.85
 
 
 def test_every_scan_is_read_with_its_pages_and_confidence(scans):
@@ -75,25 +85,51 @@ def test_every_scan_is_read_with_its_pages_and_confidence(scans):
         assert len(doc["text"]) > 200, truth["file"]
 
 
-def test_handwritten_number_is_kept_and_flagged(scans):
-    """scan_cv_2014: the number is handwritten; its reading is kept (or missing)
-    and a low confidence says so, never a silent invented value."""
-    doc = next(d for t, d in scans if t["file"] == "scan_cv_2014_syt.pdf")
-    flagged = [w for w in doc["warnings"] if "low confidence" in w or "unreadable" in w]
-    assert flagged, doc["warnings"]
+def test_handwritten_numbers_and_days_are_read_and_every_reading_is_flagged(scans):
+    """At least 70% of the handwritten numbers and 85% of the days read exactly;
+    every number or date the handwriting reader gave is flagged for review
+    (its scores do not tell a right reading from a wrong one), and no wrong
+    number is left unflagged."""
+    numbers = days = 0
+    for truth, doc in scans:
+        numbers += doc["number"] == truth["number"]
+        days += doc["date_precision"] == "day" and doc["date"][8:] == truth["date"][8:]
+        print(f"{truth['file']:30s} number {doc['number']!s:6s} ({truth['number']:>5s}) date {doc['date']} "
+              f"({truth['date']}) {doc['provenance'].get('number')}")
+        for field in ("number", "date"):
+            how = doc["provenance"].get(field, "")
+            if "handwritten" in how:
+                assert "ocr-uncertain" in how and any(w.startswith(f"{field} ") and "handwriting" in w
+                                                      for w in doc["warnings"]), (truth["file"], field)
+        if doc["number"] != truth["number"]:
+            assert "ocr-uncertain" in doc["provenance"].get("number", ""), truth["file"]
+    print(f"numbers {numbers}/{len(scans)}, days {days}/{len(scans)}")
+    assert numbers >= 0.70 * len(scans) and days >= 0.85 * len(scans)
+
+
+def test_a_number_its_file_name_repeats_is_preferred_among_the_readings(tmp_path, ocr_cache):
+    """scan_kh_2119: the hand's 2119 is read ``2149`` first; the file's name
+    ``KH 2119 SYT`` repeats one of the other readings, so that one is kept (still
+    flagged: the name may be wrong too)."""
+    need_shared(REAL / "scan_kh_2119_syt.pdf")
+    named = tmp_path / "KH 2119 SYT.pdf"
+    shutil.copy(REAL / "scan_kh_2119_syt.pdf", named)
+    doc = parse_file(str(named), OcrSettings(cache_dir=ocr_cache)).to_dict()
+    assert doc["number"] == "2119" and doc["symbol"] == "2119/KH-SYT"
+    assert "handwritten, ocr-uncertain" in doc["provenance"]["number"]
 
 
 def test_a_handwritten_day_is_never_a_draft_and_its_month_is_kept(scans):
     """No scan's handwritten day is called "not filled in" (the warning of a blank
     draft); where the day is lost, the month and year kept are the truth's."""
-    partial = 0
+    dated = 0
     for truth, doc in scans:
         assert not any("not filled in" in w for w in doc["warnings"]), truth["file"]
         if doc["date"] and doc["date_precision"] != "day":
-            partial += 1
             assert truth["date"].startswith(doc["date"] + "-"), (truth["file"], doc["date"])
             assert any(w.startswith("date unreadable") for w in doc["warnings"]), truth["file"]
-    assert partial >= 10  # of 13: the days written by hand
+        dated += bool(doc["date"])
+    assert dated >= 12  # of 13: one scan's month is lost under its stamp
 
 
 def _run(*args):

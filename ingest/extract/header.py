@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ingest.models import Line
 from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.dates import find_date, header_date
-from ingest.vocabulary.doctypes import match_type_name
+from ingest.vocabulary.doctypes import TYPE_CODES, match_type_name
 from ingest.vocabulary.issuers import canonical_body, issuer_code, split_issuer_block
 from ingest.vocabulary.symbols import Symbol, parse_symbol, symbol_type
 from ingest.vocabulary.textnorm import fold, is_upper_text, squash
@@ -267,6 +267,21 @@ def _issue_clause(m: re.Match, h: Header) -> None:
         h.put("date", date)
         h.put("date_precision", "day")
         h.warnings[:] = [w for w in h.warnings if not w.startswith(("date not filled in", "date unreadable"))]
+
+
+def _unglued(symbol: Symbol, doc_type: str | None, h: Header) -> Symbol | None:
+    """A scan's ``2016/TBSYT``, where OCR lost the dash of ``TB-SYT``: the type the
+    title names split off the one code (put in the record, and returned)."""
+    if not (symbol.symbol and len(symbol.codes) == 1 and not symbol.year and doc_type):
+        return None
+    code = next((c.upper() for c, name in TYPE_CODES.items() if name == doc_type), None)
+    glued = symbol.codes[0]
+    if not code or not glued.startswith(code) or len(glued) - len(code) < 2:
+        return None
+    fixed = parse_symbol(f"{symbol.number}/{code}-{glued[len(code):]}")
+    if fixed and fixed.symbol:
+        _put_symbol(h, fixed)
+    return fixed
 
 
 def _put_symbol(h: Header, sym: Symbol) -> None:
@@ -531,6 +546,8 @@ def parse_header(lines: list[Line]) -> Header:
         h.put("place", _place(lines[a.date].text))
         _date(lines[a.date], h)
     _type_and_title(lines, a, h, symbol)
+    if symbol and lines[a.number].word_confs:
+        symbol = _unglued(symbol, h.fields.get("doc_type"), h) or symbol
     _marks(lines, h, max(h.title_end, a.head_end + 1, 0))
     h.main_end = _main_end(lines, h.title_end)
     nn = next((i for i in range(h.title_end, h.main_end) if rx.NOI_NHAN.match(lines[i].text)), None)

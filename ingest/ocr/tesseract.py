@@ -21,14 +21,12 @@ import shutil
 import subprocess
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ingest.models import Layout, Line
+from ingest.models import Line
 from ingest.ocr.cleanup import clean
 from ingest.ocr.fixes import is_junk_word, repair
-from ingest.progress import still_working
 from ingest.readers.pdf import Char, split_char_columns
 from ingest.vocabulary.regexes import NOI_NHAN
 from ingest.vocabulary.textnorm import clean_line, fold
@@ -76,6 +74,7 @@ class OcrSettings:
     cleanup: tuple[str, ...] = ("gray",)
     cache_dir: str | None = None
     jobs: int = 0  # Tesseract processes for one file's pages; 0 = one per core
+    hand: bool = True  # the handwriting reader on page 1 (``handwriting``); its readings are cached apart
 
     def key(self) -> str:
         spec = json.dumps([OCR_FORMAT, tesseract_version(), self.lang, self.dpi, self.psm, list(self.cleanup)])
@@ -96,6 +95,7 @@ class OcrWord:
     bottom: int
     conf: float
     line_id: tuple[int, int, int]
+    hand: bool = False  # written in by the handwriting reader (never cached with the page)
 
 
 @dataclass
@@ -123,36 +123,46 @@ class OcrPage:
 
 # -- the cache --------------------------------------------------------------------------
 
-def _cache_path(settings: OcrSettings, sha: str, page: int, zone: str = "") -> str | None:
+def cache_file(settings: OcrSettings, sha: str, page: int, zone: str = "") -> str | None:
+    """Where what was read of a page (or of a ``zone`` of it) is cached."""
     if not settings.cache_dir or not sha:
         return None
     return os.path.join(settings.cache_dir, sha[:2], f"{sha}-p{page}{zone}-{settings.key()}.json.gz")
 
 
-def _cached(path: str | None) -> OcrPage | None:
+def load_json(path: str | None) -> dict | None:
     if not path:
         return None
     try:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            return OcrPage.from_json(json.load(handle))
-    except (OSError, ValueError, KeyError, TypeError):
+            data = json.load(handle)
+    except (OSError, ValueError, EOFError):
         return None
+    return data if isinstance(data, dict) else None
 
 
-def _store(path: str | None, page: OcrPage) -> None:
+def save_json(path: str | None, data: dict) -> None:
     if not path:
         return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".part")
     with os.fdopen(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as handle:
-        json.dump(page.to_json(), handle, ensure_ascii=False)
+        json.dump(data, handle, ensure_ascii=False)
     os.replace(tmp, path)  # atomic: two ingests never see half a page
+
+
+def _cached(path: str | None) -> OcrPage | None:
+    data = load_json(path)
+    try:
+        return OcrPage.from_json(data) if data is not None else None
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def cached_page(sha: str | None, index: int, settings: OcrSettings) -> OcrPage | None:
     """A page's words as an earlier reading left them in the cache (a page shown
     with its words marked); None where none did: nothing is read here."""
-    return _cached(_cache_path(settings, sha or "", index))
+    return _cached(cache_file(settings, sha or "", index))
 
 
 # -- reading a page ---------------------------------------------------------------------
@@ -243,13 +253,13 @@ def _words(tsv: str) -> list[OcrWord]:
 
 def read_page(path: str, fmt: str, sha: str | None, index: int, settings: OcrSettings) -> OcrPage:
     """A page's words: from the cache, else rendered, cleaned and read."""
-    where = _cache_path(settings, sha or "", index)
+    where = cache_file(settings, sha or "", index)
     page = _cached(where)
     if page is not None:
         return page
     image = clean(page_image(path, fmt, index, settings.dpi), settings.cleanup)
     page = run_tesseract(image, settings)
-    _store(where, page)
+    save_json(where, page.to_json())
     return page
 
 
@@ -261,13 +271,13 @@ def read_zone(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, 
     """A part of a page read again as sparse text: the signature block, where the
     page-wide pass takes a seal and a signature for a picture and skips the
     signer's title and name beside them."""
-    where = _cache_path(settings, sha or "", index, "-sig" + "x".join(map(str, box)))
+    where = cache_file(settings, sha or "", index, "-sig" + "x".join(map(str, box)))
     page = _cached(where)
     if page is not None:
         return page
     image = clean(page_image(path, fmt, index, settings.dpi), settings.cleanup).crop(box)
     page = run_tesseract(image, settings, psm=SIGNATURE_PSM)
-    _store(where, page)
+    save_json(where, page.to_json())
     return page
 
 
@@ -307,7 +317,8 @@ def page_lines(page: OcrPage, number: int, dpi: int, offset: tuple[int, int] = (
                 lines.append(Line(text=text, page=number, col=col, top=(min(c.top for c in part) + dy) * scale,
                                   x0=(part[0].x0 + dx) * scale, x1=(part[-1].x1 + dx) * scale, fonts=("ocr",),
                                   conf=min((w.conf for w in mine), default=None),
-                                  word_confs=tuple((w.text, w.conf) for w in mine)))
+                                  word_confs=tuple((w.text, w.conf) for w in mine),
+                                  handwritten=tuple(w.text for w in mine if w.hand)))
     lines.sort(key=_reading_key)
     return repair(lines, (page.height + dy) * scale)
 
@@ -317,7 +328,7 @@ def _reading_key(line: Line) -> tuple[int, float]:
     return round(line.top / 7), line.x0
 
 
-def _with_signature(lines: list[Line], zone: list[Line], box: tuple[int, int, int, int], dpi: int) -> list[Line]:
+def with_signature(lines: list[Line], zone: list[Line], box: tuple[int, int, int, int], dpi: int) -> list[Line]:
     """The page's lines with those of the signature zone read again in place."""
     left, top, _, bottom = (v * 72 / dpi for v in box)
     kept = [line for line in lines if not (line.x0 is not None and line.x0 >= left - 2 and top <= line.top <= bottom)]
@@ -327,49 +338,6 @@ def _with_signature(lines: list[Line], zone: list[Line], box: tuple[int, int, in
     for line in zone:
         line.col = "R"
     return sorted(kept + zone, key=_reading_key)
-
-
-@dataclass
-class OcrRun:
-    """What OCR did for one file: the record's ``ocr_confidence``, and for the
-    ingest report how many pages Tesseract read now and how many came cached."""
-
-    confidence: float | None = None
-    read: int = 0
-    cached: int = 0
-    seconds: float = 0.0
-    tesseract_runs: int = 0  # pages and signature zones read now
-
-
-def ocr_layout(path: str, layout: Layout, sha: str | None, settings: OcrSettings) -> OcrRun:
-    """Replace the lines of ``layout.ocr_pages`` with what Tesseract reads there."""
-    fmt = "pdf" if layout.format == "pdf" else "image"
-    wanted = list(layout.ocr_pages)
-
-    def one(index: int) -> OcrPage:
-        page = read_page(path, fmt, sha, index, settings)
-        still_working()
-        return page
-
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.workers(), len(wanted)))) as pool:
-        pages = list(pool.map(one, wanted))
-    read = {i: page_lines(p, i, settings.dpi) for i, p in zip(wanted, pages)}
-    zones: list[OcrPage] = []
-    for i, page in zip(wanted, pages):
-        box = signature_box(read[i], page, settings.dpi)
-        if box:
-            zone = read_zone(path, fmt, sha, i, box, settings)
-            zones.append(zone)
-            read[i] = _with_signature(read[i], page_lines(zone, i, settings.dpi, offset=box[:2]), box, settings.dpi)
-            break  # the first Nơi nhận is the main document's
-    kept = [line for line in layout.lines if line.page not in read]
-    layout.lines = sorted(kept + [line for lines in read.values() for line in lines], key=lambda l: l.page)
-    scored = [(p.confidence, len(p.words)) for p in pages if p.confidence is not None]
-    weight = sum(n for _, n in scored)
-    return OcrRun(confidence=round(sum(c * n for c, n in scored) / weight, 1) if weight else None,
-                  read=sum(not p.cached for p in pages), cached=sum(p.cached for p in pages),
-                  seconds=round(sum(p.seconds for p in pages + zones if not p.cached), 2),
-                  tesseract_runs=sum(not p.cached for p in pages + zones))
 
 
 # -- values read with little confidence -------------------------------------------------
@@ -385,30 +353,37 @@ def _pieces(name: str, value: str) -> set[str]:
     return {fold(p) for p in _PIECE.findall(value)}
 
 
-def value_confidence(name: str, value: str, lines: list[Line]) -> float | None:
+def value_confidence(name: str, value: str, lines: list[Line]) -> tuple[float | None, bool]:
     """The lowest confidence of the words that printed ``value``, on the OCR line
-    that holds most of them."""
+    that holds most of them, and whether the handwriting reader wrote any of them."""
     wanted = _pieces(name, str(value))
-    best: list[float] = []
+    best: list[tuple[str, float]] = []
+    hand: tuple[str, ...] = ()
     for line in lines:
         if not line.word_confs:
             continue
-        hits = [conf for word, conf in line.word_confs
+        hits = [(word, conf) for word, conf in line.word_confs
                 if any(fold(p) in wanted for p in _PIECE.findall(word))]
         if len(hits) > len(best):
-            best = hits
-    return min(best) if best else None
+            best, hand = hits, line.handwritten
+    if not best:
+        return None, False
+    return min(conf for _, conf in best), any(word in hand for word, _ in best)
 
 
 def flag_uncertain(doc, lines: list[Line]) -> None:
     """Keep the best reading of a header value that OCR was unsure of (a smudged or
     handwritten number, a stamped-over date), and say so in ``warnings`` and
-    ``provenance`` instead of dropping or inventing it."""
+    ``provenance`` instead of dropping or inventing it. A value the handwriting
+    reader gave is always flagged: its confidence does not tell right from wrong."""
     for name in FLAGGED:
         value = getattr(doc, name, None)
         if not value:
             continue
-        conf = value_confidence(name, value, lines)
-        if conf is not None and conf < LOW_CONFIDENCE:
+        conf, hand = value_confidence(name, value, lines)
+        if hand:
+            doc.warnings.append(f"{name} {value!r} was read from handwriting ({conf:.0f}%): check it")
+            doc.provenance[name] = f"{doc.provenance.get(name, 'header')}; handwritten, ocr-uncertain {conf:.0f}%"
+        elif conf is not None and conf < LOW_CONFIDENCE:
             doc.warnings.append(f"{name} {value!r} was read by OCR with low confidence ({conf:.0f}%): check it")
             doc.provenance[name] = f"{doc.provenance.get(name, 'header')}; ocr-uncertain {conf:.0f}%"

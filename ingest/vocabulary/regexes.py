@@ -9,8 +9,9 @@ import re
 # A code inside a symbol: ``QĐ``, ``UBND``, ``TTg``, ``QH13``, ``BLĐTBXH``, damaged ``qđ``.
 CODE = r"[A-Za-zĐđÐ][A-Za-zĐđÐ0-9&]*"
 # Separators seen between codes: ``QĐ-UBND``, ``QĐ- UBND``, ``QĐ_BKHCN``, ``QĐ/BTC``,
-# ``QĐ. BQL–VP`` (a dot then a space, before upper-case codes only).
-CODE_SEP = r"(?:\s*[-_/]\s*|\.[ \t]?(?=[A-ZĐ]{2}))"
+# ``QĐ. BQL–VP`` (a dot then a space, before upper-case codes only); a scan's
+# ``QĐ- -TTg`` (the dash read twice, either side of a gap).
+CODE_SEP = r"(?:\s*[-_/]\s*(?:-\s*)?|\.[ \t]?(?=[A-ZĐ]{2}))"
 NUMBER = r"\d{1,5}[a-zA-Z]?(?:\.\d{1,3})?"   # ``32``, ``3176b``, ``66.15``
 YEAR = r"(?:19|20)\d{2}"
 
