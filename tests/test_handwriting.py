@@ -179,3 +179,32 @@ def test_a_number_the_document_repeats_is_preferred():
     assert prefer([reading], own_numbers(None, [page]))[0].value == "2154"
     assert own_numbers("/archive/2017/BC 2134 SYT.pdf", []) == {"2134"}
     assert prefer([reading], set())[0].value == "2134"
+
+
+DAYS = [
+    # (candidates, printed month, the day kept)
+    ([("31", 0.6), ("21", 0.3)], (2017, 11), "21"),     # no 31 November
+    ([("29", 0.6), ("28", 0.3)], (2017, 2), "28"),
+    ([("29", 0.6), ("28", 0.3)], (2024, 2), "29"),      # a leap year
+    ([("15", 0.6), ("01", 0.3)], (2026, 12), "01"),     # the 15th is still to come
+    ([("31", 1.0)], (2017, 11), ""),                    # nothing fits: no day rather than a wrong one
+    ([("31", 1.0)], None, "31"),                        # the month unread: nothing to check against
+]
+
+
+@pytest.mark.parametrize("candidates, month, kept", DAYS)
+def test_a_day_must_make_a_date_that_exists_and_has_come(candidates, month, kept):
+    import datetime
+    reading = Reading("day", list(candidates), (0, 0, 1, 1))
+    assert prefer([reading], set(), month, datetime.date(2026, 12, 2))[0].value == kept
+
+
+def test_the_printed_month_is_read_from_the_date_line():
+    from ingest.ocr.handwriting import printed_month
+    assert printed_month(OcrPage(2480, 3508, BC_2154)) == (2017, 11)
+    glued = [word("ngày22tháng", 1876, 465, 2060, 504), word(".", 2070, 480, 2080, 504),
+             word("01", 2100, 465, 2150, 504), word("năm", 2170, 465, 2240, 504), word("2013", 2258, 467, 2351, 503)]
+    assert printed_month(OcrPage(2480, 3508, glued)) == (2013, 1)
+    misread = [word("ngày", 1517, 592, 1628, 645), word("43", 1640, 592, 1700, 645), word("tháng", 1728, 594, 1859, 652),
+               word("I1", 1873, 594, 1920, 645), word("năm", 1941, 594, 2030, 645), word("2017", 2053, 598, 2166, 639)]
+    assert printed_month(OcrPage(2480, 3508, misread)) == (2017, 11)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+from datetime import date
 import re
 import time
 from dataclasses import dataclass, replace
@@ -358,12 +359,50 @@ def own_numbers(name: str | None, pages: list[OcrPage]) -> set[str]:
     return found
 
 
-def prefer(readings: list[Reading], numbers: set[str]) -> list[Reading]:
-    """The number reading's candidate that the document repeats elsewhere
-    (``own_numbers``), where one does, kept instead of the likeliest."""
+_DIGITISH = str.maketrans("IlO|o", "11010")  # ``tháng I1``: Tesseract's letters for digits
+
+
+def printed_month(page: OcrPage) -> tuple[int, int] | None:
+    """(year, month) as printed on the date line (``tháng 11 năm 2017``), if
+    Tesseract read both."""
+    spot = locate(page).get("day")
+    if spot is None or spot.end is None or spot.year is None:
+        return None
+    glued = re.search(r"th\S{1,3}ng(\S+)", spot.end.text, re.IGNORECASE)
+    after = [w.text for w in spot.band if w.left > spot.end.left and w is not spot.year and w.text.strip(".,:;")]
+    token = glued.group(1) if glued else (after[0] if after else "")
+    token = token.translate(_DIGITISH).strip(".,")
+    if not re.fullmatch(r"\d{1,2}", token) or not 1 <= int(token) <= 12:
+        return None
+    return int(spot.year.text[:4]), int(token)
+
+
+def _a_day_of(month: tuple[int, int] | None, today: date):
+    """Whether a day reading makes a date that exists and is not yet to come."""
+    def fits(text: str) -> bool:
+        if month is None:
+            return True
+        try:
+            return date(month[0], month[1], int(text)) <= today
+        except ValueError:  # 31 in November
+            return False
+    return fits
+
+
+def prefer(readings: list[Reading], numbers: set[str], month: tuple[int, int] | None = None,
+           today: date | None = None) -> list[Reading]:
+    """The candidate each field's evidence points to: a number the document
+    repeats elsewhere (``own_numbers``); a day that makes, with the printed month
+    and year, a date that exists and is not in the future. Else the likeliest."""
+    fits = _a_day_of(month, today or date.today())
     for reading in readings:
         if reading.field == "number":
             reading.chosen = next((i for i, (text, _) in enumerate(reading.candidates) if text in numbers), 0)
+        else:
+            good = [i for i, (text, _) in enumerate(reading.candidates) if fits(text)]
+            if not good:  # no reading makes a date: none is kept
+                reading.candidates = []
+            reading.chosen = good[0] if good else 0
     return readings
 
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from ingest.models import Layout
-from ingest.ocr.handwriting import own_numbers, prefer, read_hand, with_hand
+from ingest.ocr.handwriting import own_numbers, prefer, printed_month, read_hand, with_hand
 from ingest.ocr.tesseract import (OcrPage, OcrSettings, page_lines, read_page, read_zone, signature_box,
                                   with_signature)
 from ingest.progress import still_working
@@ -51,7 +51,7 @@ def ocr_layout(path: str, layout: Layout, sha: str | None, settings: OcrSettings
     if 0 in seen and settings.hand:  # the header, where a hand fills in the number and the day
         try:
             readings, hand_seconds = read_hand(path, fmt, sha, 0, seen[0], settings)
-            seen[0] = with_hand(seen[0], prefer(readings, own_numbers(name, pages)))
+            seen[0] = with_hand(seen[0], prefer(readings, own_numbers(name, pages), printed_month(seen[0])))
         except Exception as exc:  # a second opinion that fails must not lose what Tesseract read
             layout.warnings.append(f"the handwriting reader failed on page 1: {type(exc).__name__}: {exc}"[:300])
     read = {i: page_lines(p, i, settings.dpi) for i, p in seen.items()}
