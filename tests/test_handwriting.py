@@ -152,6 +152,10 @@ WRITTEN = [
     ([word("Số:", 676, 513, 731, 546), word("01/TB-BGH", 752, 505, 988, 546, conf=92)], "07",
      "Số: 01/TB-BGH"),                                                                       # typed: kept
     ([word("Số:", 476, 513, 531, 546), word("NGUYỄN", 552, 505, 700, 546)], "12", "Số: NGUYỄN"),  # no end: left
+    ([word("Số:", 476, 513, 531, 546), word("3176b/QĐ-UBND", 552, 505, 900, 546, conf=96)], "3176",
+     "Số: 3176b/QĐ-UBND"),                                                                   # typed, with a letter
+    ([word("Số:", 476, 513, 531, 546), word("66.15/2026/NQ-CP", 552, 505, 950, 546, conf=88)], "6615",
+     "Số: 66.15/2026/NQ-CP"),                                                                # typed, with a dot
 ]
 
 
@@ -208,3 +212,42 @@ def test_the_printed_month_is_read_from_the_date_line():
     misread = [word("ngày", 1517, 592, 1628, 645), word("43", 1640, 592, 1700, 645), word("tháng", 1728, 594, 1859, 652),
                word("I1", 1873, 594, 1920, 645), word("năm", 1941, 594, 2030, 645), word("2017", 2053, 598, 2166, 639)]
     assert printed_month(OcrPage(2480, 3508, misread)) == (2017, 11)
+
+
+def test_spans_that_overlap_are_written_once_and_nothing_raises():
+    """``Số`` and ``ngày`` on one line, the number's end found past ``ngày``: the
+    number takes the words first; the day, whose words are gone, is left as read."""
+    words = [word("Số:", 600, 470, 680, 520), word("†0%", 700, 470, 760, 520, conf=40),
+             word("ngày", 900, 470, 1000, 520), word("tháng", 1100, 470, 1200, 520), word("QĐ-TTg", 1210, 470, 1300, 520)]
+    lines = header_lines(words, [Reading("number", [("707", 0.5)], (0, 0, 1, 1)),
+                                 Reading("day", [("22", 0.5)], (0, 0, 1, 1))])
+    assert lines[0][0] == "Số: 707 /QĐ-TTg"
+
+
+@pytest.mark.parametrize("cached", [
+    {"readings": [["number", [["2154", 0.5]], [1, 2, 3, 4]]]},          # what this version writes: kept
+    {"readings": [[["number"], [["2154", 0.5]], [1, 2, 3, 4]]]},        # a field that is not one
+    {"readings": [["number", {"12": 0.5}, [1, 2, 3, 4]]]},              # candidates of another shape
+    {"readings": [["day", [["١٢", 0.5]], [1, 2, 3, 4]]]},               # not ASCII digits
+    {"readings": [["day", [["12", 0.5]], [1, 2]]]},
+    {"readings": "none"}, {},
+])
+def test_cached_readings_of_another_shape_are_read_again(tmp_path, cached):
+    from ingest.ocr.handwriting import _cached_readings
+    from ingest.ocr.tesseract import save_json
+    where = str(tmp_path / "r.json.gz")
+    save_json(where, cached)
+    got = _cached_readings(where)
+    if cached == {"readings": [["number", [["2154", 0.5]], [1, 2, 3, 4]]]}:
+        assert [(r.field, r.value, r.box) for r in got] == [("number", "2154", (1, 2, 3, 4))]
+    else:
+        assert got is None
+
+
+def test_the_recogniser_reads_a_bounded_width():
+    from ingest.ocr.handwriting import MAX_WIDTH, STRIDE, recogniser
+    model = recogniser()
+    if model is None:
+        pytest.skip("the handwriting reader is not installed (scripts/setup.sh installs rapidocr-onnxruntime)")
+    probs = model.probs(np.full((20, 20000, 3), 255, np.uint8))  # a flat box across a poster
+    assert len(probs) <= MAX_WIDTH / STRIDE + 2

@@ -8,7 +8,6 @@ interleave in reading order.
 """
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -17,6 +16,7 @@ from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.dates import find_date, header_date
 from ingest.vocabulary.doctypes import TYPE_CODES, match_type_name
 from ingest.vocabulary.issuers import canonical_body, issuer_code, split_issuer_block
+from ingest.vocabulary.names import known_position
 from ingest.vocabulary.symbols import Symbol, parse_symbol, symbol_type
 from ingest.vocabulary.textnorm import fold, is_upper_text, squash
 
@@ -408,19 +408,6 @@ _POSITION_WORD = re.compile(r"truong|giam doc|chu tich|tuong|bi thu|chanh|uy vie
 _UPPER_TAIL = re.compile(r"(?:(?:PHÓ|P\.)\s*)?[A-ZĐÀ-Ỹ][A-ZĐÀ-Ỹ. ]{2,}$")
 
 
-# The positions that sign most documents, to recognise a title OCR half-read
-# (``GILAM ĐỌC``, ``HÓ GIÁM ĐỚC``) the way a reader does.
-POSITIONS = ("GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "BỘ TRƯỞNG", "THỨ TRƯỞNG",
-             "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "HIỆU TRƯỞNG", "PHÓ HIỆU TRƯỞNG", "CHÁNH VĂN PHÒNG",
-             "PHÓ CHÁNH VĂN PHÒNG", "TRƯỞNG PHÒNG", "TRƯỞNG BAN", "CỤC TRƯỞNG", "TỔNG GIÁM ĐỐC", "BÍ THƯ")
-
-
-def _known_position(text: str) -> str | None:
-    folded = fold(text)
-    best = max(POSITIONS, key=lambda p: difflib.SequenceMatcher(None, folded, fold(p)).ratio())
-    return best if difflib.SequenceMatcher(None, folded, fold(best)).ratio() >= 0.8 else None
-
-
 def _ocr_signature(sig: list[Line]) -> list[Line]:
     """Signature lines read by OCR, with the seal's ring (``SỞ``, ``Y TẾ``, ``XHCN``)
     and stray marks left out. A title keeps only its upper-case tail when it names
@@ -433,7 +420,7 @@ def _ocr_signature(sig: list[Line]) -> list[Line]:
             out.append(line)
             continue
         tail = _UPPER_TAIL.search(text)
-        known = _known_position(tail.group()) if tail else None
+        known = known_position(tail.group()) if tail else None
         if known or (tail and _POSITION_WORD.search(fold(tail.group()))):
             out.append(Line(text=known or tail.group().strip(), page=line.page, col=line.col, top=line.top))
     return out

@@ -6,6 +6,8 @@ scans; the default (``OcrSettings.cleanup``) is what that measurement chose.
 - ``gray``: one channel; Tesseract binarises it itself (Otsu).
 - ``noseal``: red seals and blue stamps turned white by colour, before ``gray``;
   black print survives, and so do dark strokes under a seal.
+- ``sealink``: as ``noseal``, but a dark pixel is kept whatever its hue: black
+  print under red ink scans dark red, and ``noseal`` whitens it with the seal.
 - ``binarize``: our own Otsu threshold, for pages whose background is uneven.
 - ``deskew``: rotate by the angle whose row profile is sharpest (±3°).
 """
@@ -14,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-STEPS = ("noseal", "gray", "binarize", "deskew")
+STEPS = ("noseal", "sealink", "gray", "binarize", "deskew")
 
 
 def clean(image: Image.Image, steps: tuple[str, ...]) -> Image.Image:
@@ -24,15 +26,24 @@ def clean(image: Image.Image, steps: tuple[str, ...]) -> Image.Image:
     return image
 
 
-def remove_seals(image: Image.Image) -> Image.Image:
-    """White out strongly red or blue pixels (seals, stamps, signatures in ink)."""
+SEAL_DARK = 110  # brightest channel at or below this: print (under the ink or not), kept
+
+
+def remove_seals(image: Image.Image, keep_dark: bool = False) -> Image.Image:
+    """White out strongly red or blue pixels (seals, stamps, signatures in ink);
+    with ``keep_dark``, not those dark enough to be print the ink lies over."""
     rgb = np.asarray(image.convert("RGB")).astype(np.int16)
     red, green, blue = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-    reddish = (red - np.maximum(green, blue) > 60)
-    bluish = (blue - np.maximum(red, green) > 50)
+    inked = (red - np.maximum(green, blue) > 60) | (blue - np.maximum(red, green) > 50)
+    if keep_dark:
+        inked &= rgb.max(axis=2) > SEAL_DARK
     out = rgb.copy()
-    out[reddish | bluish] = 255
+    out[inked] = 255
     return Image.fromarray(out.astype(np.uint8))
+
+
+def remove_seal_ink(image: Image.Image) -> Image.Image:
+    return remove_seals(image, keep_dark=True)
 
 
 def gray(image: Image.Image) -> Image.Image:
@@ -76,4 +87,4 @@ def deskew(image: Image.Image) -> Image.Image:
                         resample=Image.BICUBIC)
 
 
-_STEP = {"noseal": remove_seals, "gray": gray, "binarize": binarize, "deskew": deskew}
+_STEP = {"noseal": remove_seals, "sealink": remove_seal_ink, "gray": gray, "binarize": binarize, "deskew": deskew}

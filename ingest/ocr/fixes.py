@@ -34,7 +34,7 @@ def is_junk_word(text: str) -> bool:
 _SO = re.compile(r"^\W{0,3}S[ốồổỗộóòỏõọôoơớờởỡợéèẻẽẹêếềểễệ60](?:\s*[:;.,?]+\s*|(?=\d)|(?=\S{0,3}\s*/))", re.IGNORECASE)
 """``Số`` as OCR reads it before a number: ``Só:4222``, ``Sé:.2044``, ``S6:2449``, ``Sóđd /TBSYT``
 (not ``SỞ Y TẾ``: no colon, digit or slash follows)."""
-_DIGITISH = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
+DIGITISH = str.maketrans({"I": "1", "l": "1", "|": "1", "O": "0", "o": "0"})
 _NEAR_DIGIT = re.compile(r"(?<=\d)[Il|Oo]+|[Il|Oo]+(?=\d)")
 _SPACED_DATE = re.compile(r"(ngày|tháng|năm)(?=\d)|(?<=\d)(?=tháng|năm)", re.IGNORECASE)
 
@@ -108,7 +108,7 @@ def fix_text(text: str) -> str:
     if m and not text[:m.end()].lower().startswith("số"):
         text = "Số: " + text[m.end():].lstrip(".,:;? ")
     if re.search(r"\d", text) and re.search(r"(ngày|tháng|năm|Số)", text, re.IGNORECASE):
-        text = _NEAR_DIGIT.sub(lambda g: g.group().translate(_DIGITISH), text)
+        text = _NEAR_DIGIT.sub(lambda g: g.group().translate(DIGITISH), text)
         text = _SPACED_DATE.sub(lambda g: (g.group(1) + " ") if g.group(1) else " ", text)
     return text.strip()
 

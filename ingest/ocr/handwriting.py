@@ -37,8 +37,10 @@ from importlib import metadata
 import numpy as np
 
 from ingest.ocr import digits, ink
+from ingest.ocr.fixes import DIGITISH
 from ingest.ocr.tesseract import OcrPage, OcrSettings, OcrWord, cache_file, load_json, page_image, save_json
 from ingest.vocabulary.doctypes import DOTLESS, TYPE_CODES
+from ingest.vocabulary.regexes import NUMBER, YEAR as PRINTED_YEAR
 from ingest.vocabulary.textnorm import fold
 
 READER_VERSION = 1          # bump when what a reading gives changes: cached readings are then made again
@@ -49,6 +51,9 @@ CUTS = ((4, 1.0), (12, 1.0), (4, 1.3), (12, 1.3))  # (vertical margin in px at 3
 LEFT_MARGIN = 40            # px before the ``Số`` / ``ngày`` word: the recogniser needs the anchor whole
 TRUSTED = 85                # Tesseract's own digits at or above this confidence are kept
 DPI = 300                   # the page's resolution every distance here is measured at (OcrSettings.dpi)
+MAX_SPAN = 900              # px: the widest box cut (``Số`` to past the printed ``/``: about 500)
+MIN_HEIGHT, MAX_HEIGHT = 15, 300   # px: a box's height, a line of print and the hand beside it
+MAX_WIDTH = 2400            # the recogniser's widest input: its memory and time grow with the width
 
 
 @dataclass
@@ -72,7 +77,14 @@ class Reading:
 
     @classmethod
     def from_json(cls, data: list) -> Reading:
-        return cls(data[0], [(str(t), float(p)) for t, p in data[1]], tuple(data[2]))
+        """A cached reading; ValueError where it is not one this version wrote."""
+        field, candidates, box = data
+        if field not in ("number", "day") or not isinstance(candidates, list) or len(box) != 4:
+            raise ValueError("not a reading")
+        read = [(text, float(p)) for text, p in candidates]
+        if not all(isinstance(t, str) and re.fullmatch(r"[0-9]{1,5}", t) and 0 <= p <= 1 for t, p in read):
+            raise ValueError("not a reading")
+        return cls(field, read, tuple(int(v) for v in box))
 
 
 # -- the printed anchors ----------------------------------------------------------------
@@ -97,7 +109,7 @@ def _same_band(words: list[OcrWord], anchor: OcrWord, rightwards: bool = True) -
                    and (not rightwards or w.left >= anchor.left)), key=lambda w: w.left)
 
 
-YEAR = re.compile(r"\d{4}\W*")
+YEAR = re.compile(rf"{PRINTED_YEAR}\W*")
 PRINTED_SLASH = re.compile(r"/(?=\s*(?:[A-ZĐÐ]|(?:19|20)\d\d/))")  # ``/BC``, ``/2026/TT``: not a hand's 1
 # A type's code opening a word (``QÐ-``, ``BC``): where Tesseract lost the printed slash.
 TYPE_START = re.compile(r"(?:%s)(?:[-_–]|$)" % "|".join(
@@ -164,7 +176,7 @@ def _boxes(spots: dict[str, Spot]) -> dict[str, tuple[int, int, int, int]]:
         s, slash = spots["number"].start, spots["number"].end
         marks = [s] + ([slash] if slash is not None and slash is not s else [])
         right = slash.left + 70 if slash is not None and slash is not s and slash.left > s.left + 100 else s.left + 450
-        boxes["number"] = (s.left, min(w.top for w in marks), right, max(w.bottom for w in marks))
+        boxes["number"] = (s.left, min(w.top for w in marks), min(right, s.left + MAX_SPAN), max(w.bottom for w in marks))
     if "day" in spots:
         spot = spots["day"]
         marks = [w for w in (spot.start, spot.end, spot.year) if w is not None]
@@ -172,8 +184,10 @@ def _boxes(spots: dict[str, Spot]) -> dict[str, tuple[int, int, int, int]]:
             right = spot.end.left + 70
         else:
             right = spot.start.right + 70
-        boxes["day"] = (spot.start.left, min(w.top for w in marks), right, max(w.bottom for w in marks))
-    return boxes
+        boxes["day"] = (spot.start.left, min(w.top for w in marks), min(right, spot.start.left + MAX_SPAN),
+                        max(w.bottom for w in marks))
+    # a box too flat to hold a line of writing (a rule, a speck read as a word) is not read
+    return {field: box for field, box in boxes.items() if MIN_HEIGHT <= box[3] - box[1] <= MAX_HEIGHT}
 
 
 # -- the recogniser ---------------------------------------------------------------------
@@ -219,6 +233,7 @@ class Recogniser:
 
     def probs(self, crop: np.ndarray) -> np.ndarray:
         """Per time step, the probability of each character (a BGR crop)."""
+        crop = crop[:, : int(MAX_WIDTH * crop.shape[0] / HEIGHT)]
         ratio = crop.shape[1] / crop.shape[0]
         width = int(max(HEIGHT * ratio, MIN_WIDTH))
         resized = min(width, int(math.ceil(HEIGHT * ratio)))
@@ -287,20 +302,26 @@ class Cut:
 
 
 def _band(path: str, fmt: str, index: int, dpi: int, top: int, bottom: int) -> np.ndarray:
-    """Rows ``top:bottom`` of the page at ``dpi``, as a BGR array (only they are rendered from a PDF)."""
+    """Rows ``top:bottom`` of the page at ``dpi``, as a BGR array: from a PDF only
+    they are rendered; an image's frame is decoded as for Tesseract, cut, then let go."""
     if fmt == "pdf":
         import pypdfium2 as pdfium
         pdf = pdfium.PdfDocument(path)
         try:
             page = pdf[index]
             height, k = page.get_size()[1], 72 / dpi
-            image = page.render(scale=dpi / 72, crop=(0, max(0, height - bottom * k), 0, max(0, top * k))).to_pil()
+            top, bottom = min(top, int(height / k)), min(bottom, int(height / k))
+            if bottom - top < 1:
+                return np.zeros((0, 0, 3), np.uint8)
+            image = page.render(scale=dpi / 72, crop=(0, max(0, height - bottom * k), 0, top * k)).to_pil()
             page.close()
         finally:
             pdf.close()
-        rgb = np.asarray(image.convert("RGB"))
     else:
-        rgb = np.asarray(page_image(path, fmt, index, dpi).convert("RGB"))[max(0, top):bottom]
+        whole = page_image(path, fmt, index, dpi)
+        image = whole.crop((0, top, whole.width, min(bottom, whole.height)))
+        whole.close()
+    rgb = np.asarray(image.convert("RGB"))
     return np.ascontiguousarray(rgb[..., ::-1])
 
 
@@ -328,7 +349,7 @@ def _cuts(model: Recogniser, band: np.ndarray, band_top: int, field: str,
 def _glyphs(cuts: list[Cut], box: tuple[int, int, int, int]) -> int:
     """Ink blobs in the span of the unstretched cut with the wider margin."""
     cut = next((c for c in cuts if c.stretch == 1.0 and c.margin >= 12), cuts[0])
-    px = cut.image.shape[0] / HEIGHT * STRIDE / cut.stretch
+    px = cut.image.shape[0] / HEIGHT * STRIDE  # image pixels per step (the cut is unstretched)
     span = cut.image[:, int(cut.lo * px): int(cut.hi * px)]
     return ink.glyph_count(span, 0.3 * min(box[3] - box[1], 50))
 
@@ -359,9 +380,6 @@ def own_numbers(name: str | None, pages: list[OcrPage]) -> set[str]:
     return found
 
 
-_DIGITISH = str.maketrans("IlO|o", "11010")  # ``tháng I1``: Tesseract's letters for digits
-
-
 def printed_month(page: OcrPage) -> tuple[int, int] | None:
     """(year, month) as printed on the date line (``tháng 11 năm 2017``), if
     Tesseract read both."""
@@ -371,7 +389,7 @@ def printed_month(page: OcrPage) -> tuple[int, int] | None:
     glued = re.search(r"th\S{1,3}ng(\S+)", spot.end.text, re.IGNORECASE)
     after = [w.text for w in spot.band if w.left > spot.end.left and w is not spot.year and w.text.strip(".,:;")]
     token = glued.group(1) if glued else (after[0] if after else "")
-    token = token.translate(_DIGITISH).strip(".,")
+    token = token.translate(DIGITISH).strip(".,")  # ``tháng I1``
     if not re.fullmatch(r"\d{1,2}", token) or not 1 <= int(token) <= 12:
         return None
     return int(spot.year.text[:4]), int(token)
@@ -429,7 +447,8 @@ def read_hand(path: str, fmt: str, sha: str | None, index: int, page: OcrPage,
     if cached is not None:
         return cached, 0.0
     model = recogniser()
-    spots = locate(page) if settings.dpi == DPI else {}
+    # Tesseract's boxes must be where the band is cut: the same resolution, no rotation
+    spots = locate(page) if settings.dpi == DPI and "deskew" not in settings.cleanup else {}
     if model is None or not spots:
         return [], 0.0
     started = time.monotonic()
@@ -460,9 +479,14 @@ def _piece(word: OcrWord, text: str, start: int, end: int, line_id, conf: float 
 
 
 def _trusted(text: str, confs: list[float], plausible) -> bool:
-    """Tesseract's own reading of a span: plausible digits, every word of them sure."""
-    squeezed = re.sub(r"[\s.,:;_\-'`]", "", text)
-    return bool(re.fullmatch(r"\d{1,5}", squeezed)) and plausible(squeezed) and min(confs, default=0) >= TRUSTED
+    """Tesseract's own reading of a span, every word of it sure: plausible digits,
+    or a number of a form the reader cannot give (``3176b``, ``66.15``: typed)."""
+    squeezed = re.sub(r"\s+", "", text).strip(".,:;_-'`")
+    if min(confs, default=0) < TRUSTED:
+        return False
+    if re.fullmatch(r"\d{1,5}", squeezed):
+        return plausible(squeezed)
+    return plausible is digits.plausible_number and bool(re.fullmatch(NUMBER, squeezed))
 
 
 def _between(spot: Spot) -> list[OcrWord]:
@@ -559,6 +583,9 @@ def with_hand(page: OcrPage, readings: list[Reading]) -> OcrPage:
         gone = {id(spot.start), *(id(w) for w in _between(spot))}
         if spot.end is not None:
             gone.add(id(spot.end))
+        here = {id(w) for w in words}
+        if not gone <= here:  # the other field's span took some of these words: leave this one
+            continue
         at = next(i for i, w in enumerate(words) if id(w) in gone)
         words = [w for w in words if id(w) not in gone]
         words[at:at] = new

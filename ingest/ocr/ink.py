@@ -94,15 +94,18 @@ def components(mask: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     for row, line in enumerate(mask):
         edges = np.flatnonzero(np.diff(np.concatenate([[0], line.astype(np.int8), [0]])))
         here = []
-        for start, end in zip(edges[::2], edges[1::2]):
+        first = 0  # the runs of a row are in order: each run of this row meets a window of the row above
+        for start, end in zip(edges[::2].tolist(), edges[1::2].tolist()):
             index = len(runs)
-            runs.append((row, int(start), int(end)))
+            runs.append((row, start, end))
             parent.append(index)
-            for other in above:
-                _, s, e = runs[other]
-                if s <= end and e >= start:  # touching, diagonals included
-                    a, b = root(index), root(other)
-                    parent[max(a, b)] = min(a, b)
+            while first < len(above) and runs[above[first]][2] < start:
+                first += 1
+            k = first
+            while k < len(above) and runs[above[k]][1] <= end:  # touching, diagonals included
+                a, b = root(index), root(above[k])
+                parent[max(a, b)] = min(a, b)
+                k += 1
             here.append(index)
         above = here
     boxes: dict[int, list[int]] = {}

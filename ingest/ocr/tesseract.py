@@ -28,7 +28,8 @@ from ingest.models import Line
 from ingest.ocr.cleanup import clean
 from ingest.ocr.fixes import is_junk_word, repair
 from ingest.readers.pdf import Char, split_char_columns
-from ingest.vocabulary.regexes import NOI_NHAN
+from ingest.vocabulary.names import is_name_shape, known_position, mend_name
+from ingest.vocabulary.regexes import AUTHORITY, NOI_NHAN
 from ingest.vocabulary.textnorm import clean_line, fold
 
 OCR_FORMAT = 2            # bump when what is cached (the words) changes shape
@@ -279,6 +280,113 @@ def read_zone(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, 
     page = run_tesseract(image, settings, psm=SIGNATURE_PSM)
     save_json(where, page.to_json())
     return page
+
+
+def read_band(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, int, int, int],
+              settings: OcrSettings, cleanup: tuple[str, ...], psm: int) -> OcrPage:
+    """One line of a page (``box`` in pixels) read alone, cleaned as ``cleanup``
+    says, as one line (psm 7) or one block (psm 6); cached apart from the zone."""
+    tag = "-band" + "x".join(map(str, box)) + f"-{'+'.join(cleanup)}-{psm}"
+    where = cache_file(settings, sha or "", index, tag)
+    page = _cached(where)
+    if page is not None:
+        return page
+    whole = _page_for_bands(path, fmt, sha, index, settings.dpi) if sha else page_image(path, fmt, index, settings.dpi)
+    image = clean(whole.crop(box), cleanup)
+    page = run_tesseract(image, settings, psm=psm)
+    save_json(where, page.to_json())
+    return page
+
+
+@lru_cache(maxsize=1)
+def _page_for_bands(path: str, fmt: str, sha: str | None, index: int, dpi: int):
+    """The page the bands of one signature block are cut from, rendered once for them all
+    (known by the file's sha256: ``path`` may be a descriptor's, reused by the next file)."""
+    return page_image(path, fmt, index, dpi)
+
+
+# How the signer's name line is read again where the zone's reading is no name
+# (``n Văn Thắng``: a seal's ring over the family name; ``hị Thu Hương``: a red
+# seal over it): alone, seal ink whitened but dark print kept, first as one line.
+NAME_REREADS = ((("sealink", "gray"), 7), (("sealink", "gray"), 6))
+_NAME_TAIL = re.compile(r"(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s+){1,4}[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\.?$")
+
+
+def mend_signer(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, int, int, int],
+                zone: list[Line], settings: OcrSettings) -> list[OcrPage]:
+    """Where no line of the signature zone reads as a name (``is_name_shape``), the
+    lowest that ends in capitalised syllables (the name, half read) is read again
+    alone (``NAME_REREADS``) and replaced by the first reading that is a name; else
+    by its own reading with the family name mended (``guyền Trúc Giang``). A mended
+    family name keeps a low confidence, so the value is flagged. The pages read
+    now are returned (for the run's time and count)."""
+    scale = settings.dpi / 72
+    inner = box[0] / scale + 30  # the signature column, not the tail of the Nơi nhận lines
+    if any(is_name_shape(line.text) for line in zone if line.x0 is not None and line.x0 > inner):
+        return []
+    tried = [line for line in zone if line.x0 is not None and line.x0 > inner and _NAME_TAIL.search(line.text)]
+    if not tried:
+        return []
+    line = tried[-1]
+    band = (box[0], max(0, int((line.top - 8) * scale)), box[2], int((line.top + 22) * scale))
+    pages, exact, mended = [], None, None
+    for cleanup, psm in NAME_REREADS:
+        page = read_band(path, fmt, sha, index, band, settings, cleanup, psm)
+        pages.append(page)
+        for again in page_lines(page, index, settings.dpi, offset=band[:2]):
+            if is_name_shape(again.text):
+                exact = (again.text, again.word_confs)
+                break
+            if mended is None and mend_name(again.text):
+                mended = _mended(mend_name(again.text), again.word_confs)
+        if exact:
+            break
+    own = mend_name(line.text)
+    found = exact or (_mended(own, line.word_confs) if own else mended)
+    if found:
+        line.text, line.word_confs = found
+    return [p for p in pages if not p.cached]
+
+
+_HEAD_WORD = re.compile(r"truong|tuong|giam|doc|chu tich|bi thu|chanh")
+TITLE_REREADS = ((("sealink", "gray"), 7), (("sealink", "gray"), 6))
+
+
+def mend_title(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, int, int, int],
+               zone: list[Line], settings: OcrSettings) -> list[OcrPage]:
+    """The line under the signature block's first line (``KT. GIÁM ĐỐC``, or what
+    is left of it: ``GIÁM``, ``THU TƯỜNG``), where a seal over it kept the zone's
+    reading from giving a position, read again alone; a reading close to a common
+    position (``known_position``) is added to the zone's lines in its place."""
+    scale = settings.dpi / 72
+    inner = box[0] / scale + 30
+    ours = [line for line in zone if line.x0 is not None and line.x0 > inner]
+    head = next((line for line in ours if AUTHORITY.match(line.text) or _HEAD_WORD.search(fold(line.text))), None)
+    if head is None or (known_position(head.text) and not AUTHORITY.match(head.text)):
+        return []  # none, or a title standing alone (``GIÁM ĐỐC``: no KT., nothing under it)
+    if any(known_position(line.text) for line in ours if 0 < line.top - head.top <= 25):
+        return []
+    band = (box[0], int((head.top + 8) * scale), box[2], int((head.top + 30) * scale))
+    pages = []
+    for cleanup, psm in TITLE_REREADS:
+        page = read_band(path, fmt, sha, index, band, settings, cleanup, psm)
+        pages.append(page)
+        for again in page_lines(page, index, settings.dpi, offset=band[:2]):
+            known = known_position(again.text.strip(" -—_.,"))
+            if known:
+                again.text = known
+                zone.append(again)
+                zone.sort(key=_reading_key)
+                return [p for p in pages if not p.cached]
+    return [p for p in pages if not p.cached]
+
+
+def _mended(name: str, confs) -> tuple[str, tuple]:
+    """A mended name and its words' confidences: a word OCR did not print as it
+    stands now (the mended family name) gets ``LOW_CONFIDENCE - 10``, so the name
+    is flagged for review."""
+    read = dict(confs or ())
+    return name, tuple((w, read.get(w, LOW_CONFIDENCE - 10)) for w in name.split())
 
 
 def signature_box(lines: list[Line], page: OcrPage, dpi: int) -> tuple[int, int, int, int] | None:
