@@ -53,7 +53,7 @@ def tesseract_digits(page, field: str) -> str:
     spot = hand.locate(page).get(field)
     if spot is None:
         return ""
-    words = [spot.start, *hand._between(spot)] + ([spot.end] if spot.end is not None and spot.end is not spot.start else [])
+    words = [spot.start, *hand._between(spot, spot.end)] + ([spot.end] if spot.end is not None and spot.end is not spot.start else [])
     text = " ".join(w.text for w in words)
     if field == "number":
         m = re.search(r"(\d{1,5})\s*/", text[2:])

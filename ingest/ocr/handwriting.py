@@ -44,6 +44,7 @@ from ingest.vocabulary.regexes import NUMBER, YEAR as PRINTED_YEAR
 from ingest.vocabulary.textnorm import fold
 
 READER_VERSION = 1          # bump when what a reading gives changes: cached readings are then made again
+HAND_ZONE = f"-hand{READER_VERSION}"   # the readings' name in the OCR cache, beside the page's words
 DISTRIBUTION = "rapidocr-onnxruntime"
 MODEL = "ch_PP-OCRv4_rec_infer.onnx"
 HEIGHT, MIN_WIDTH, STRIDE = 48, 320, 8   # the recogniser's input height, narrowest input, pixels per step
@@ -221,10 +222,6 @@ def recogniser() -> Recogniser | None:
     return Recogniser(session, chars)
 
 
-def available() -> bool:
-    return recogniser() is not None
-
-
 class Recogniser:
     def __init__(self, session, chars: list[str]) -> None:
         self.session, self.chars = session, chars
@@ -302,26 +299,8 @@ class Cut:
 
 
 def _band(path: str, fmt: str, index: int, dpi: int, top: int, bottom: int) -> np.ndarray:
-    """Rows ``top:bottom`` of the page at ``dpi``, as a BGR array: from a PDF only
-    they are rendered; an image's frame is decoded as for Tesseract, cut, then let go."""
-    if fmt == "pdf":
-        import pypdfium2 as pdfium
-        pdf = pdfium.PdfDocument(path)
-        try:
-            page = pdf[index]
-            height, k = page.get_size()[1], 72 / dpi
-            top, bottom = min(top, int(height / k)), min(bottom, int(height / k))
-            if bottom - top < 1:
-                return np.zeros((0, 0, 3), np.uint8)
-            image = page.render(scale=dpi / 72, crop=(0, max(0, height - bottom * k), 0, top * k)).to_pil()
-            page.close()
-        finally:
-            pdf.close()
-    else:
-        whole = page_image(path, fmt, index, dpi)
-        image = whole.crop((0, top, whole.width, min(bottom, whole.height)))
-        whole.close()
-    rgb = np.asarray(image.convert("RGB"))
+    """Rows ``top:bottom`` of the page at ``dpi``, as a BGR array."""
+    rgb = np.asarray(page_image(path, fmt, index, dpi, rows=(top, bottom)).convert("RGB"))
     return np.ascontiguousarray(rgb[..., ::-1])
 
 
@@ -424,10 +403,6 @@ def prefer(readings: list[Reading], numbers: set[str], month: tuple[int, int] | 
     return readings
 
 
-def _hand_zone() -> str:
-    return f"-hand{READER_VERSION}"
-
-
 def _cached_readings(where: str | None) -> list[Reading] | None:
     data = load_json(where)
     try:
@@ -442,7 +417,7 @@ def read_hand(path: str, fmt: str, sha: str | None, index: int, page: OcrPage,
     and the seconds spent reading them now (0 when they came from the cache).
     Nothing where the anchors are not found, the page was read at another
     resolution than ``DPI``, or the reader is not installed."""
-    where = cache_file(settings, sha or "", index, _hand_zone())
+    where = cache_file(settings, sha or "", index, HAND_ZONE)
     cached = _cached_readings(where)
     if cached is not None:
         return cached, 0.0
@@ -472,34 +447,39 @@ def _at(word: OcrWord, index: int) -> int:
     return word.left + round((word.right - word.left) * index / max(len(word.text), 1))
 
 
-def _piece(word: OcrWord, text: str, start: int, end: int, line_id, conf: float | None = None,
-           hand: bool = False) -> OcrWord:
+def _piece(word: OcrWord, text: str, start: int, end: int, line_id) -> OcrWord:
+    """Characters ``start:end`` of a printed word, as a word of their own (``text``)."""
     return OcrWord(text, _at(word, start), word.top, max(_at(word, start) + 1, _at(word, end)), word.bottom,
-                   word.conf if conf is None else conf, line_id, hand)
+                   word.conf, line_id)
 
 
-def _trusted(text: str, confs: list[float], plausible) -> bool:
+def _trusted(text: str, confs: list[float], plausible, typed_forms: bool = False) -> bool:
     """Tesseract's own reading of a span, every word of it sure: plausible digits,
-    or a number of a form the reader cannot give (``3176b``, ``66.15``: typed)."""
+    or (``typed_forms``) a number of a form the reader cannot give (``3176b``,
+    ``66.15``: typed)."""
     squeezed = re.sub(r"\s+", "", text).strip(".,:;_-'`")
     if min(confs, default=0) < TRUSTED:
         return False
     if re.fullmatch(r"\d{1,5}", squeezed):
         return plausible(squeezed)
-    return plausible is digits.plausible_number and bool(re.fullmatch(NUMBER, squeezed))
+    return typed_forms and bool(re.fullmatch(NUMBER, squeezed))
 
 
-def _between(spot: Spot) -> list[OcrWord]:
-    """The band's words strictly between the two anchors (none without an end)."""
-    if spot.end is None:
+def _between(spot: Spot, end: OcrWord | None) -> list[OcrWord]:
+    """The band's words strictly between ``spot.start`` and ``end`` (none without an end)."""
+    if end is None:
         return []
-    return [w for w in spot.band if w is not spot.start and w is not spot.end
-            and spot.start.left < w.left < spot.end.left]
+    return [w for w in spot.band if w is not spot.start and w is not end and spot.start.left < w.left < end.left]
 
 
-def _number_words(spot: Spot, reading: Reading) -> list[OcrWord] | None:
-    """``Số:``, the hand's number, the printed ``/XX-YYY``: the words that replace
-    the span's; None where Tesseract's own digits are kept or no printed end is found."""
+# What a field's digits take the place of on the page: the words that go, those that come.
+Rewrite = tuple[list[OcrWord], list[OcrWord]]
+
+
+def _number_words(spot: Spot, reading: Reading) -> Rewrite | None:
+    """The span's words, and ``Số:``, the hand's number, the printed ``/XX-YYY``
+    in their place; None where Tesseract's own digits are kept or no printed end
+    is found."""
     start = spot.start
     ends = [w for w in spot.band if w.left >= start.left]
     end, cut = None, 0
@@ -514,12 +494,11 @@ def _number_words(spot: Spot, reading: Reading) -> list[OcrWord] | None:
             break
     if end is None:
         return None
-    spot.end = end
-    middle = _between(spot)
+    middle = _between(spot, end)
     tesseract = ((start.text[2:] if end is not start else start.text[2:max(cut, 2)]) + " "
                  + " ".join(w.text for w in middle) + " " + (end.text[:max(cut, 0)] if end is not start else ""))
     confs = [w.conf for w in [start, *middle, end] if re.search(r"\d", w.text)]
-    if _trusted(tesseract, confs, digits.plausible_number):
+    if _trusted(tesseract, confs, digits.plausible_number, typed_forms=True):
         return None
     line = start.line_id
     suffix = end.text[cut:] if cut >= 0 else "/" + end.text
@@ -527,17 +506,17 @@ def _number_words(spot: Spot, reading: Reading) -> list[OcrWord] | None:
     hand_left, hand_right = _at(start, so_end), _at(end, max(cut, 0)) if end is not start else _at(start, max(cut, so_end))
     number = OcrWord(reading.value, hand_left + 1, start.top, max(hand_left + 2, hand_right - 1), start.bottom,
                      reading.confidence, line, True)
-    return [_piece(start, "Số:", 0, so_end, line), number,
-            _piece(end, suffix, max(cut, 0), len(end.text), line)]
+    gone = [start, *middle] + ([end] if end is not start else [])
+    return gone, [_piece(start, "Số:", 0, so_end, line), number, _piece(end, suffix, max(cut, 0), len(end.text), line)]
 
 
 NGAY = re.compile(r"ng\S{1,2}?[yv]", re.IGNORECASE)
 THANG = re.compile(r"th", re.IGNORECASE)
 
 
-def _day_words(spot: Spot, reading: Reading) -> list[OcrWord] | None:
-    """``ngày``, the hand's day, and the ``tháng`` word from ``th`` on: the words
-    that replace the span's; None where Tesseract's own day is kept."""
+def _day_words(spot: Spot, reading: Reading) -> Rewrite | None:
+    """The span's words, and ``ngày``, the hand's day, and the ``tháng`` word from
+    ``th`` on in their place; None where Tesseract's own day is kept."""
     start, end = spot.start, spot.end
     ngay = NGAY.match(start.text)
     cut = ngay.end() if ngay else min(4, len(start.text))
@@ -548,8 +527,7 @@ def _day_words(spot: Spot, reading: Reading) -> list[OcrWord] | None:
     elif end is not None:
         thang = THANG.search(end.text)
         tail = thang.start() if thang else 0
-    spot.end = end
-    middle = _between(spot)
+    middle = _between(spot, end)
     if end is start:
         tesseract = start.text[cut:tail]
     else:
@@ -565,7 +543,8 @@ def _day_words(spot: Spot, reading: Reading) -> list[OcrWord] | None:
                      reading.confidence, line, True)]
     if end is not None:
         words.append(_piece(end, end.text[tail:], tail, len(end.text), line))
-    return words
+    gone = [start, *middle] + ([end] if end is not None and end is not start else [])
+    return gone, words
 
 
 def with_hand(page: OcrPage, readings: list[Reading]) -> OcrPage:
@@ -577,12 +556,10 @@ def with_hand(page: OcrPage, readings: list[Reading]) -> OcrPage:
         spot = spots.get(reading.field)
         if spot is None or not reading.value:
             continue
-        new = (_number_words if reading.field == "number" else _day_words)(spot, reading)
-        if not new:
+        rewrite = (_number_words if reading.field == "number" else _day_words)(spot, reading)
+        if rewrite is None:
             continue
-        gone = {id(spot.start), *(id(w) for w in _between(spot))}
-        if spot.end is not None:
-            gone.add(id(spot.end))
+        gone, new = {id(w) for w in rewrite[0]}, rewrite[1]
         here = {id(w) for w in words}
         if not gone <= here:  # the other field's span took some of these words: leave this one
             continue

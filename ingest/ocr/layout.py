@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from ingest.models import Layout
 from ingest.ocr.handwriting import own_numbers, prefer, printed_month, read_hand, with_hand
-from ingest.ocr.tesseract import (OcrPage, OcrSettings, mend_signer, mend_title, page_lines, read_page, read_zone,
-                                  signature_box, with_signature)
+from ingest.ocr.tesseract import (OcrPage, OcrSettings, forget_rendered, mend_signer, mend_title, page_lines,
+                                  read_page, read_zone, signature_box, with_signature)
 from ingest.progress import still_working
 
 
@@ -65,6 +65,7 @@ def ocr_layout(path: str, layout: Layout, sha: str | None, settings: OcrSettings
             zones += mend_signer(path, fmt, sha, i, box, zone_lines, settings)
             zones += mend_title(path, fmt, sha, i, box, zone_lines, settings)
             read[i] = with_signature(read[i], zone_lines, box, settings.dpi)
+            forget_rendered()  # the page its zone and lines were cut from: not held past this file
             break  # the first Nơi nhận is the main document's
     kept = [line for line in layout.lines if line.page not in read]
     layout.lines = sorted(kept + [line for lines in read.values() for line in lines], key=lambda l: l.page)

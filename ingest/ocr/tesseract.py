@@ -174,9 +174,10 @@ def cached_page(sha: str | None, index: int, settings: OcrSettings) -> OcrPage |
 MAX_RENDER_PIXELS = 150_000_000
 
 
-def page_image(path, fmt: str, index: int, dpi: int):
+def page_image(path, fmt: str, index: int, dpi: int, rows: tuple[int, int] | None = None):
     """One page as a PIL image: rendered from a PDF, or a frame of an image file
-    (``path``: a path, or a file opened to read)."""
+    (``path``: a path, or a file opened to read). ``rows`` (top, bottom, in pixels
+    at ``dpi``): only that band of it (only it rendered from a PDF)."""
     if fmt == "pdf":
         import pypdfium2 as pdfium
         from ingest.readers.pdf import check_render_size
@@ -184,11 +185,34 @@ def page_image(path, fmt: str, index: int, dpi: int):
         try:
             page = pdf[index]
             check_render_size(page, index, dpi, MAX_RENDER_PIXELS)
-            image = page.render(scale=dpi / 72).to_pil()
+            crop = (0, 0, 0, 0)
+            if rows:
+                width, height = page.get_size()
+                top, bottom = (min(max(0, r), int(height * dpi / 72)) for r in rows)
+                if bottom <= top:
+                    page.close()
+                    return _empty(round(width * dpi / 72))
+                crop = (0, height - bottom * 72 / dpi, 0, top * 72 / dpi)
+            image = page.render(scale=dpi / 72, crop=crop).to_pil()
             page.close()
             return image
         finally:
             pdf.close()
+    image = _frame_at(path, index, dpi)
+    if rows:
+        whole, top = image, max(0, rows[0])
+        image = whole.crop((0, top, whole.width, max(top, min(rows[1], whole.height))))
+        whole.close()
+    return image
+
+
+def _empty(width: int):
+    from PIL import Image
+    return Image.new("RGB", (width, 0))
+
+
+def _frame_at(path, index: int, dpi: int):
+    """A frame of an image file, brought to ``dpi``."""
     from PIL import Image
     image, stated = _frame_rgb(path, index)
     # A photo or a low-resolution scan is brought to the resolution the page
@@ -276,7 +300,7 @@ def read_zone(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, 
     page = _cached(where)
     if page is not None:
         return page
-    image = clean(page_image(path, fmt, index, settings.dpi), settings.cleanup).crop(box)
+    image = clean(rendered_page(path, fmt, sha, index, settings.dpi), settings.cleanup).crop(box)
     page = run_tesseract(image, settings, psm=SIGNATURE_PSM)
     save_json(where, page.to_json())
     return page
@@ -291,18 +315,27 @@ def read_band(path: str, fmt: str, sha: str | None, index: int, box: tuple[int, 
     page = _cached(where)
     if page is not None:
         return page
-    whole = _page_for_bands(path, fmt, sha, index, settings.dpi) if sha else page_image(path, fmt, index, settings.dpi)
-    image = clean(whole.crop(box), cleanup)
+    image = clean(rendered_page(path, fmt, sha, index, settings.dpi).crop(box), cleanup)
     page = run_tesseract(image, settings, psm=psm)
     save_json(where, page.to_json())
     return page
 
 
+def rendered_page(path: str, fmt: str, sha: str | None, index: int, dpi: int):
+    """The page the signature zone and its lines read again are cut from, rendered
+    once for them all; ``forget_rendered`` lets it go when the file is done."""
+    if not sha:  # known by the file's sha256: ``path`` may be a descriptor's, reused by the next file
+        return page_image(path, fmt, index, dpi)
+    return _rendered(path, fmt, sha, index, dpi)
+
+
 @lru_cache(maxsize=1)
-def _page_for_bands(path: str, fmt: str, sha: str | None, index: int, dpi: int):
-    """The page the bands of one signature block are cut from, rendered once for them all
-    (known by the file's sha256: ``path`` may be a descriptor's, reused by the next file)."""
+def _rendered(path: str, fmt: str, sha: str, index: int, dpi: int):
     return page_image(path, fmt, index, dpi)
+
+
+def forget_rendered() -> None:
+    _rendered.cache_clear()
 
 
 # How the signer's name line is read again where the zone's reading is no name
@@ -321,10 +354,10 @@ def mend_signer(path: str, fmt: str, sha: str | None, index: int, box: tuple[int
     family name keeps a low confidence, so the value is flagged. The pages read
     now are returned (for the run's time and count)."""
     scale = settings.dpi / 72
-    inner = box[0] / scale + 30  # the signature column, not the tail of the Nơi nhận lines
-    if any(is_name_shape(line.text) for line in zone if line.x0 is not None and line.x0 > inner):
+    ours = _signature_column(zone, box, settings.dpi)
+    if any(is_name_shape(line.text) for line in ours):
         return []
-    tried = [line for line in zone if line.x0 is not None and line.x0 > inner and _NAME_TAIL.search(line.text)]
+    tried = [line for line in ours if _NAME_TAIL.search(line.text)]
     if not tried:
         return []
     line = tried[-1]
@@ -359,8 +392,7 @@ def mend_title(path: str, fmt: str, sha: str | None, index: int, box: tuple[int,
     reading from giving a position, read again alone; a reading close to a common
     position (``known_position``) is added to the zone's lines in its place."""
     scale = settings.dpi / 72
-    inner = box[0] / scale + 30
-    ours = [line for line in zone if line.x0 is not None and line.x0 > inner]
+    ours = _signature_column(zone, box, settings.dpi)
     head = next((line for line in ours if AUTHORITY.match(line.text) or _HEAD_WORD.search(fold(line.text))), None)
     if head is None or (known_position(head.text) and not AUTHORITY.match(head.text)):
         return []  # none, or a title standing alone (``GIÁM ĐỐC``: no KT., nothing under it)
@@ -379,6 +411,12 @@ def mend_title(path: str, fmt: str, sha: str | None, index: int, box: tuple[int,
                 zone.sort(key=_reading_key)
                 return [p for p in pages if not p.cached]
     return [p for p in pages if not p.cached]
+
+
+def _signature_column(zone: list[Line], box: tuple[int, int, int, int], dpi: int) -> list[Line]:
+    """The zone's lines in the signature column, not the tails of the Nơi nhận lines."""
+    inner = box[0] * 72 / dpi + 30
+    return [line for line in zone if line.x0 is not None and line.x0 > inner]
 
 
 def _mended(name: str, confs) -> tuple[str, tuple]:
