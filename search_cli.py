@@ -334,6 +334,47 @@ def search(query, index_dir, year, date_from, date_to, doc_type, issuer, limit, 
     _echo(terminal.search_lines(results))
 
 
+def _period_bound(ctx, param, value: str | None) -> str | None:
+    """``--from``/``--to`` of ``figures``: a year, a month or a day (2025, 2025-04, 2025-04-30)."""
+    import re
+    if value and not re.fullmatch(r"(?:19|20)\d\d(?:-(?:0?[1-9]|1[0-2])(?:-(?:0?[1-9]|[12]\d|3[01]))?)?", value):
+        raise click.BadParameter(f"{value!r}: give a year, a month or a day (2025, 2025-04, 2025-04-30)")
+    return value
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@_index_option
+@click.option("--issuer", help="Issuing body, any spelling: 'UBND phường Phổ Ninh'.")
+@click.option("--from", "date_from", callback=_period_bound, help="Periods ending from then (2025, 2025-04, 2025-04-01).")
+@click.option("--to", "date_to", callback=_period_bound, help="Periods starting up to then (2025, 2025-12).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per row, then one naming the columns.")
+@click.option("--csv", "as_csv", is_flag=True,
+              help="One CSV line per value and document it comes from (for Excel: a BOM, labels in --lang).")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the CSV's column labels and dates.")
+def figures(query, index_dir, issuer, date_from, date_to, as_json, as_csv, lang):
+    """One figure over reports and periods: QUERY is what it measures ("hồ sơ tiếp
+    nhận", "kinh phi"), with or without diacritics. A row per issuer, measure and
+    kind (actual, target, comparison); a column per period; each cell names the
+    document it comes from."""
+    from index.series import follow
+    issuer = _issuer_option(issuer)
+    store = _open_store(index_dir)
+    try:
+        series = follow(store, " ".join(query), issuer=issuer, date_from=date_from, date_to=date_to)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:  # what answers.figures_objects gives the web's /api/figures
+        for obj in series.to_objects():
+            _emit(obj)
+    elif as_csv:
+        from index.register import figures_csv
+        click.echo(figures_csv(series, lang=lang), nl=False)
+    else:
+        _echo(terminal.series_lines(series))
+
+
 @cli.command()
 @click.argument("symbol")
 @_index_option

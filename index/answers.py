@@ -10,6 +10,7 @@ from __future__ import annotations
 from .archive import Archive
 from .graph import cites, standing, trace
 from .report import stats
+from .series import follow
 
 
 def search_objects(store: Archive, text: str, **options) -> list[dict]:
@@ -20,6 +21,11 @@ def search_objects(store: Archive, text: str, **options) -> list[dict]:
     if options.get("facets"):
         objects.append({"facets": results.facets})
     return objects
+
+
+def figures_objects(store: Archive, query: str, **options) -> list[dict]:
+    """A row of figures per issuer, measure and kind, then what was read (``Series.to_objects``)."""
+    return follow(store, query, **options).to_objects()
 
 
 def cites_objects(store: Archive, symbol: str, **options) -> list[dict]:

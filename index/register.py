@@ -124,6 +124,31 @@ def csv_chunks(records: Iterable[dict], lang: str = "vi") -> Iterator[str]:
         yield _drained(buffer)
 
 
+FIGURE_COLUMNS = (N_("Issuer"), N_("Measure"), N_("Kind"), N_("Unit"), N_("Period"), N_("Value"),
+                  N_("Number and symbol"), N_("Date"), N_("File"), N_("Context"))
+KIND_LABELS = {"actual": N_("actual"), "target": N_("target"), "comparison": N_("comparison")}
+
+
+def figures_csv(series, lang: str = "vi") -> str:
+    """``series.follow``'s table as CSV (``figures --csv``, the web's ``/figures.csv``):
+    the BOM, the labels in ``lang``, then one line per value, period and document
+    it comes from, with the sentence or table row it stands in."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    with using(lang):
+        writer.writerow([_(label) for label in FIGURE_COLUMNS])
+        for row in series.rows:
+            kind = _(KIND_LABELS[row.kind])
+            for column in series.columns:
+                for value in row.cells.get(column.key, []):
+                    for source in value.sources:
+                        writer.writerow([safe_cell(_clean(v)) for v in (
+                            row.issuer, row.measure, kind, row.unit, column.label, f"{value.value:g}",
+                            source.symbol, shown_date(source.date), shown_path(source.path), source.context)])
+    return buffer.getvalue()
+
+
 def _drained(buffer: io.StringIO) -> str:
     text = buffer.getvalue()
     buffer.seek(0)

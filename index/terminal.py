@@ -446,3 +446,48 @@ CHANGED = (("added_paths", N_("added: {path}")), ("replaced_paths", N_("replaced
 
 def _changed_file_lines(report: IngestReport) -> list[str]:
     return [_(said).format(path=shown_path(name)) for field, said in CHANGED for name in getattr(report, field)]
+
+
+# --- figures over periods ------------------------------------------------------
+
+KIND_LABELS = {"actual": N_("actual"), "target": N_("target"), "comparison": N_("comparison")}  # register.py too
+
+
+def _cell_text(values, sources: dict) -> str:
+    """A cell: its value (its own report's first) with the number of the document
+    it comes from; ``≠`` and the other value where reports disagree."""
+    shown = []
+    for value in values[:2]:
+        numbers = dict.fromkeys(sources.setdefault((s.path, s.symbol, s.date), len(sources) + 1) for s in value.sources)
+        refs = ",".join(map(str, list(numbers)[:3])) + ("…" if len(numbers) > 3 else "")
+        shown.append(f"{_num(value.value)} [{refs}]")
+    return " ≠ ".join(shown) + (" …" if len(values) > 2 else "")
+
+
+def series_lines(series) -> list[str]:
+    """``figures``: a table per issuer, a row per measure and kind, a column per period;
+    then the documents the cells cite by number."""
+    if not series.rows:
+        return [_("no figure measures '{query}' in the {count} document(s) read").format(
+            query=series.query, count=_num(series.documents))]
+    sources: dict = {}
+    lines = [_("{rows} row(s) of figures from {count} document(s)").format(
+        rows=_num(len(series.rows)), count=_num(series.documents))]
+    if series.more:
+        lines.append(_("only the newest {count} matching documents were read; narrow the question (--issuer, --from)")
+                     .format(count=_num(series.documents)))
+    for issuer in dict.fromkeys(row.issuer for row in series.rows):
+        rows = [row for row in series.rows if row.issuer == issuer]
+        columns = [c for c in series.columns if any(c.key in row.cells for row in rows)]
+        table = [[_("Measure")] + [c.label for c in columns]]
+        for row in rows:
+            name = f"{row.measure} ({_(KIND_LABELS[row.kind])}, {row.unit})"
+            table.append([name] + [_cell_text(row.cells[c.key], sources) if c.key in row.cells else "—"
+                                   for c in columns])
+        widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+        lines += ["", _bold(issuer)]
+        lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
+    lines += ["", _("Documents:")]
+    for (path, symbol, date), n in sorted(sources.items(), key=lambda kv: kv[1]):
+        lines.append(f"  [{n}] {symbol or '—'}  {shown_date(date)}  {shown_path(path)}")
+    return lines

@@ -11,9 +11,10 @@ from typing import Any
 
 # Bump whenever parsing changes what a record says (a new field, a header rule, a
 # reader): records cached by another version are parsed again, never trusted.
-PARSER_VERSION = 6  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name).
+PARSER_VERSION = 7  # 2: text_hash; issuers canonical (issuer_key with the parent's place, issuer_name).
 # 3: relations. 4: effective dates; an attached plan's own title and signer. 5: partial
-# dates (date_precision) and "date unreadable" on scans. 6: handwritten numbers and days read on scans
+# dates (date_precision) and "date unreadable" on scans. 6: handwritten numbers and days read on scans.
+# 7: PDF tables cell by cell; each figure's row, column, measure, period and kind
 
 
 @dataclass
@@ -143,6 +144,11 @@ class Figure:
     end: int
     section: str | None = None
     value_vnd: float | None = None
+    row: str | None = None          # a table's figure: its row label (``Hồ sơ tiếp nhận``)
+    column: str | None = None       # and its column header (``Thực hiện Quý I/2025``)
+    measure: str | None = None      # what it measures, normalised (``measures.py``): ``hồ sơ tiếp nhận``
+    period: "Period | None" = None  # the period it is of: its column's where that names one, else its report's
+    kind: str = "actual"            # actual | target (kế hoạch, chỉ tiêu) | comparison (so với cùng kỳ)
 
 
 @dataclass

@@ -17,6 +17,8 @@ parser must handle:
 - ``qd_tcvn3_legacy.docx``    Quyết định stored as TCVN3 bytes in ``.VnTime`` / ``.VnTimeH`` runs
 - ``bc_two_column.pdf``       Báo cáo PDF whose two header columns share text lines
 - ``qd_esigned.pdf``          e-signed Quyết định: number and day exist only in signature widgets
+- ``bc_cchc_quy1_2025.pdf`` .. ``quy4``  a ward's four quarterly reports, results in a ruled table
+  with merged header cells (the fourth adds a table by field that runs over a page)
 - ``bc_scan.png``              the two-column report scanned back: 200 dpi, askew, specks, a red seal
 - ``bc_ward_report.md``       Markdown copy of the ward report
 
@@ -104,6 +106,18 @@ def heading(text: str) -> Para:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A ruled table of the body: its header rows repeat on every page it runs over."""
+
+    rows: tuple[tuple[str, ...], ...]
+    widths_cm: tuple[float, ...]
+    header_rows: int = 1
+    merges: tuple[tuple[int, int, int, int], ...] = ()  # (row, column, last row, last column)
+    size: float = HEADER_PT
+    ruled: bool = True             # False: columns aligned by the cells alone, no lines drawn
+
+
+@dataclass(frozen=True)
 class Signature:
     """The closing table: Nơi nhận on the left, the signer on the right."""
 
@@ -120,7 +134,7 @@ class Part:
     header_left: tuple[Para, ...]
     header_right: tuple[Para, ...]
     heading: tuple[Para, ...]      # type line, trích yếu, the deciding authority
-    body: tuple[Para, ...]
+    body: tuple[Para | Table, ...]
     signature: Signature
 
 
@@ -586,11 +600,102 @@ def esigned_decision() -> Sample:
         symbol=ESIGNED_NUMBER + symbol_tail, issuer=" ".join(issuer_lines), parent_issuer=None, place=place))
 
 
+# Four quarterly reports of one ward, as text PDFs whose results are a ruled table:
+# the figures an auditor follows over the year (``vanban figures``). Per quarter:
+# received, decided on time, the on-time rate, filed online, and the funds spent.
+QUARTERS = {
+    # quarter: (number, day, received, on time, on-time rate, online, funds)
+    1: ("52", dt.date(2025, 4, 3), 215, 206, "98,6", 138, 38),
+    2: ("118", dt.date(2025, 7, 4), 248, 241, "98,8", 171, 42),
+    3: ("176", dt.date(2025, 10, 3), 236, 233, "99,2", 180, 35),
+    4: ("09", dt.date(2026, 1, 6), 281, 277, "99,6", 226, 51),
+}
+SAME_QUARTER_2024 = {1: (190, 181, "97,4", 96, 30), 2: (205, 196, "97,1", 110, 36),
+                     3: (214, 207, "98,0", 124, 33), 4: (240, 231, "98,3", 150, 44)}
+PLAN_2025 = ("900", "-", "100", "600", "160")  # Kế hoạch năm 2025; no target for cases on time
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+# The fourth quarter's report breaks the year down by field of work: a table long
+# enough to run over a page, its header repeated on the next.
+FIELDS_2025 = (
+    ("Hộ tịch", 412, 410), ("Chứng thực", 236, 236), ("Đất đai", 98, 92), ("Xây dựng", 41, 40),
+    ("Lao động, tiền lương", 12, 12), ("Người có công", 27, 27), ("Bảo trợ xã hội", 64, 63),
+    ("Giảm nghèo", 18, 18), ("Trẻ em", 9, 9), ("Phòng, chống tệ nạn xã hội", 3, 3),
+    ("Văn hóa cơ sở", 15, 15), ("Thể dục, thể thao", 4, 4), ("Giáo dục và Đào tạo", 22, 22),
+    ("Y tế", 11, 11), ("Nông nghiệp", 16, 16), ("Tài nguyên nước", 5, 5), ("Môi trường", 8, 8),
+    ("Hộ kinh doanh", 57, 56), ("Thi đua, khen thưởng", 14, 14), ("Tôn giáo", 3, 3),
+    ("Tiếp công dân", 21, 21), ("Giải quyết khiếu nại", 6, 5), ("Giải quyết tố cáo", 2, 2),
+    ("Nuôi con nuôi", 1, 1), ("Quốc tịch", 2, 2), ("Bồi thường nhà nước", 1, 1),
+    ("Kinh tế hợp tác", 3, 3), ("Phổ biến, giáo dục pháp luật", 7, 7),
+)
+
+
+def percent(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.1f}".replace(".", ",")
+
+
+def quarter_table(q: int) -> Table:
+    _, _, received, on_time, rate, online, funds = QUARTERS[q]
+    before = SAME_QUARTER_2024[q]
+    now = (received, on_time, rate, online, funds)
+    names = (("Hồ sơ tiếp nhận", "Hồ sơ"), ("Hồ sơ giải quyết đúng hạn", "Hồ sơ"),
+             ("Tỷ lệ giải quyết đúng hạn", "%"), ("Hồ sơ nộp trực tuyến", "Hồ sơ"),
+             ("Kinh phí cải cách hành chính", "Triệu đồng"))
+    rows = [("STT", "Chỉ tiêu", "ĐVT", "Kế hoạch năm 2025", "Thực hiện", "", "So với cùng kỳ (%)"),
+            ("", "", "", "", f"Quý {ROMAN[q]}/2025", "Cùng kỳ 2024", "")]
+    for i, ((name, unit), plan, value, last) in enumerate(zip(names, PLAN_2025, now, before), 1):
+        ratio = percent(float(str(value).replace(",", ".")), float(str(last).replace(",", ".")))
+        rows.append((str(i), name, unit, plan, str(value), str(last), ratio))
+    merges = ((0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 1, 3), (0, 4, 0, 5), (0, 6, 1, 6))
+    return Table(tuple(rows), (1.4, 4.6, 1.8, 2.2, 2.1, 2.1, 2.3), header_rows=2, merges=merges)
+
+
+def fields_table() -> Table:
+    rows = [("STT", "Lĩnh vực", "Tiếp nhận (hồ sơ)", "Giải quyết đúng hạn (hồ sơ)", "Tỷ lệ đúng hạn (%)")]
+    for i, (name, received, on_time) in enumerate(FIELDS_2025, 1):
+        rows.append((str(i), name, str(received), str(on_time), percent(on_time, received)))
+    return Table(tuple(rows), (1.4, 6.1, 2.8, 3.2, 3.0))
+
+
+def quarter_report(q: int) -> Sample:
+    """The ward's report on administrative reform for quarter ``q`` of 2025."""
+    number, day, received, on_time, rate, online, funds = QUARTERS[q]
+    name = f"bc_cchc_quy{q}_2025.pdf"
+    symbol = f"{number}/BC-UBND"
+    parent, issuer, place = "UBND THỊ XÃ ĐỨC PHỔ", "UBND PHƯỜNG PHỔ NINH", "Phổ Ninh"
+    title = (f"Kết quả thực hiện công tác cải cách hành chính Quý {ROMAN[q]} năm 2025",)
+    signer = Signature(authority=("TM. ỦY BAN NHÂN DÂN",), title="CHỦ TỊCH", name="Trần Minh Khoa",
+                       recipients=("- UBND thị xã Đức Phổ;", "- Phòng Nội vụ thị xã;", "- Lưu: VT."))
+    body: list[Para | Table] = [
+        paragraph("Thực hiện Kế hoạch số 14/KH-UBND ngày 10/01/2025 của UBND phường Phổ Ninh về cải "
+                  f"cách hành chính năm 2025, UBND phường Phổ Ninh báo cáo kết quả Quý {ROMAN[q]} năm "
+                  "2025 như sau:"),
+        heading("I. KẾT QUẢ THỰC HIỆN"),
+        paragraph(f"Trong Quý {ROMAN[q]}, Bộ phận Tiếp nhận và Trả kết quả phường đã tiếp nhận {received} "
+                  f"hồ sơ, giải quyết đúng hạn {on_time} hồ sơ; kết quả cụ thể như sau:"),
+        quarter_table(q),
+    ]
+    if q == 4:
+        body += [paragraph("Kết quả giải quyết hồ sơ cả năm 2025 theo từng lĩnh vực như sau:"), fields_table()]
+    body += [
+        heading("II. NHIỆM VỤ TRỌNG TÂM"),
+        paragraph("Tiếp tục đẩy mạnh tiếp nhận hồ sơ trực tuyến; rà soát, niêm yết đầy đủ thủ tục hành "
+                  "chính tại Bộ phận Tiếp nhận và Trả kết quả phường./."),
+    ]
+    report = Part(
+        header_left=header_left(parent, (issuer,), f"Số: {symbol}"),
+        header_right=header_right(f"{place}, {vn_date(day)}"),
+        heading=(centred("BÁO CÁO", bold=True), *(centred(t, bold=True) for t in title)),
+        body=tuple(body), signature=signer)
+    return Sample(name, (report,), day=day, expected=expected(
+        name, day, title, signer, doc_type="Báo cáo", number=number, symbol=symbol, issuer=issuer,
+        parent_issuer=parent, place=place))
+
+
 def all_text(sample: Sample) -> list[str]:
     texts = []
     for part in sample.parts:
         for para in (*part.header_left, *part.header_right, *part.heading, *part.body):
-            texts.append(para.text)
+            texts += [c for row in para.rows for c in row] if isinstance(para, Table) else [para.text]
         sig = part.signature
         texts += [*sig.authority, sig.title, sig.name, *sig.recipients]
     return texts
@@ -705,11 +810,39 @@ class DocxWriter:
         if part.heading:
             doc.add_paragraph()
         for para in part.body:
+            if isinstance(para, Table):
+                self._table(doc, para)
+                continue
             p = doc.add_paragraph()
             self._paragraph(p, para)
             p.paragraph_format.space_after = Pt(6)
         doc.add_paragraph()
         self._signature(doc, part.signature)
+
+    def _table(self, doc, spec: Table) -> None:
+        """A ruled table; merged cells as Word merges them, header rows marked to repeat."""
+        table = doc.add_table(rows=len(spec.rows), cols=len(spec.widths_cm))
+        if spec.ruled:
+            table.style = "Table Grid"
+        table.autofit = False
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for column, width in zip(table.columns, spec.widths_cm):
+            column.width = Cm(width)
+        for r, c, r2, c2 in spec.merges:
+            table.cell(r, c).merge(table.cell(r2, c2))
+        for r, row in enumerate(spec.rows):
+            if r < spec.header_rows:
+                flag = OxmlElement("w:tblHeader")
+                flag.set(qn("w:val"), "true")
+                table.rows[r]._tr.get_or_add_trPr().append(flag)
+            for c, text in enumerate(row):
+                cell = table.cell(r, c)
+                cell.width = Cm(spec.widths_cm[c])
+                if text:
+                    left = r >= spec.header_rows and c == 1
+                    self._paragraph(cell.paragraphs[0], Para(text, bold=r < spec.header_rows,
+                                                             align="left" if left else "center", size=spec.size))
+        doc.add_paragraph()
 
     def _signature(self, doc, sig: Signature) -> None:
         left = ()
@@ -1081,7 +1214,7 @@ def write(path: Path, data: bytes, written: list[Path]) -> None:
 def main() -> None:
     docx_samples = [ward_report(), ward_plan(), ward_campaign_plan(), decision_with_regulation(), amending_decision(),
                     cong_van(), tcvn3_decision()]
-    pdf_samples = [two_column_report(), esigned_decision()]
+    pdf_samples = [two_column_report(), esigned_decision(), *(quarter_report(q) for q in QUARTERS)]
     md_sample = ward_report("bc_ward_report.md")
     for sample in (*docx_samples, *pdf_samples):
         check_nfc(sample)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo on samples/: print each sample's record, index them, then search
 # (typed without diacritics), list who cites a plan, trace a report, list what
-# amends a decision and show its standing, and check for numbers given twice.
+# amends a decision and show its standing, follow a figure over the ward's four
+# quarterly reports, and check for numbers given twice.
 # The index goes to $VANBAN_INDEX, else to a fresh temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +24,8 @@ step cites 215/QĐ-UBND --relation sua_doi
 $vanban cites 215/QĐ-UBND --relation sua_doi
 step show samples/qd_with_attachment.docx
 $vanban show samples/qd_with_attachment.docx
+step figures '"ho so tiep nhan"' --from 2025
+$vanban figures "ho so tiep nhan" --from 2025
 step duplicates
 $vanban duplicates
 echo

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import secrets
 from itertools import islice
 import shutil
@@ -294,6 +295,29 @@ def _routes(app: Flask) -> None:
         response.headers["Content-Type"] = "image/svg+xml"
         return response
 
+    @app.get("/figures")
+    def figures():
+        asked, problem = _figures_question()
+        if problem:
+            return render_template("figures.html", query=asked["query"], asked=False, problem=problem), 400
+        try:
+            page = pages.figures_page(_archive(), **asked)
+        except ValueError as exc:
+            return render_template("figures.html", query=asked["query"], asked=False, problem=str(exc)), 400
+        return render_template("figures.html", **page)
+
+    @app.get("/figures.csv")
+    def figures_csv():
+        asked, problem = _figures_question()
+        if problem or not asked["query"].strip():
+            abort(400, description=problem or _("Give a query: q=..."))
+        try:
+            series = pages.figures_page(_archive(), **asked)["series"]
+        except ValueError as exc:
+            abort(400, description=str(exc))
+        return Response(register.figures_csv(series, lang=g.lang), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": _attachment("so-lieu.csv")})
+
     @app.get("/stats")
     def statistics():
         return render_template("stats.html", **pages.stats_page(_archive()))
@@ -368,6 +392,22 @@ def _routes(app: Flask) -> None:
         current_state()["archives"].sign_out(session.pop("who", None))
         session.clear()
         return redirect(url_for("login"))
+
+
+_PERIOD_BOUND = re.compile(r"(?:19|20)\d\d(?:-(?:0?[1-9]|1[0-2])(?:-(?:0?[1-9]|[12]\d|3[01]))?)?")
+
+
+def _figures_question() -> tuple[dict, str | None]:
+    """The figures page's question as the URL gives it, and a problem with it in words."""
+    args, problem = request.args, None
+    asked = {"query": args.get("q", "")[:300], "issuer": args.get("issuer", "")[:FILTER_MAX] or None}
+    for name, key in (("from", "date_from"), ("to", "date_to")):
+        typed = args.get(name, "").strip()[:FILTER_MAX]
+        asked[key] = typed or None
+        if typed and not _PERIOD_BOUND.fullmatch(typed):
+            problem = _("Not a period: {typed} (write a year, a month or a day: 2025, 2025-04, 2025-04-30).").format(
+                typed=typed)
+    return asked, problem
 
 
 def _attachment(name: str) -> str:
@@ -473,6 +513,16 @@ def _api(app: Flask) -> None:
     @app.get("/api/review")
     def api_review():
         return answer([item.to_dict() for item in islice(uncertain(_archive()), API_LIMIT)])
+
+    @app.get("/api/figures")
+    def api_figures():
+        asked, problem = _figures_question()
+        if problem or not asked["query"].strip():
+            return jsonify({"error": problem or _("Give a query: q=...")}), 400
+        try:
+            return answer(answers.figures_objects(_archive(), **asked))
+        except ValueError as exc:
+            return jsonify({"error": str(exc)}), 400
 
     @app.get("/api/stats")
     def api_stats():

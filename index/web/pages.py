@@ -19,6 +19,7 @@ from ..graph import cites, citing_its_year, resolved, standing, trace
 from ..i18n import N_
 from ..report import stats
 from ..rows import shown_issuer
+from ..series import follow
 from . import pictures
 
 PAGE_SIZE = 10  # hits a page: each one's snippet reads its text (only the page's hits are made)
@@ -175,3 +176,65 @@ def trace_page(store, target: str, depth: int, reverse: bool) -> dict:
 
 def stats_page(store) -> dict:
     return {"stats": stats(store)}
+
+
+# --- figures over periods ------------------------------------------------------------
+
+KIND_NAMES = {"actual": N_("actual"), "target": N_("target"), "comparison": N_("comparison")}
+CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 640, 220, 40
+CHARTS_SHOWN = 12  # charts drawn a page (the table has every row)
+
+
+def figures_page(store, query: str, issuer: str | None, date_from: str | None, date_to: str | None) -> dict:
+    """``vanban figures`` as a page: the table of ``series.follow`` and, for each
+    issuer and measure with values in two periods or more, a chart of its actuals
+    and targets over those periods."""
+    asked = bool(query.strip())
+    series = follow(store, query, issuer=issuer or None, date_from=date_from, date_to=date_to) if asked else None
+    return {"query": query, "issuer": issuer, "date_from": date_from, "date_to": date_to, "asked": asked,
+            "series": series, "charts": charts(series) if series else [], "tables": tables(series) if series else [],
+            "kind_names": KIND_NAMES}
+
+
+def tables(series) -> list[dict]:
+    """A table per issuer: its rows and the periods any of them has a value for."""
+    out = []
+    for issuer in dict.fromkeys(row.issuer for row in series.rows):
+        rows = [row for row in series.rows if row.issuer == issuer]
+        out.append({"issuer": issuer, "rows": rows,
+                    "columns": [c for c in series.columns if any(c.key in row.cells for row in rows)]})
+    return out
+
+
+def charts(series) -> list[dict]:
+    """Line charts as plain geometry for the template's SVG: one per issuer, measure
+    and unit (its actual and target rows), x the periods in time order, y from zero."""
+    groups: dict[tuple, list] = {}
+    for row in series.rows:
+        if row.kind != "comparison":
+            groups.setdefault((row.issuer, row.measure, row.unit), []).append(row)
+    out = []
+    for (issuer, measure, unit), rows in groups.items():
+        columns = [c for c in series.columns if any(c.key in r.cells for r in rows)]
+        # One kind of period along the axis (the quarters, or the years): a year's
+        # target beside quarterly actuals would read as a jump that never happened.
+        spans = [c.span for c in columns if any(c.key in r.cells for r in rows if r.kind == "actual")]
+        columns = [c for c in columns if c.span == max(set(spans), key=spans.count)] if spans else []
+        if len(columns) < 2:
+            continue
+        top = max(r.cells[c.key][0].value for r in rows for c in columns if c.key in r.cells) or 1
+        x_of = {c.key: CHART_PAD + i * (CHART_WIDTH - 2 * CHART_PAD) / (len(columns) - 1) for i, c in enumerate(columns)}
+        lines = []
+        for row in rows:
+            points = [{"x": round(x_of[c.key], 1),
+                       "y": round(CHART_HEIGHT - CHART_PAD - values[0].value / top * (CHART_HEIGHT - 2 * CHART_PAD), 1),
+                       "value": values[0].value, "period": c.label, "path": values[0].sources[0].path}
+                      for c in columns if (values := row.cells.get(c.key))]
+            if points:
+                lines.append({"kind": row.kind, "name": KIND_NAMES[row.kind], "points": points})
+        out.append({"issuer": issuer, "measure": measure, "unit": unit, "top": top, "lines": lines,
+                    "labels": [{"x": round(x_of[c.key], 1), "text": c.label} for c in columns],
+                    "width": CHART_WIDTH, "height": CHART_HEIGHT, "pad": CHART_PAD})
+        if len(out) >= CHARTS_SHOWN:
+            break
+    return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ingest.extract.citations import find_citations
 from ingest.extract.figures import find_figures
 from ingest.extract.parts import split_parts
+from ingest.extract.measures import describe
 from ingest.extract.periods import find_period
 from ingest.extract.relations import relate
 from ingest.extract.sections import find_sections
@@ -25,6 +26,7 @@ def extract_body(doc: Document, spans) -> None:
     relate(text, doc.citations, doc.doc_type, (title_at, body_start) if title_at >= 0 else None, doc.sections)
     doc.figures = find_figures(text, spans, doc.sections)
     doc.period = find_period(doc.title, *_opening(doc, text, body_start))
+    describe(doc)
     doc.effective_date = effective_date(text[body_start:_main_end(doc, len(text))], doc.date)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ingest.extract.tables import VALUE, Table, cell_of, read_tables
 from ingest.models import Figure, Line, Section
 from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.textnorm import squash
@@ -36,40 +37,11 @@ def _sentence(text: str, start: int, end: int) -> str:
     return squash(text[left:right]).strip(" -+•,")
 
 
-_CELL = re.compile(r"^(?P<table>.+)\.r(?P<r>\d+)\.c(?P<c>\d+)$")  # a line's block: ``t3.r2.c1``
-
-
-def _cell_of(block: str) -> tuple[str, int, int] | None:
-    """(table, row, column) of a table cell's block id; None outside tables."""
-    m = _CELL.match(block) if ".r" in block else None
-    return (m.group("table"), int(m.group("r")), int(m.group("c"))) if m else None
-
-
-def _table_context(line: Line, rows: dict) -> str | None:
-    """A cell's row label and column header: ``Tổng số hồ sơ | Quý I``."""
-    cell = _cell_of(line.block)
-    if not cell or cell[2] == 0:
-        return None
-    table, r, c = cell
-    label = rows.get((table, r, 0))
-    header = rows.get((table, 0, c)) if r else None
-    return " | ".join(p for p in (label, header) if p) or None
-
-
-def _cells(spans) -> dict:
-    cells: dict = {}
-    for _, _, line in spans:
-        cell = _cell_of(line.block)
-        if cell:
-            cells.setdefault(cell, line.text)
-    return cells
-
-
 def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
-    cells = _cells(spans)
+    tables = read_tables(spans)
     unit_rows = list(rx.UNIT_ROW.finditer(text))
     row_units = {row.start("unit") for row in unit_rows}
-    out = []
+    out, used = [], set()
     for m in rx.FIGURE.finditer(text):
         before = text[max(0, m.start() - 25):m.start()]
         if rx.NOT_FIGURE_BEFORE.search(before) or _is_section_number(text, m):
@@ -83,17 +55,73 @@ def find_figures(text: str, spans, sections: list[Section]) -> list[Figure]:
         if unit in ("tỷ", "triệu") and not re.match(r"\s*(?:đồng|USD)", text[m.end():m.end() + 6]) \
                 and not re.search(r"(?:đồng|USD|vốn|kinh phí|ngân sách)", text[max(0, m.start() - 60):m.start()]):
             continue  # ``2 triệu`` alone: a count of millions of what?
-        value = parse_number(m.group("number"))
         line = _line_at(spans, m.start())
-        context = _table_context(line, cells) if line else None
-        out.append(Figure(
-            value=value, unit=unit, text=squash(m.group()), start=m.start(), end=m.end(),
-            context=context or _sentence(text, m.start(), m.end()),
-            section=_section_at(sections, m.start()),
-            value_vnd=value * _VND[unit] if unit in _VND else None,
-        ))
+        where = cell_of(line.block) if line else None
+        if where and _line_at(spans, m.end() - 1) is not line:
+            continue  # a value cell and the unit cell after it: the table pass reads it
+        value = parse_number(m.group("number"))
+        figure = Figure(value=value, unit=unit, text=squash(m.group()), start=m.start(), end=m.end(),
+                        context=_sentence(text, m.start(), m.end()), section=_section_at(sections, m.start()),
+                        value_vnd=value * _VND[unit] if unit in _VND else None)
+        if where and where[0] in tables:
+            _place_in_table(figure, tables[where[0]], where)
+            used.add((where[0], where[1], where[2]))
+        out.append(figure)
     out += _unit_row_figures(unit_rows, sections)
+    for table in tables.values():
+        out += _table_figures(table, used, sections)
     return sorted(out, key=lambda f: f.start)
+
+
+def _place_in_table(figure: Figure, table: Table, where) -> None:
+    """A figure in a table cell: its row label and column header are its context."""
+    _, r, c, _ = where
+    if c == table.label or r < table.header_rows:
+        return
+    figure.row = table.row_label(r) or None
+    figure.column = table.column_header(c) or None
+    figure.context = " | ".join(p for p in (figure.row, figure.column) if p) or figure.context
+
+
+_PARENTHESES = re.compile(r"\(([^()]{1,25})\)")
+
+
+def _cell_unit(table: Table, row: int, col: int, percent: bool) -> str | None:
+    """The unit of a bare value: ``%`` printed with it, the row's ĐVT cell, or the one a
+    column header or row label gives in parentheses (``Tiếp nhận (hồ sơ)``, ``Tỷ lệ (%)``)."""
+    if percent or "%" in table.column_header(col):
+        return "%"
+    if unit := table.row_unit(row).strip():
+        return _UNIT_SPELLING.get(unit.lower(), unit.lower() if unit.lower() in _KNOWN_UNITS else unit)
+    for text in (table.column_header(col), table.row_label(row)):
+        for inside in reversed(_PARENTHESES.findall(text)):
+            unit = squash(inside).lower()
+            if unit in _KNOWN_UNITS:
+                return _UNIT_SPELLING.get(unit, unit)
+    return None
+
+
+_KNOWN_UNITS = {u.lower() for u in rx.FIGURE_UNITS} | set(_UNIT_SPELLING)
+
+
+def _table_figures(table: Table, used: set, sections: list[Section]) -> list[Figure]:
+    """Bare values of a table's cells (``281`` under ``Quý IV/2025``, in the row whose
+    ĐVT is ``Hồ sơ``), each with its row label and column header."""
+    out = []
+    for r, cell in table.value_cells():
+        m = VALUE.match(cell.text)
+        if not m or (table.name, r, cell.col) in used:
+            continue
+        unit = _cell_unit(table, r, cell.col, bool(m.group("percent")))
+        if not unit:
+            continue
+        value = parse_number(m.group("number"))
+        figure = Figure(value=value, unit=unit, text=cell.text, start=cell.start, end=cell.end,
+                        context="", section=_section_at(sections, cell.start),
+                        value_vnd=value * _VND[unit] if unit in _VND else None)
+        _place_in_table(figure, table, (table.name, r, cell.col, cell.end_col))
+        out.append(figure)
+    return out
 
 
 _NUMERIC_CELLS = re.compile(r"[\d\s.,/%|\-]*$")

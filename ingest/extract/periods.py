@@ -59,3 +59,17 @@ def _period_in(text: str) -> Period | None:
         y = int(m.group("y"))
         return Period("year", m.group(), year=y, start=_first_day(y, 1), end=_last_day(y, 12))
     return None
+
+
+def same_period_in(period: Period, year: int) -> Period:
+    """The same quarter, half, months or month of another year (``cùng kỳ 2024``)."""
+    if period.kind == "range":
+        return year_period(year)
+    first, last = int(period.start[5:7]), int(period.end[5:7])
+    return Period(period.kind, f"{period.text} ({year})" if str(year) not in period.text else period.text,
+                  year=year, quarter=period.quarter, month=period.month, half=period.half,
+                  start=_first_day(year, first), end=_last_day(year, last))
+
+
+def year_period(year: int) -> Period:
+    return Period("year", f"năm {year}", year=year, start=_first_day(year, 1), end=_last_day(year, 12))

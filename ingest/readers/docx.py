@@ -168,10 +168,21 @@ class _Walker:
         rows = [tr for tr in tbl.iterchildren(W_TR)]
         for r, tr in enumerate(rows):
             cells = list(tr.iterchildren(W_TC))
+            grid = 0  # a cell's column on the table's grid: cells merged across columns span several
             for c, tc in enumerate(cells):
                 cell_col = col or ("F" if len(cells) == 1 else "L" if c == 0
                                    else "R" if c == len(cells) - 1 else "M")
-                self.walk(tc, cell_col, f"{table_id}.r{r}.c{c}")
+                span = _grid_span(tc)
+                self.walk(tc, cell_col, f"{table_id}.r{r}.c{grid}" + (f":{grid + span}" if span > 1 else ""))
+                grid += span
+
+
+def _grid_span(tc) -> int:
+    """Columns of the grid a cell covers (``w:gridSpan``), 1 unless merged across."""
+    props = tc.find(qn("w:tcPr"))
+    span = props.find(qn("w:gridSpan")) if props is not None else None
+    value = span.get(qn("w:val")) if span is not None else None
+    return min(int(value), 64) if value and value.isdigit() and int(value) > 0 else 1
 
 
 def read_docx(path: str, fmt: str = "docx") -> Layout:

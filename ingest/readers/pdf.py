@@ -25,6 +25,7 @@ import pypdfium2.raw as raw
 
 from ingest.errors import IngestError, UnsafeInput
 from ingest.models import Layout, Line
+from ingest.readers import pdf_tables
 from ingest.vocabulary import legacy
 from ingest.vocabulary.textnorm import clean_line, strip_marks
 
@@ -331,8 +332,8 @@ _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:trang|page)\s*)?\d{1,4}(?:\s*/\s*
 
 def _drop_furniture(pages: list[list[Line]], heights: list[float]) -> None:
     """Remove running headers/footers (repeated in the margins) and page numbers."""
-    def margin(line: Line, height: float) -> bool:
-        return line.top is not None and (line.top < 0.08 * height or line.top > 0.9 * height)
+    def margin(line: Line, height: float) -> bool:  # a table's cell is never furniture, however low it runs
+        return line.block == "body" and line.top is not None and (line.top < 0.08 * height or line.top > 0.9 * height)
 
     seen: Counter = Counter()
     for lines, height in zip(pages, heights):
@@ -377,20 +378,34 @@ def check_render_size(page, index: int, dpi: int, max_pixels: int) -> None:
                           "(decompression bomb?)")
 
 
-def read_pdf(path: str) -> Layout:
+def read_pdf(path: str, tables: bool = True) -> Layout:
+    """The PDF's lines; ``tables``: ruled tables read cell by cell (``pdf_tables``)."""
     pdf = _open(path)
     try:
-        return _read(pdf)
+        return _read(pdf, path if tables else None)
     finally:
         pdf.close()
 
 
-def _read(pdf: pdfium.PdfDocument) -> Layout:
+def _line_of(part: list[Char], index: int, col: str, counts: Counter, block: str = "body") -> Line:
+    text, used = _decode(part)
+    counts.update(used)
+    return Line(text=clean_line(text), page=index, col=col, top=part[0].top, x0=part[0].x0,
+                x1=part[-1].x1, fonts=(part[0].font,), block=block)
+
+
+def _page_lines(chars: list[Char], index: int, width: float, counts: Counter) -> list[Line]:
+    return [_line_of(part, index, col, counts)
+            for visual in _visual_lines(chars) for col, part in split_char_columns(visual, width)]
+
+
+def _read(pdf: pdfium.PdfDocument, path: str | None) -> Layout:
     if len(pdf) > MAX_PAGES:
         raise IngestError(f"{len(pdf)} pages: more than the {MAX_PAGES} this reader accepts")
     layout = Layout(format="pdf", pages=len(pdf))
     counts: Counter = Counter()
     pages, heights = [], []
+    ruled: dict[int, tuple[list[Char], float]] = {}  # page -> its characters and width, for the table pass
     for index in range(len(pdf)):
         page = pdf[index]
         width, height = page.get_size()
@@ -399,25 +414,69 @@ def _read(pdf: pdfium.PdfDocument) -> Layout:
         page, flattened = _flatten_widgets(pdf, index, page)
         textpage = page.get_textpage()
         chars = _chars(textpage, height)
-        lines: list[Line] = []
-        for visual in _visual_lines(chars):
-            for col, part in split_char_columns(visual, width):
-                text, used = _decode(part)
-                counts.update(used)
-                lines.append(Line(text=clean_line(text), page=index, col=col, top=part[0].top,
-                                  x0=part[0].x0, x1=part[-1].x1, fonts=(part[0].font,)))
+        lines = _page_lines(chars, index, width, counts)
         if _needs_ocr(own_letters, cover):
             layout.ocr_pages.append(index)
         elif cover > 0.6 and junk_text_layer(" ".join(line.text for line in lines)):
             layout.ocr_pages.append(index)  # its lines stay until OCR replaces them
             layout.warnings.append(f"page {index + 1}: the text layer under the scan is unusable (no diacritics or not words); the page goes to OCR")
+        elif path and chars and len(ruled) < pdf_tables.MAX_TABLE_PAGES and pdf_tables.is_ruled(page):
+            ruled[index] = (chars, width)
         if flattened:
             layout.warnings.append(f"page {index + 1}: signature widgets read from their appearance")
         textpage.close()
         page.close()
         pages.append(lines)
         heights.append(height)
+    if ruled:
+        _read_tables(path, ruled, pages, heights, layout)
     _drop_furniture(pages, heights)
     layout.lines = [line for lines in pages for line in lines]
     layout.encoding = legacy.overall_encoding(counts)
     return layout
+
+
+def _read_tables(path: str, ruled: dict, pages: list[list[Line]], heights: list[float], layout: Layout) -> None:
+    """Pages with ruled tables read again: their tables cell by cell, the rest as lines."""
+    try:
+        found = pdf_tables.find_grids(path, sorted(ruled))
+    except Exception as exc:  # pdfplumber failing on a page PDFium read: the page keeps its lines
+        layout.warnings.append(f"tables not read cell by cell ({type(exc).__name__}: {exc}); read as lines")
+        return
+    book = pdf_tables.TableBook()
+    counts: Counter = Counter()  # the encoding was counted on the first reading
+    for index in sorted(found):
+        chars, width = ruled[index]
+        grids = found[index]
+        outside, inside = pdf_tables.deal(chars, grids)
+        rest = _page_lines(outside, index, width, counts)
+        cells = [{cell: _cell_lines(part, index, counts) for cell, part in inside[k].items()}
+                 for k in range(len(grids))]
+        book.place(index, heights[index], grids, cells, rest)
+        pages[index] = _with_tables(rest, grids, cells)
+
+
+def _cell_lines(chars: list[Char], index: int, counts: Counter) -> list[Line]:
+    """A cell's text as one line: the cell's width wraps it, not its writer."""
+    lines = [_line_of(visual, index, "F", counts) for visual in _visual_lines(chars)]
+    if len(lines) > 1:
+        lines[0].text = " ".join(line.text for line in lines if line.text)
+        lines[0].x1 = max(line.x1 for line in lines)
+    return lines[:1]
+
+
+def _with_tables(rest: list[Line], grids: list, cells: list[dict]) -> list[Line]:
+    """The page's lines in reading order: each table's cells, row by row, where the
+    table stands among the other lines."""
+    out, i = [], 0
+    for grid, table in zip(grids, cells):
+        while i < len(rest) and rest[i].top is not None and rest[i].top < grid.box[1]:
+            out.append(rest[i])
+            i += 1
+        for cell in sorted(table, key=lambda c: (c.row, c.col)):
+            if cell.row < grid.skip_rows:
+                continue
+            for line in table[cell]:
+                line.block = grid.block(cell)
+                out.append(line)
+    return out + rest[i:]
