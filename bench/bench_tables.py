@@ -1,13 +1,15 @@
 """Reading text PDFs with and without the table pass (``ingest/readers/pdf_tables.py``):
 milliseconds per page, so the cost of pdfplumber on pages with ruled tables and the
-cost of looking for rules on pages without them are both seen.
+cost of looking for rules and aligned columns on pages without them are all seen.
 
 Files, each read ``--repeat`` times per setting (the best time kept, on one core):
 - every text PDF of ``samples/`` and of ``../shared/corpus/real`` as it is;
 - ``text-40p.pdf``: the corpus's 4-page TCVN3 industry report (or, without the
   corpus, the two-column sample) repeated to 40 pages: no tables;
 - ``tables-40p.pdf``: the fourth quarter's ward report repeated to 40 pages: two
-  ruled tables on every other page, one running over the page break.
+  ruled tables on every other page, one running over the page break;
+- ``aligned-40p.pdf``: the second quarter's report (its table drawn without lines)
+  repeated to 40 pages: an aligned table on every page.
 
     python bench/bench_tables.py
     python bench/bench_tables.py --repeat 5 --json
@@ -59,6 +61,12 @@ def ruled_pages(path: pathlib.Path) -> int:
         pdf.close()
 
 
+def table_pages(path: pathlib.Path) -> int:
+    """Pages holding a table read cell by cell (ruled or aligned)."""
+    lines = read_pdf(str(path)).lines
+    return len({line.page for line in lines if line.block.startswith("pt")})
+
+
 def best(path: pathlib.Path, tables: bool, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -76,21 +84,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plain = REAL / "bc_bcn_2007_tcvn3.pdf" if REAL.is_dir() else ROOT / "samples/bc_two_column.pdf"
         files = text_pdfs() + [repeated(plain, 40, pathlib.Path(tmp) / "text-40p.pdf"),
-                               repeated(ROOT / "samples/bc_cchc_quy4_2025.pdf", 40, pathlib.Path(tmp) / "tables-40p.pdf")]
+                               repeated(ROOT / "samples/bc_cchc_quy4_2025.pdf", 40, pathlib.Path(tmp) / "tables-40p.pdf"),
+                               repeated(ROOT / "samples/bc_cchc_quy2_2025.pdf", 40, pathlib.Path(tmp) / "aligned-40p.pdf")]
         rows = []
         for path in files:
             pages = len(pdfium.PdfDocument(str(path)))
             without, with_pass = best(path, False, args.repeat), best(path, True, args.repeat)
             rows.append({"file": path.name, "pages": pages, "ruled_pages": ruled_pages(path),
+                         "table_pages": table_pages(path),
                          "ms_per_page_without": round(1000 * without / pages, 2),
                          "ms_per_page_with": round(1000 * with_pass / pages, 2),
                          "extra_ms_per_page": round(1000 * (with_pass - without) / pages, 2)})
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    print(f"{'file':32} {'pages':>5} {'ruled':>5} {'ms/page without':>16} {'with':>8} {'extra':>8}")
+    print(f"{'file':32} {'pages':>5} {'ruled':>5} {'tables':>6} {'ms/page without':>16} {'with':>8} {'extra':>8}")
     for r in rows:
-        print(f"{r['file']:32} {r['pages']:>5} {r['ruled_pages']:>5} {r['ms_per_page_without']:>16} "
+        print(f"{r['file']:32} {r['pages']:>5} {r['ruled_pages']:>5} {r['table_pages']:>6} {r['ms_per_page_without']:>16} "
               f"{r['ms_per_page_with']:>8} {r['extra_ms_per_page']:>8}")
 
 

@@ -135,6 +135,14 @@ def shown_date(iso: str | None) -> str:
     return f"{shown_month}/{year}" if shown_month else year
 
 
+def plain_number(value: float | int) -> str:
+    """A number as a program reads it back: no grouping, a point, never an exponent
+    (``1234567``, ``98.6``, ``-3.5``), at most six decimals."""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.6f}".rstrip("0").rstrip(".") or "0"
+
+
 def shown_number(value: float | int | None) -> str:
     """A number with the current language's separators: ``1.250,5`` in Vietnamese,
     ``1,250.5`` in English."""

@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 from ingest.paths import shown as shown_path
 
-from .i18n import N_, current, gettext as _, shown_date, using  # gettext: "_" reads as private to the architecture test
+from .i18n import N_, current, gettext as _, plain_number, shown_date, using  # gettext: "_" reads as private to the architecture test
 from .rows import shown_issuer
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -143,9 +143,10 @@ def figures_csv(series, lang: str = "vi") -> str:
             for column in series.columns:
                 for value in row.cells.get(column.key, []):
                     for source in value.sources:
-                        writer.writerow([safe_cell(_clean(v)) for v in (
-                            row.issuer, row.measure, kind, row.unit, column.label, f"{value.value:g}",
-                            source.symbol, shown_date(source.date), shown_path(source.path), source.context)])
+                        text = [safe_cell(_clean(v)) for v in (row.issuer, row.measure, kind, row.unit, column.label)]
+                        rest = [safe_cell(_clean(v)) for v in (source.symbol, shown_date(source.date),
+                                                                shown_path(source.path), source.context)]
+                        writer.writerow(text + [plain_number(value.value)] + rest)  # ours: a number, never a formula
     return buffer.getvalue()
 
 

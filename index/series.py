@@ -22,6 +22,7 @@ from ingest.vocabulary.textnorm import fold
 from .archive import Archive
 
 MAX_DOCUMENTS = 300  # documents read for one question: the newest first
+MAX_ROWS = 1000      # rows of one answer (a page, a CSV): a table of thousands of rows per report stops here
 KINDS = ("actual", "target", "comparison")
 MONEY = {"đồng": 1, "nghìn đồng": 1e3, "ngàn đồng": 1e3, "triệu đồng": 1e6, "tỷ đồng": 1e9}
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -82,7 +83,7 @@ class Series:
     columns: list[Column]
     rows: list[Row]
     documents: int          # documents whose figures were read
-    more: bool = False      # more documents matched than were read (MAX_DOCUMENTS)
+    more: bool = False      # more documents matched than were read (MAX_DOCUMENTS), or more rows than MAX_ROWS
 
     def to_objects(self) -> list[dict]:
         """One object per row (``figures --json``), then one saying what was read."""
@@ -114,7 +115,7 @@ def _matches(measure: str | None, wanted: list[str]) -> bool:
     if not measure:
         return False
     words = f" {' '.join(_words(measure))} "
-    return all(f" {w} " in words for w in wanted) or f" {' '.join(wanted)} " in words
+    return all(f" {w} " in words for w in wanted)
 
 
 def _bound(value: str | None, end: bool) -> str | None:
@@ -158,7 +159,8 @@ def follow(store: Archive, query: str, issuer: str | None = None, date_from: str
     ordered = sorted(columns.values(), key=lambda c: (c.end, -int(c.start.replace("-", ""))))
     # Each issuer's measures in order, a measure's breakdown (``hồ sơ tiếp nhận – hộ tịch``) after the totals.
     kept = sorted(rows.values(), key=lambda r: (r.issuer, " – " in r.measure, r.measure, KINDS.index(r.kind), r.unit))
-    return Series(query, ordered, kept, documents=len(results.hits), more=results.total > len(results.hits))
+    return Series(query, ordered, kept[:MAX_ROWS], documents=len(results.hits),
+                  more=results.total > len(results.hits) or len(kept) > MAX_ROWS)
 
 
 def _column(period: dict) -> Column:

@@ -30,7 +30,7 @@ from ingest.paths import one_line, shown as shown_path
 from ingest.vocabulary.citekeys import key_parts
 
 # "_" taken by its other name: a name of another module starting with "_" reads as private (test_architecture)
-from .i18n import N_, current, gettext as _, shown_date, shown_number
+from .i18n import N_, current, gettext as _, plain_number, shown_date, shown_number
 
 if TYPE_CHECKING:  # the types read here; imported only for the reader and type checkers
     from index.graph import CitingGroup, Node
@@ -81,10 +81,10 @@ def _field(label: str, value: str) -> str:
 def _num(value: float | int) -> str:
     """A count or measure as the language writes it: Vietnamese groups thousands
     with a dot and writes decimals with a comma (``shown_number``); English as it
-    always printed them (no grouping, floats ``:g``), so its lines do not change."""
+    always printed them (no grouping, a point), never with an exponent."""
     if current() == "vi":
         return shown_number(value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return plain_number(value)
 
 
 def _count_label(name: str) -> str:

@@ -17,7 +17,7 @@ parser must handle:
 - ``qd_tcvn3_legacy.docx``    Quyết định stored as TCVN3 bytes in ``.VnTime`` / ``.VnTimeH`` runs
 - ``bc_two_column.pdf``       Báo cáo PDF whose two header columns share text lines
 - ``qd_esigned.pdf``          e-signed Quyết định: number and day exist only in signature widgets
-- ``bc_cchc_quy1_2025.pdf`` .. ``quy4``  a ward's four quarterly reports, results in a ruled table
+- ``bc_cchc_quy1_2025.pdf`` .. ``quy4``  a ward's four quarterly reports, results in a table (Q2's without rules)
   with merged header cells (the fourth adds a table by field that runs over a page)
 - ``bc_scan.png``              the two-column report scanned back: 200 dpi, askew, specks, a red seal
 - ``bc_ward_report.md``       Markdown copy of the ward report
@@ -600,7 +600,8 @@ def esigned_decision() -> Sample:
         symbol=ESIGNED_NUMBER + symbol_tail, issuer=" ".join(issuer_lines), parent_issuer=None, place=place))
 
 
-# Four quarterly reports of one ward, as text PDFs whose results are a ruled table:
+# Four quarterly reports of one ward, as text PDFs whose results are a table (ruled,
+# but for the second quarter's, drawn without lines and aligned by its columns):
 # the figures an auditor follows over the year (``vanban figures``). Per quarter:
 # received, decided on time, the on-time rate, filed online, and the funds spent.
 QUARTERS = {
@@ -646,7 +647,7 @@ def quarter_table(q: int) -> Table:
         ratio = percent(float(str(value).replace(",", ".")), float(str(last).replace(",", ".")))
         rows.append((str(i), name, unit, plan, str(value), str(last), ratio))
     merges = ((0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 1, 2), (0, 3, 1, 3), (0, 4, 0, 5), (0, 6, 1, 6))
-    return Table(tuple(rows), (1.4, 4.6, 1.8, 2.2, 2.1, 2.1, 2.3), header_rows=2, merges=merges)
+    return Table(tuple(rows), (1.4, 4.6, 1.8, 2.2, 2.1, 2.1, 2.3), header_rows=2, merges=merges, ruled=q != 2)  # Q2: aligned, no lines
 
 
 def fields_table() -> Table:

@@ -4,8 +4,9 @@ of which kind, and ``vanban figures`` following one measure over a ward's four
 quarterly reports on both backends.
 
 The reports are our samples (``samples/make_samples.py``, LibreOffice): a results
-table with merged header cells and a ĐVT column; the fourth quarter's adds a table
-by field of work that runs over a page break, its header repeated on page 2.
+table with merged header cells and a ĐVT column, ruled but in the second quarter's
+(drawn without lines, read by its aligned columns); the fourth quarter's adds a
+table by field of work that runs over a page break, its header repeated on page 2.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from ingest.readers import pdf_tables
 from ingest.readers.pdf import read_pdf
 from search_cli import cli
 
-from conftest import SAMPLES, archive_of
+from conftest import REAL, SAMPLES, archive_of, need_shared
 
 QUARTERLY = [f"bc_cchc_quy{q}_2025.pdf" for q in (1, 2, 3, 4)]
 
@@ -102,6 +103,51 @@ def test_pages_without_rules_never_reach_the_table_finder():
 def test_a_pdf_table_read_as_lines_without_the_table_pass():
     lines = [line.text for line in read_pdf(str(SAMPLES / "bc_cchc_quy1_2025.pdf"), tables=False).lines]
     assert any("215" in line and "190" in line for line in lines)  # the row as one line, its cells lost
+
+
+# The second quarter's results table is drawn without a single line: columns aligned
+# by their values alone, headers wrapped over four lines.
+Q2_RESULTS = {
+    ("Hồ sơ tiếp nhận", "Kế hoạch năm 2025"): (900, "hồ sơ"),
+    ("Hồ sơ tiếp nhận", "Thực hiện Quý II/2025"): (248, "hồ sơ"),
+    ("Hồ sơ tiếp nhận", "Thực hiện Cùng kỳ 2024"): (205, "hồ sơ"),
+    ("Hồ sơ tiếp nhận", "So với cùng kỳ (%)"): (121.0, "%"),
+    ("Tỷ lệ giải quyết đúng hạn", "Thực hiện Quý II/2025"): (98.8, "%"),
+    ("Hồ sơ nộp trực tuyến", "Thực hiện Quý II/2025"): (171, "hồ sơ"),
+    ("Hồ sơ nộp trực tuyến", "So với cùng kỳ (%)"): (155.5, "%"),
+    ("Kinh phí cải cách hành chính", "Thực hiện Cùng kỳ 2024"): (36, "triệu đồng"),
+}
+
+
+def test_a_table_aligned_without_rules_is_read_cell_by_cell():
+    path = str(SAMPLES / "bc_cchc_quy2_2025.pdf")
+    pdf = pdfium.PdfDocument(path)
+    try:
+        assert not any(pdf_tables.is_ruled(pdf[i]) for i in range(len(pdf)))  # no lines: found by alignment
+    finally:
+        pdf.close()
+    doc = parse_file(path)
+    table = [f for f in doc.figures if f.row]
+    assert len(table) == 5 * 4 - 1  # five rows, four value columns, one "-"
+    got = {(f.row, f.column): (f.value, f.unit) for f in table}
+    for key, want in Q2_RESULTS.items():
+        assert got.get(key) == want, key
+    kinds = {f.column: f.kind for f in table}
+    assert kinds == {"Kế hoạch năm 2025": "target", "Thực hiện Quý II/2025": "actual",
+                     "Thực hiện Cùng kỳ 2024": "actual", "So với cùng kỳ (%)": "comparison"}
+
+
+def test_running_text_is_never_taken_for_an_aligned_table():
+    for name in ("bc_two_column.pdf", "qd_esigned.pdf"):
+        layout = read_pdf(str(SAMPLES / name))
+        assert not any(line.block.startswith("pt") for line in layout.lines), name
+
+
+def test_a_real_text_pdf_without_tables_reads_as_before():
+    path = str(need_shared(REAL / "bc_bcn_2007_tcvn3.pdf"))  # a ministry's report, TCVN3 fonts, no table
+    with_pass, without = read_pdf(path), read_pdf(path, tables=False)
+    assert [line.text for line in with_pass.lines] == [line.text for line in without.lines]
+    assert not any(line.block.startswith("pt") for line in with_pass.lines)
 
 
 def test_docx_table_with_merged_header_and_unit_column(tmp_path):

@@ -115,7 +115,7 @@ def _table_figures(table: Table, used: set, sections: list[Section]) -> list[Fig
         unit = _cell_unit(table, r, cell.col, bool(m.group("percent")))
         if not unit:
             continue
-        value = parse_number(m.group("number"))
+        value = parse_number(m.group("number")) * (-1 if cell.text.startswith("-") else 1)  # a fall: ``-3,5``
         figure = Figure(value=value, unit=unit, text=cell.text, start=cell.start, end=cell.end,
                         context="", section=_section_at(sections, cell.start),
                         value_vnd=value * _VND[unit] if unit in _VND else None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.extract.tables import cell_of
 from ingest.models import Line
 from ingest.vocabulary import regexes as rx
 from ingest.vocabulary.dates import find_date, header_date
@@ -379,9 +380,9 @@ def _signature_lines(lines: list[Line], nn: int | None, rec_used: list[int], end
         marks = any(rx.AUTHORITY.match(l.text) or rx.SIGNED.match(l.text) for l in tail)
         return tail if marks else []
     head = lines[nn]
-    if head.block.startswith("t"):
-        table = head.block.split(".r")[0] + ".r"
-        return [l for l in lines[body_from:end] if l.block.startswith(table) and l.col != head.col and l.text]
+    if where := cell_of(head.block):  # Nơi nhận in a table (DOCX or PDF): the signature is in another column
+        return [l for l in lines[body_from:end] if l.text and (cell := cell_of(l.block))
+                and cell[0] == where[0] and cell[2] != where[2]]
     last = rec_used[-1] if rec_used else nn
     if head.top is not None:
         top, bottom = head.top - 90, lines[last].top + 220

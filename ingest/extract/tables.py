@@ -17,6 +17,7 @@ the cells back on their grid and reads the table the way a person does:
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -58,8 +59,14 @@ class Table:
     numbering: int | None = None   # the STT column
     label: int | None = None       # the column naming the rows
     unit: int | None = None        # the ĐVT column
+    # Once shaped (``_shape``): the rows in order and each column's header, so a
+    # table of thousands of rows costs one pass, not one per value.
+    _rows: list[int] | None = field(default=None, repr=False)
+    _headers: dict[int, str] = field(default_factory=dict, repr=False)
 
     def rows(self) -> list[int]:
+        if self._rows is not None:
+            return self._rows
         return sorted({r for r, _ in self.cells})
 
     def columns(self) -> list[int]:
@@ -71,17 +78,20 @@ class Table:
 
     def column_header(self, col: int) -> str:
         """The header cells over a column, top to bottom: ``Thực hiện Quý IV/2025``."""
-        parts = []
-        for (r, _), cell in sorted(self.cells.items()):
-            if r < self.header_rows and cell.col <= col < cell.end_col and cell.text:
-                parts.append(cell.text)
-        return " ".join(parts)
+        if self._rows is not None:
+            return self._headers.get(col, "")
+        return self._headers_of([col]).get(col, "")
+
+    def _headers_of(self, columns: list[int]) -> dict[int, str]:
+        heads = [cell for (r, _), cell in sorted(self.cells.items()) if r < self.header_rows and cell.text]
+        return {col: " ".join(cell.text for cell in heads if cell.col <= col < cell.end_col) for col in columns}
 
     def row_label(self, row: int) -> str:
         """The row's label; a row whose label cell was merged with the one above takes that one's."""
         if self.label is None:
             return ""
-        for r in sorted((r for r in self.rows() if self.header_rows <= r <= row), reverse=True):
+        rows = self.rows()
+        for r in reversed(rows[bisect.bisect_left(rows, self.header_rows):bisect.bisect_right(rows, row)]):
             if text := self.text(r, self.label):
                 return text
             if r == row and self.numbering is not None and self.text(r, self.numbering):
@@ -124,9 +134,12 @@ def _is_value(text: str) -> bool:
 
 def _shape(table: Table) -> None:
     rows = table.rows()
+    by_row: dict[int, list[Cell]] = {}
+    for (r, _), cell in table.cells.items():
+        by_row.setdefault(r, []).append(cell)
     header = 1
     for r in rows[1:]:
-        if any(_is_value(cell.text) for (row, _), cell in table.cells.items() if row == r and cell.col > 0):
+        if any(_is_value(cell.text) for cell in by_row[r] if cell.col > 0):
             break
         header = r + 1
     table.header_rows = header if len(rows) > 1 else 0
@@ -142,3 +155,5 @@ def _shape(table: Table) -> None:
                        or share(c, lambda t: t.lower() in _UNITS) >= 0.8), None)
     table.label = next((c for c in columns if c not in (table.numbering, table.unit)
                         and share(c, lambda t: not _is_value(t) and any(ch.isalpha() for ch in t)) >= 0.6), None)
+    table._headers = table._headers_of(columns)
+    table._rows = rows

@@ -394,9 +394,10 @@ def _line_of(part: list[Char], index: int, col: str, counts: Counter, block: str
                 x1=part[-1].x1, fonts=(part[0].font,), block=block)
 
 
-def _page_lines(chars: list[Char], index: int, width: float, counts: Counter) -> list[Line]:
+def _page_lines(chars: list[Char], index: int, width: float, counts: Counter, visual=None) -> list[Line]:
     return [_line_of(part, index, col, counts)
-            for visual in _visual_lines(chars) for col, part in split_char_columns(visual, width)]
+            for line in (visual if visual is not None else _visual_lines(chars))
+            for col, part in split_char_columns(line, width)]
 
 
 def _read(pdf: pdfium.PdfDocument, path: str | None) -> Layout:
@@ -405,7 +406,8 @@ def _read(pdf: pdfium.PdfDocument, path: str | None) -> Layout:
     layout = Layout(format="pdf", pages=len(pdf))
     counts: Counter = Counter()
     pages, heights = [], []
-    ruled: dict[int, tuple[list[Char], float]] = {}  # page -> its characters and width, for the table pass
+    ruled: dict[int, tuple[list[Char], float]] = {}  # page -> its characters and width, for the table finder
+    aligned: dict[int, tuple] = {}  # page -> its characters, width and tables aligned without rules
     for index in range(len(pdf)):
         page = pdf[index]
         width, height = page.get_size()
@@ -414,39 +416,44 @@ def _read(pdf: pdfium.PdfDocument, path: str | None) -> Layout:
         page, flattened = _flatten_widgets(pdf, index, page)
         textpage = page.get_textpage()
         chars = _chars(textpage, height)
-        lines = _page_lines(chars, index, width, counts)
+        visual = _visual_lines(chars)
+        lines = _page_lines(chars, index, width, counts, visual)
         if _needs_ocr(own_letters, cover):
             layout.ocr_pages.append(index)
         elif cover > 0.6 and junk_text_layer(" ".join(line.text for line in lines)):
             layout.ocr_pages.append(index)  # its lines stay until OCR replaces them
             layout.warnings.append(f"page {index + 1}: the text layer under the scan is unusable (no diacritics or not words); the page goes to OCR")
-        elif path and chars and len(ruled) < pdf_tables.MAX_TABLE_PAGES and pdf_tables.is_ruled(page):
-            ruled[index] = (chars, width)
+        elif path and chars and len(ruled) + len(aligned) < pdf_tables.MAX_TABLE_PAGES:
+            if pdf_tables.is_ruled(page):
+                ruled[index] = (chars, width)
+            elif grids := pdf_tables.aligned_grids(visual, width, height):
+                aligned[index] = (chars, width, grids)
         if flattened:
             layout.warnings.append(f"page {index + 1}: signature widgets read from their appearance")
         textpage.close()
         page.close()
         pages.append(lines)
         heights.append(height)
-    if ruled:
-        _read_tables(path, ruled, pages, heights, layout)
+    if ruled or aligned:
+        _read_tables(path, ruled, aligned, pages, heights, layout)
     _drop_furniture(pages, heights)
     layout.lines = [line for lines in pages for line in lines]
     layout.encoding = legacy.overall_encoding(counts)
     return layout
 
 
-def _read_tables(path: str, ruled: dict, pages: list[list[Line]], heights: list[float], layout: Layout) -> None:
-    """Pages with ruled tables read again: their tables cell by cell, the rest as lines."""
+def _read_tables(path: str, ruled: dict, aligned: dict, pages: list[list[Line]], heights: list[float],
+                 layout: Layout) -> None:
+    """Pages with tables read again: their tables cell by cell, the rest as lines."""
+    found = {index: grids for index, (_, _, grids) in aligned.items()}
     try:
-        found = pdf_tables.find_grids(path, sorted(ruled))
+        found.update(pdf_tables.find_grids(path, {i: heights[i] for i in ruled}) if ruled else {})
     except Exception as exc:  # pdfplumber failing on a page PDFium read: the page keeps its lines
-        layout.warnings.append(f"tables not read cell by cell ({type(exc).__name__}: {exc}); read as lines")
-        return
+        layout.warnings.append(f"ruled tables not read cell by cell ({type(exc).__name__}: {exc}); read as lines")
     book = pdf_tables.TableBook()
     counts: Counter = Counter()  # the encoding was counted on the first reading
     for index in sorted(found):
-        chars, width = ruled[index]
+        chars, width = (ruled.get(index) or aligned[index])[:2]
         grids = found[index]
         outside, inside = pdf_tables.deal(chars, grids)
         rest = _page_lines(outside, index, width, counts)
