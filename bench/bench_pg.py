@@ -1,14 +1,16 @@
 """The archive on PostgreSQL beside the Whoosh index, on the same synthetic corpus
-as bench_index.py: ingest docs/s on 2 cores, search p50/p95 (term, phrase,
-folded), ``cites`` p95, as the owner and as a reader without clearance side by
-side (one document in ``--secret-every`` is marked MẬT first, so the reader's
-archive is smaller than the owner's); then under load: 2 ingest processes (of
-the same new folder) and 8 searching processes at once, for a fixed count of
+as bench_index.py: ingest docs/s on 2 cores; search p50/p95 (term, phrase,
+folded, ``cites``) on Whoosh (``--whoosh``), as the owner and as a reader without
+clearance, side by side, each query on each in turn, with the count of queries
+that found as many documents on Whoosh as on PostgreSQL (one document in
+``--secret-every`` is marked MẬT first, so the reader's archive is smaller than
+the owner's); then under load: 2 ingest processes (of the same new folder) by
+the owner and 8 searching processes as the reader at once, for a fixed count of
 searches, with every document checked to be there exactly once afterwards.
 
-    python bench/bench_index.py --docs 100000 --out /tmp/b      # the corpus (and Whoosh's figures)
+    python bench/bench_index.py --docs 100000 --out /tmp/b      # the corpus and its Whoosh index
     python bench/bench_pg.py --url postgresql://postgres@127.0.0.1:54329/postgres \\
-        --docs /tmp/b/docs [--reuse] [--load-docs 2000] [--searches 400]
+        --docs /tmp/b/docs --whoosh /tmp/b/index [--reuse] [--load-docs 2000] [--searches 400]
 
 The server URL's role must be a superuser (it creates the reader ``vanban_bench_reader``).
 
@@ -38,7 +40,9 @@ from bench_index import make_document, timed, vocabulary  # noqa: E402
 
 from index.graph import cites  # noqa: E402
 from index.indexing import index_paths as ingest  # noqa: E402
+from index.postgres.connection import default_work_folder  # noqa: E402
 from index.postgres.store import PgStore  # noqa: E402
+from index.whoosh.store import WhooshStore  # noqa: E402
 from ingest.vocabulary.textnorm import strip_marks  # noqa: E402
 from search_cli import CITES_SHOWN  # noqa: E402
 
@@ -98,21 +102,36 @@ def reader_url(url: str) -> str:
     return f"{scheme}://{READER}@{rest.split('@', 1)[1]}"
 
 
-def reader_and_owner(owner: PgStore, reader: PgStore, queries: dict[str, list[str]]) -> dict:
-    """Each query as the owner then as the reader, in turn (a load that drifts
-    weighs on both alike)."""
+def side_by_side(stores: dict, queries: dict[str, list[str]]) -> dict:
+    """Each query on every store in turn (Whoosh, the owner, the reader: a load that
+    drifts weighs on all alike): p50/p95 per store and kind, and how many queries
+    found as many documents on Whoosh as on PostgreSQL as the owner (who sees what
+    Whoosh holds; the reader sees no MẬT document), with the first that did not."""
     def ask(store, kind, q):
-        return cites(store, q, limit=CITES_SHOWN) if kind == "cites" else store.search(q, limit=10)
+        if kind == "cites":
+            return len(cites(store, q, limit=CITES_SHOWN))
+        results = store.search(q, limit=10)
+        return results.total, results.exact
 
     result = {}
     for kind in ("term", "phrase", "folded", "cites"):
-        times = {"owner": [], "reader": []}
+        times = {who: [] for who in stores}
+        same, differ = 0, []
         for q in queries[kind]:
-            for who, store in (("owner", owner), ("reader", reader)):
+            answers = {}
+            for who, store in stores.items():
                 started = time.perf_counter()
-                ask(store, kind, q)
+                answers[who] = ask(store, kind, q)
                 times[who].append((time.perf_counter() - started) * 1000)
+            if "whoosh" in answers:
+                if answers["whoosh"] == answers["owner"]:
+                    same += 1
+                elif len(differ) < 5:
+                    differ.append({"query": q, "whoosh": answers["whoosh"], "owner": answers["owner"]})
         result[kind] = {who: _percentiles(t) for who, t in times.items()}
+        if "whoosh" in stores:
+            result[kind]["same_total_whoosh_owner"] = f"{same}/{len(queries[kind])}"
+            result[kind]["differ"] = differ
     return result
 
 
@@ -139,9 +158,9 @@ def _ingester(url: str, folder: str, cache: str, out) -> None:
     out.put({"added": report.added, "unchanged": report.unchanged, "failed": len(report.failed)})
 
 
-def under_load(url: str, queries: dict[str, list[str]], load_docs: int, searches: int) -> dict:
+def under_load(url: str, searcher_url: str, queries: dict[str, list[str]], load_docs: int, searches: int) -> dict:
     """2 ingests of the same new folder (each tries every file: each document must
-    be written once) and 8 searchers, at once."""
+    be written once) by the owner and 8 searchers as ``searcher_url`` (a reader), at once."""
     paragraphs, titles = vocabulary()
     rnd = random.Random(99)
     work = pathlib.Path(tempfile.mkdtemp(prefix="vanban-load-"))
@@ -158,7 +177,8 @@ def under_load(url: str, queries: dict[str, list[str]], load_docs: int, searches
     mixed = [q for kind in ("term", "phrase", "folded") for q in queries[kind]]
     per = max(1, searches // 8)
     procs = [ctx.Process(target=_ingester, args=(url, str(folder), str(work / f"cache{n}"), out)) for n in range(2)]
-    procs += [ctx.Process(target=_searcher, args=(url, random.Random(n).sample(mixed, min(per, len(mixed))), out))
+    procs += [ctx.Process(target=_searcher, args=(searcher_url, random.Random(n).sample(mixed, min(per, len(mixed))),
+                                                   out))
               for n in range(8)]
     started = time.monotonic()
     for p in procs:
@@ -191,6 +211,9 @@ def main() -> None:
     ap.add_argument("--database", default=DATABASE, help="the bench's database (dropped and made again)")
     ap.add_argument("--secret-every", type=int, default=20, help="mark one document in N MẬT before ingesting")
     ap.add_argument("--no-idle", action="store_true", help="skip the owner-only idle latencies")
+    ap.add_argument("--whoosh", help="a Whoosh index of the same documents (bench_index.py's): asked beside")
+    ap.add_argument("--parsed", action="store_true",
+                    help="ingest from the Whoosh index's record cache: the docs/s of writing alone")
     args = ap.parse_args()
     result = {}
     if args.reuse:
@@ -199,12 +222,19 @@ def main() -> None:
         url = fresh_database(args.url, args.database)
         result["marked_mat"] = mark_secret(args.docs, args.secret_every)
         os.environ["VANBAN_CACHE"] = tempfile.mkdtemp(prefix="vanban-pg-cache-")  # parse everything
+        if args.whoosh and args.parsed:  # or not: the records the Whoosh ingest parsed and segmented
+            os.symlink(os.path.abspath(os.path.join(args.whoosh, "records")),
+                       os.path.join(default_work_folder(url), "records"))
         started = time.monotonic()
         report = ingest([args.docs], url, jobs=args.jobs, ocr=False)
         seconds = time.monotonic() - started
         shutil.rmtree(os.environ["VANBAN_CACHE"], ignore_errors=True)
         result.update({"documents": report.added, "failed": len(report.failed),
                        "ingest_docs_per_s": round(report.added / seconds, 1), "ingest_s": round(seconds, 1)})
+        with psycopg.connect(url, autocommit=True) as conn:  # as autovacuum would, before the searches
+            started = time.monotonic()
+            conn.execute("VACUUM ANALYZE")
+            result["vacuum_analyze_s"] = round(time.monotonic() - started, 1)
         print(json.dumps(result), flush=True)
     store = PgStore(url)
     with psycopg.connect(url) as conn:
@@ -215,13 +245,17 @@ def main() -> None:
     reader = PgStore(reader_url(url))
     reader.search("quy định", limit=10)  # untimed: loads the word segmenter's model
     result["documents_seen"] = {"owner": store.count(), "reader": reader.count()}
-    result["reader_and_owner"] = reader_and_owner(store, reader, queries)
+    stores = {"whoosh": WhooshStore(args.whoosh)} if args.whoosh else {}
+    stores.update({"owner": store, "reader": reader})
+    if args.whoosh:
+        result["documents_seen"]["whoosh"] = stores["whoosh"].count()
+    result["side_by_side"] = side_by_side(stores, queries)
     print(json.dumps(result), flush=True)
     if not args.no_idle:
         result["idle"] = idle_latencies(store, queries)
         print(json.dumps(result), flush=True)
     if args.load_docs:
-        result["under_load"] = under_load(url, queries, args.load_docs, args.searches)
+        result["under_load"] = under_load(url, reader_url(url), queries, args.load_docs, args.searches)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 

@@ -245,16 +245,16 @@ def test_a_url_naming_several_hosts_reads_from_the_first_that_answers(pg_server)
 
 def test_two_ingests_and_eight_searchers_at_once(pg_server):
     """The load test, bounded (bench/bench_pg.py runs it at scale and times it): 2
-    ingest processes on the same new folder and 8 searching processes together;
-    afterwards every document is there exactly once."""
+    ingest processes on the same new folder and 8 searching processes, as a
+    reader, together; afterwards every document is there exactly once."""
     sys.path.insert(0, str(ROOT / "bench"))
-    from bench_pg import under_load
+    from bench_pg import reader_url, under_load
 
     need_shared(CORPUS / "vbpl" / "vbpl.jsonl")  # the vocabulary of the generated documents
     url = new_database(pg_server)
     assert run("init", index=url).exit_code == 0
     queries = {"term": ["quy", "hành", "chính"], "phrase": ['"quy định"', '"hồ sơ"'], "folded": ["ho so", "quy dinh"]}
-    result = under_load(url, queries, load_docs=80, searches=40)
+    result = under_load(url, reader_url(url), queries, load_docs=80, searches=40)
     assert result["every_document_once"], result
     assert result["documents"] == 80 and result["searches"] == 40
     assert sorted(r["added"] + r["unchanged"] for r in result["ingest_processes"]) == [80, 80]
@@ -318,7 +318,7 @@ def test_many_matches_are_ranked_from_a_pool_chosen_by_title(both_backends, monk
     """Past RANK_ALL matches only the RANK_POOL best by their titles are ranked in
     full: with a pool that holds them all, the order is the full ranking's; with a
     small pool, its best by title."""
-    from index.postgres import sql as pgquery
+    from index.postgres import search as pgquery
     from index.backends import open_archive as open_store
 
     store = open_store(str(both_backends[1]))
@@ -431,3 +431,58 @@ def test_a_date_in_part_is_placed_in_its_year_on_both_backends(tmp_path, pg_serv
         assert lines(run("search", "--json", "--year", "2023", "thien tai", index=index)) == []
         assert lines(run("search", "--json", "--from", "2024-01-01", "thien tai", index=index)) == []
         assert lines(run("stats", "--json", index=index))[0]["by_year"] == {"2024": 1}
+
+
+MATCH_COLUMNS = ("terms", "title_pairs", "body_pairs")
+
+
+def _as_version_4(url: str) -> None:
+    """The archive as version 4 made it: no match columns, a GIN index of each
+    searched text field, statistics kept of every token column."""
+    from index.fields import SEARCH_FIELDS
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for name in MATCH_COLUMNS:
+            conn.execute(f"ALTER TABLE vanban.documents DROP COLUMN {name}")
+        for name in SEARCH_FIELDS:
+            conn.execute(f"ALTER TABLE vanban.documents ALTER COLUMN {name} SET STATISTICS -1")
+            conn.execute(f"CREATE INDEX documents_{name} ON vanban.documents USING gin ({name})")
+        conn.execute("ANALYZE vanban.documents")
+        conn.execute("UPDATE vanban.meta SET value = '4' WHERE key = 'schema_version'")
+
+
+def _token_statistics(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE vanban.documents")
+        conn.execute("ANALYZE vanban.passages")
+        return conn.execute(
+            "SELECT count(*) FROM pg_catalog.pg_statistic s JOIN pg_catalog.pg_attribute a "
+            "ON a.attrelid = s.starelid AND a.attnum = s.staattnum JOIN pg_catalog.pg_class c ON c.oid = s.starelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'vanban' AND a.atttypid = 'pg_catalog.tsvector'::pg_catalog.regtype").fetchone()[0]
+
+
+def test_init_migrates_a_version_4_archive_to_match_columns_and_no_token_statistics(pg_server):
+    """Version 5 finds documents by ``terms`` and the pairs columns: ``vanban init``
+    fills them for every row of a version 4 archive as an ingest writes them, drops
+    the statistics the planner misjudged by, and searches find what they found."""
+    url = new_database(pg_server)
+    assert run("ingest", "--no-ocr", str(ROOT / "samples"), index=url).exit_code == 0
+    assert _token_statistics(url) == 0  # a new archive keeps none
+    queries = ["quy định", '"cải cách hành chính"', "cai cach hanh chinh", "UBND NOT phường", "kế hoạch"]
+    before = {q: lines(run("search", "--json", "--limit", "50", q, index=url)) for q in queries}
+    assert all(before.values())
+    with psycopg.connect(url) as conn:
+        written = conn.execute(f"SELECT path, {', '.join(MATCH_COLUMNS)} FROM vanban.documents ORDER BY path").fetchall()
+    _as_version_4(url)
+    assert _token_statistics(url) > 0
+    stale = run("search", "quy", index=url)
+    assert stale.exit_code == 1 and "schema version 4" in stale.output
+    assert run("init", index=url).exit_code == 0
+    with psycopg.connect(url) as conn:
+        assert conn.execute(f"SELECT path, {', '.join(MATCH_COLUMNS)} FROM vanban.documents "
+                            "ORDER BY path").fetchall() == written
+        indexes = {r[0] for r in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'documents'")}
+    assert {"documents_terms", "documents_body_pairs"} <= indexes and "documents_body_syl" not in indexes
+    assert _token_statistics(url) == 0
+    assert {q: lines(run("search", "--json", "--limit", "50", q, index=url)) for q in queries} == before

@@ -6,10 +6,21 @@ Every statement runs on a connection whose ``search_path`` is pinned
 """
 from __future__ import annotations
 
-from ..fields import TEXT_FIELDS
+from ..fields import SEARCH_FIELDS, TEXT_FIELDS
 
-PG_SCHEMA_VERSION = 4  # 3: text_hash (duplicates.py), issuer_name (the body's name, counted by --facets);
-                       # 4: corrections (index/corrections.py)
+PG_SCHEMA_VERSION = 5  # 3: text_hash (duplicates.py), issuer_name (the body's name, counted by --facets);
+                       # 4: corrections (index/corrections.py); 5: the match columns below
+# What searches find documents by (``sql.Candidates``), each with a GIN index:
+# ``terms``, every token of the six searched text fields in one set (no positions:
+# a word typed is one index scan, not six), and the adjacent folded syllables of
+# titles and bodies (``analysis.pairs_analyzer``), which find a phrase's documents
+# without reading a position. The text fields keep their positions, read only for
+# the documents a search ranks or confirms; only ``signer`` and ``figures``, which
+# ``terms`` leaves out, keep GIN indexes of their own.
+PAIR_COLUMNS = ("title_pairs", "body_pairs")
+MATCH_COLUMNS = (*PAIR_COLUMNS, "terms")
+TOKEN_COLUMNS = (*TEXT_FIELDS, *MATCH_COLUMNS)
+INDEXED_TEXT = tuple(name for name in TEXT_FIELDS if name not in SEARCH_FIELDS)
 # Clearance levels of the confidentiality marks, and the roles that grant them.
 CLEARANCE = {"": 0, "mật": 1, "tối mật": 2, "tuyệt mật": 3}
 CLEARANCE_ROLES = {1: "vanban_mat", 2: "vanban_toi_mat", 3: "vanban_tuyet_mat"}
@@ -20,11 +31,13 @@ LEVELS = (0, 1, 2, 3)
 def ddl() -> list[str]:
     """The schema. Statements run on a connection whose ``search_path`` is pinned
     (``connection.settings_sql``): names, operators and types resolve in ``pg_catalog``."""
-    return _tables() + _indexes() + _security()
+    return _tables() + _statistics() + _indexes() + _security()
 
 
 def _tables() -> list[str]:
     text_columns = ", ".join(f"{name} pg_catalog.tsvector NOT NULL DEFAULT ''" for name in TEXT_FIELDS)
+    # last, as version 5 adds them (a version 1 archive's rows copy over by position)
+    match_columns = ", ".join(f"{name} pg_catalog.tsvector NOT NULL DEFAULT ''" for name in MATCH_COLUMNS)
     return [
         "CREATE SCHEMA IF NOT EXISTS vanban",
         "CREATE TABLE IF NOT EXISTS vanban.meta (key text PRIMARY KEY, value text NOT NULL)",
@@ -56,6 +69,7 @@ def _tables() -> list[str]:
             ingested timestamptz NOT NULL DEFAULT pg_catalog.now(),
             text_hash text NOT NULL DEFAULT '',
             issuer_name text NOT NULL DEFAULT '',
+            {match_columns},
             PRIMARY KEY (path, year, clearance)
         ) PARTITION BY LIST (clearance)""",
         *[f"CREATE TABLE IF NOT EXISTS vanban.documents_c{level} PARTITION OF vanban.documents "
@@ -80,6 +94,35 @@ def add_text_hash() -> list[str]:
     return ["ALTER TABLE vanban.documents ADD COLUMN IF NOT EXISTS text_hash text NOT NULL DEFAULT ''"]
 
 
+def add_match_columns() -> list[str]:
+    """Version 4 to 5: the match columns (filled by ``PgStore``), and the GIN indexes
+    of the searched text fields dropped (``terms`` replaces them). Each token
+    column is made again as itself (ALTER ... TYPE), which drops the statistics
+    ANALYZE kept of it (see ``_statistics``)."""
+    return [*[f"DROP INDEX IF EXISTS vanban.documents_{name}" for name in SEARCH_FIELDS],
+            *[f"ALTER TABLE vanban.documents ADD COLUMN IF NOT EXISTS {name} pg_catalog.tsvector NOT NULL DEFAULT ''"
+              for name in MATCH_COLUMNS],
+            *[f"ALTER TABLE vanban.documents ALTER COLUMN {name} TYPE pg_catalog.tsvector" for name in TEXT_FIELDS],
+            "ALTER TABLE vanban.passages ALTER COLUMN tokens TYPE pg_catalog.tsvector"]
+
+
+def _statistics() -> list[str]:
+    """No statistics of token columns: with them the planner judges a common word's
+    bitmap of rows dearer than reading each partition whole, where reading a row
+    whole decompresses its out-of-line body tokens, which it does not price (a word
+    in half of 20,000 documents: 0.6 s read whole, 18 ms through the index).
+    Without them it takes the match as rare (0.5% of rows) and uses the index, as
+    for every match, with no planner setting forced. Set on every partition (a
+    partition keeps its own: a parent's setting reaches those it has, a year's new
+    ones get theirs before they are attached)."""
+    return [*[f"ALTER TABLE vanban.documents ALTER COLUMN {name} SET STATISTICS 0" for name in TOKEN_COLUMNS],
+            "ALTER TABLE vanban.passages ALTER COLUMN tokens SET STATISTICS 0"]
+
+
+def _no_statistics_of(table: str) -> list[str]:
+    return [f"ALTER TABLE {table} ALTER COLUMN {name} SET STATISTICS 0" for name in TOKEN_COLUMNS]
+
+
 def _indexes() -> list[str]:
     return [
         "CREATE INDEX IF NOT EXISTS passages_path ON vanban.passages (path)",
@@ -91,7 +134,7 @@ def _indexes() -> list[str]:
         "CREATE INDEX IF NOT EXISTS documents_text_hash ON vanban.documents (text_hash)",
         "CREATE INDEX IF NOT EXISTS documents_cite_symbols ON vanban.documents USING gin (cite_symbols)",
         *[f"CREATE INDEX IF NOT EXISTS documents_{name} ON vanban.documents USING gin ({name})"
-          for name in TEXT_FIELDS],
+          for name in (*INDEXED_TEXT, *MATCH_COLUMNS)],
     ]
 
 
@@ -156,6 +199,7 @@ def year_partitions(year: int) -> list[str]:
     for level in LEVELS:
         name = f"vanban.documents_c{level}_y{int(year)}"
         statements += [f"CREATE TABLE {name} (LIKE vanban.documents_c{level} INCLUDING DEFAULTS)",
+                       *_no_statistics_of(name),
                        f"ALTER TABLE vanban.documents_c{level} ATTACH PARTITION {name} "
                        f"FOR VALUES FROM ({int(year)}) TO ({int(year) + 1})"]
     return statements

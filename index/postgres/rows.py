@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ..fields import PASSAGE_FIELDS, POSITIONAL, TEXT_FIELDS, make_schema
+from ..fields import PASSAGE_FIELDS, POSITIONAL, SEARCH_FIELDS, TEXT_FIELDS, make_schema
 from ..rows import ANALYSIS_VERSION, index_fields, is_prepared, prepare, year_of_date
-from .ddl import CLEARANCE
+from .ddl import CLEARANCE, PAIR_COLUMNS
 
 # PostgreSQL keeps positions up to 16383 and 256 of them per word.
 MAX_POSITION, MAX_POSITIONS = 16383, 255
@@ -114,9 +114,22 @@ def table_row(record: dict) -> dict:
         "full_text": (record.get("text") or "").replace("\x00", ""),
         "text_hash": record.get("text_hash") or "",
     }
+    searched = []
     for name in TEXT_FIELDS:
         tokens = _tokens(schema[name].analyzer, fields[name])
         row[name] = tokens_tsvector(tokens, name in POSITIONAL)
+        if name in SEARCH_FIELDS:
+            searched += tokens
         if name in PASSAGE_FIELDS:
             row.setdefault("_passages", []).extend((name, tokens_tsvector(p)) for p in passages(tokens))
+    row["terms"] = tokens_tsvector(searched, positions=False)
+    row.update(pairs_row(fields["title_pairs"], fields["body_pairs"]))
     return row
+
+
+def pairs_row(title: str, body: str) -> dict[str, str]:
+    """The pairs columns of a title and a body as tokenized for the index
+    (``rows.prepare``'s ``_syllables``), as tsvector literals without positions."""
+    schema = analysis_schema()
+    return {name: tokens_tsvector(_tokens(schema[name].analyzer, text), positions=False)
+            for name, text in zip(PAIR_COLUMNS, (title, body))}

@@ -1,12 +1,15 @@
-"""Searching the archive on PostgreSQL: the query typed is parsed once, by the
-same Whoosh ``QueryParser`` as on the embedded index (``query.parse_query``), and
-its tree is translated to SQL over the tsvector columns, so users type the same
-queries and get the same documents.
+"""A query tree as the SQL condition a document must meet and its score: the
+query typed is parsed once, by the same Whoosh ``QueryParser`` as on the
+embedded index (``query.parse_query``), and its tree is translated to SQL over
+the tsvector columns, so users type the same queries and get the same documents.
+The condition is read only for documents the indexes found first
+(``candidates.py``; the search itself: ``search.py``).
 
 - a term on a text field: ``title_syl @@ 'quy'::tsquery``, scored by ``ts_rank``
   times the field's boost (exact-diacritic fields weigh more than folded ones,
   titles more than bodies, as on Whoosh);
-- a phrase: ``body_syl @@ 'quy' <-> 'định'`` (the positions written at ingest);
+- a phrase: ``body_syl @@ 'quy' <-> 'định'`` (the positions written at ingest;
+  a body's in its passages, ``rows.passages``);
 - And / Or / Not / AndNot / AndMaybe / Require: the Boolean SQL, scores summed over
   the parts that hold;
 - ``symbol:``, ``doc_type:``, ``issuer_key:`` and the other one-value fields:
@@ -18,17 +21,14 @@ relevance may differ between the two backends; the documents found do not.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 
 from whoosh import query as wq
 
 from ingest.vocabulary.issuers import issuer_pattern
 
-from ..duplicates import Copy, merge_near, record_identity, window_for
-from ..fields import ARRAYS, EQUALITY, FACET_FIELDS, PASSAGE_FIELDS, TEXT_FIELDS
-from ..query import FEW_MATCHES, Results, make_hit, parse_query, relaxed, type_filter
-from .connection import plain_error, settings_sql, shown_url
+from ..fields import ARRAYS, EQUALITY, PASSAGE_FIELDS, TEXT_FIELDS
+from ..query import type_filter
 from .rows import quote_lexeme
 # What one search may ask of the server, beyond the limits of the query reader
 # both backends share (query.parse_query: length, depth, words, boosts): more
@@ -57,22 +57,20 @@ class Translation:
     are named parameters in ``params``, and the (field, term) pairs that snippets
     mark."""
 
-    def __init__(self, schema, titles_only: bool = False, passages: str = "vanban.passages") -> None:
+    def __init__(self, schema, titles_only: bool = False, passages: str = "vanban.passages",
+                 prefix: str = "p", params: dict | None = None) -> None:
         self.schema = schema
         self.passages = passages  # the FROM item of the passages the role may read
         self.titles_only = titles_only  # bodies score nothing (and are not read to score)
-        self.params: dict[str, object] = {}
+        self.param_prefix = prefix  # names of its parameters: another translation may share ``params``
+        self.params: dict[str, object] = {} if params is None else params
+        self._named = 0
         self.terms: list[tuple[str, str]] = []
-        self.ctes: list[str] = []
         self.matches = 0  # tsquery matches in the SQL: what planning and matching cost
 
-    def with_clause(self) -> str:
-        """The passages a query's body phrases match, each found once (the planner
-        would otherwise search them again for every yearly partition)."""
-        return "WITH " + ", ".join(self.ctes) + " " if self.ctes else ""
-
     def param(self, value) -> str:
-        name = f"p{len(self.params)}"
+        name = f"{self.param_prefix}{self._named}"
+        self._named += 1
         self.params[name] = value
         return f"%({name})s"
 
@@ -127,7 +125,7 @@ class Translation:
         tsquery."""
         groups: dict[tuple[str, float], list[str]] = {}
         parts: list = []
-        for child in _or_parts(node):
+        for child in or_parts(node):
             if isinstance(child, wq.Term) and child.fieldname in TEXT_FIELDS:
                 key = (child.fieldname, float(child.boost))
                 if key not in groups:
@@ -208,12 +206,14 @@ class Translation:
         value = self.param(joint.join(quote_lexeme(w) for w in words))
         where, score = self._ranked(node.fieldname, value, node.boost)
         if node.fieldname in PASSAGE_FIELDS and joint == " <-> ":
-            # A body's positions are whole only in its passages (see rows.passages);
-            # the document's own tsvector still ranks it.
-            name = f"phrase{len(self.ctes)}"
-            self.ctes.append(f"{name} AS MATERIALIZED (SELECT DISTINCT doc_id FROM {self.passages} "
-                             f"WHERE field = '{node.fieldname}' AND tokens @@ {value}::pg_catalog.tsquery)")
-            where = f"id IN (SELECT doc_id FROM {name})"
+            # A body's positions are whole only in its passages (see rows.passages),
+            # read for the documents at hand (those the indexes found); the document's
+            # own tsvector still ranks it.
+            # (an aggregate, not EXISTS: the planner would hash every passage holding
+            # the phrase, again for each yearly partition, to check a few documents)
+            where = (f"COALESCE((SELECT pg_catalog.bool_or(passages.tokens @@ {value}::pg_catalog.tsquery) "
+                     f"FROM {self.passages} WHERE passages.path = documents.path "
+                     f"AND passages.field = '{node.fieldname}'), false)")
         return where, score
 
     def range(self, node) -> str:
@@ -247,11 +247,11 @@ def like_pattern(text: str) -> str:
     return plain.replace("*", "%").replace("?", "_")
 
 
-def _or_parts(node: wq.Or):
+def or_parts(node: wq.Or):
     """The parts of an Or, those of nested Ors included (an Or of Ors is one Or)."""
     for child in node.subqueries:
         if type(child) is wq.Or:
-            yield from _or_parts(child)
+            yield from or_parts(child)
         else:
             yield child
 
@@ -260,7 +260,7 @@ def _day(value):
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list[str]:
+def filters_sql(t: Translation, year, date_from, date_to, doc_type, issuer) -> list[str]:
     where = []
     if year:
         where.append(f"year = {t.param(int(year))}")
@@ -276,172 +276,3 @@ def _filters(t: Translation, year, date_from, date_to, doc_type, issuer) -> list
             raise Unsupported(f"--issuer {issuer!r} names no issuing body")
         where.append(f"pg_catalog.textregexeq(pg_catalog.concat(' ', issuer_key, ' '), {t.param(pattern)})")
     return where
-
-
-# ``ts_rank`` reads a document's whole body tsvector (out of line, compressed):
-# ranking every match of a word found in most of a 100,000-document archive took
-# seconds. Up to RANK_ALL matches are ranked in full; beyond, the RANK_POOL best
-# by their title fields are, and the best of those shown. Matching and counting
-# go through the GIN indexes (a bitmap of rows, no body read), which the planner
-# would skip for a common word in favour of reading every row: it does not price
-# decompressing each row's out-of-line tsvector, and a seq scan for a word in
-# half the archive took 0.6 s where the bitmap took 18 ms (20,000 documents).
-# So the planner is told not to read partitions whole, with JIT off (the costs
-# that setting adds once priced plans past the JIT threshold, whose compiling
-# took seconds). A phrase in bodies must read positions anyway
-# (``vanban.passages``): there the planner chooses.
-RANK_ALL, RANK_POOL = 500, 200
-
-
-def prepare_transaction(store, t: Translation) -> None:
-    """The settings a search's transaction runs under (see above)."""
-    store.conn.execute(settings_sql(local=True, timeout=store.timeout))
-    if not t.ctes:
-        store.conn.execute("SET LOCAL enable_seqscan = off")
-
-
-def check_terms(query) -> None:
-    """Refuse, in one line, a parsed query of too many terms to translate."""
-    terms = sum(1 for _ in query.leaves())
-    if terms > MAX_QUERY_TERMS:
-        raise Unsupported(f"the query asks {terms:,} terms (each word counts once per field searched); "
-                          f"at most {MAX_QUERY_TERMS:,} are searched: use fewer words")
-
-
-def translate(store, text, year=None, date_from=None, date_to=None, doc_type=None, issuer=None):
-    """(query tree, translation, condition, score) of a search: what ``search`` sends.
-    ``text``: what was typed, or a parsed tree (``query.relaxed``)."""
-    query = parse_query(store, text) if isinstance(text, str) else text  # limits: both backends'
-    check_terms(query)
-    t = Translation(store.schema, passages=store.passages)
-    where, score = t.node(query)
-    if t.matches > MAX_QUERY_MATCHES:
-        raise Unsupported(f"the query needs {t.matches:,} separate word matches; at most {MAX_QUERY_MATCHES:,} "
-                          "are searched: use fewer words, or join them with OR")
-    condition = " AND ".join(f"({w})" for w in [where, *_filters(t, year, date_from, date_to, doc_type, issuer)])
-    return query, t, condition, score
-
-
-# One document per text hash (``duplicates.py``): a row without one is a document of
-# its own. Its identity, where symbol, issuer and day are all there, as
-# ``duplicates.identity`` spells it.
-COPY = "(CASE WHEN text_hash = '' THEN id::text ELSE text_hash END)"
-IDENTITY = ("(CASE WHEN symbol_term <> '' AND issuer_key <> '' AND date IS NOT NULL "
-            "THEN symbol_term || '|' || issuer_key || '|' || date::text END)")
-
-
-def count_sql(store, t: Translation, condition: str) -> str:
-    """Documents (not files) matching, and how many of them share an identity with
-    another (what the near-identical check must have seen for the count to be exact;
-    the identity of a text's files is any of theirs: where they disagree the count
-    says "about")."""
-    return (f"{t.with_clause()}SELECT pg_catalog.count(DISTINCT {COPY}), "
-            f"pg_catalog.count(DISTINCT {COPY}) FILTER (WHERE {IDENTITY} IS NOT NULL) "
-            f"- pg_catalog.count(DISTINCT {IDENTITY}) FROM {store.documents} WHERE {condition}")
-
-
-def search(store, text: str, year=None, date_from=None, date_to=None, doc_type=None, issuer=None,
-           limit: int = 10, sort: str = "relevance", facets: bool = False, start: int = 0) -> Results:
-    import psycopg
-
-    filters = (year, date_from, date_to, doc_type, issuer)
-    query, t, condition, score = translate(store, text, *filters)
-    loose = None
-    try:
-        with store.conn.transaction():
-            prepare_transaction(store, t)
-            rows, (total, extras), groups = _run(store, query, t, (condition, score), window_for(limit), sort, facets)
-            loose = relaxed(query) if total < FEW_MATCHES else None
-            if loose is not None:
-                query, t, condition, score = translate(store, loose, *filters)
-                rows, (total, extras), groups = _run(store, query, t, (condition, score), window_for(limit), sort,
-                                                     facets)
-            ranked = [Copy(doc, record["path"], record_identity(record), also)
-                      for doc, _, record, also in _with_copies(store, t, condition, rows)]
-            kept, examined = merge_near(ranked, lambda docs: _texts(store, docs))
-            texts = _texts(store, [copy.ref for copy in kept[start:limit]])
-    except psycopg.errors.QueryCanceled:
-        raise SearchFailed(f"the search was stopped after {store.timeout:g} s (VANBAN_PG_STATEMENT_TIMEOUT): "
-                           "narrow it with more words, a field or --year") from None
-    except psycopg.Error as exc:
-        raise SearchFailed(f"the archive at {shown_url(store.url)} could not answer: {plain_error(exc, store.url)}") from None
-    found = {doc: (value, record) for doc, value, record in rows}
-    hits = []
-    for copy in kept[start:limit]:
-        value, record = found[copy.ref]
-        hits.append(make_hit(store.schema, record, texts.get(copy.ref), t.terms, float(value or 0.0)))
-        hits[-1].also_at = copy.also
-    # Copies of one identity under different hashes are compared among the best
-    # ranked only (``duplicates.window_for``): beyond, they are counted apart, "about".
-    merged = len(ranked) - len(kept)
-    return Results(total=max(int(total) - merged, min(len(kept), limit)), hits=hits, facets=groups, exact=extras == examined,
-                   relaxed=loose is not None)
-
-
-def _texts(store, docs: list[int]) -> dict[int, str]:
-    if not docs:
-        return {}
-    return dict(store.conn.execute(f"SELECT id, full_text FROM {store.documents} WHERE id = ANY(%s)",
-                                   (docs,)).fetchall())
-
-
-def _with_copies(store, t: Translation, condition: str, rows: list[tuple]) -> list[tuple]:
-    """Each ranked row with the paths of the other matching files of its text."""
-    hashes = [record.get("text_hash") for _, _, record in rows if record.get("text_hash")]
-    also: dict[str, list[str]] = {}
-    if hashes:
-        params = {**t.params, "copies_of": hashes, "shown": [doc for doc, _, _ in rows]}
-        for text_hash, path in store.conn.execute(
-                f"{t.with_clause()}SELECT text_hash, path FROM {store.documents} WHERE text_hash = ANY(%(copies_of)s) "
-                f"AND NOT id = ANY(%(shown)s) AND ({condition}) ORDER BY path", params).fetchall():
-            also.setdefault(text_hash, []).append(path)
-    return [(doc, value, record, also.get(record.get("text_hash") or "", [])) for doc, value, record in rows]
-
-
-def _run(store, query, t: Translation, sql: tuple[str, str], limit: int, sort: str, facets: bool):
-    """(rows, (documents, identity extras), facets) of a translated search, in the
-    caller's transaction: the ``limit`` best-ranked files, one per text hash (the
-    best-scoring copy; by date, the first by id)."""
-    condition, score = sql
-    head = t.with_clause()
-    total, extras = store.conn.execute(count_sql(store, t, condition), t.params).fetchone()
-    if not total:
-        rows = []
-    elif sort == "date":
-        order = "date DESC NULLS LAST, id"
-        firsts = (f"SELECT id FROM (SELECT id, date, pg_catalog.row_number() OVER (PARTITION BY {COPY} "
-                  f"ORDER BY {order}) AS nth FROM {store.documents} WHERE {condition}) AS c "
-                  f"WHERE nth = 1 ORDER BY {order} LIMIT {int(limit)}")
-        rows = store.conn.execute(
-            f"{head}SELECT id, ({score})::pg_catalog.float8 AS score, record FROM {store.documents} "
-            f"WHERE id IN ({firsts}) ORDER BY {order}", t.params).fetchall()
-    else:
-        if total <= RANK_ALL:
-            chosen = condition
-        else:
-            titles = Translation(store.schema, titles_only=True, passages=store.passages).node(query)[1]  # same parameters
-            chosen = (f"id IN (SELECT id FROM {store.documents} WHERE {condition} "
-                      f"ORDER BY ({titles}) DESC, id LIMIT {RANK_POOL})")
-        scored = (f"SELECT id, ({score})::pg_catalog.float8 AS score, record, {COPY} AS copy "
-                  f"FROM {store.documents} WHERE {chosen}")
-        rows = store.conn.execute(
-            f"{head}SELECT id, score, record FROM (SELECT id, score, record, pg_catalog.row_number() OVER "
-            f"(PARTITION BY copy ORDER BY score DESC, id) AS nth FROM ({scored}) AS s) AS c "
-            f"WHERE nth = 1 ORDER BY score DESC, id LIMIT {int(limit)}", t.params).fetchall()
-    rows = [(doc, value, _record(record)) for doc, value, record in rows]
-    groups = _facet_counts(store, t, condition) if facets else {}
-    return rows, (total, extras), groups
-
-
-def _record(value) -> dict:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _facet_counts(store, t: Translation, condition: str) -> dict[str, dict[str, int]]:
-    groups = {}
-    for name, column in FACET_FIELDS.items():  # the column of each field is named as the field
-        rows = store.conn.execute(f"{t.with_clause()}SELECT {column}, pg_catalog.count(DISTINCT {COPY}) "
-                                  f"FROM {store.documents} "
-                                  f"WHERE {condition} GROUP BY {column} ORDER BY {column}", t.params).fetchall()
-        groups[name] = {str(value): count for value, count in rows if value not in ("", 0, None)}
-    return groups

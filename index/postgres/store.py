@@ -42,7 +42,7 @@ from ingest.vocabulary.symbols import parse_symbol
 
 from ..analysis import symbol_term
 from ..archive import ArchiveUnavailable, first_line
-from ..fields import TEXT_FIELDS
+from ..fields import SEARCH_FIELDS, TEXT_FIELDS
 from ..corrections import apply, by_content
 from ..rows import ANALYSIS_VERSION, HEAD_FIELDS, head, prepare
 from .connection import (
@@ -57,14 +57,17 @@ from .ddl import (
     CLEARANCE_ROLES,
     PG_SCHEMA_VERSION,
     READER_ROLE,
+    TOKEN_COLUMNS,
+    add_match_columns,
     add_text_hash,
     ddl,
     public_schema_sql,
     roles_sql,
     year_partitions,
 )
-from .rows import analysis_schema, table_row
-from .sql import like_pattern, search
+from .rows import analysis_schema, pairs_row, table_row
+from .search import search
+from .sql import like_pattern
 
 CATALOG_TIMEOUT = 5.0  # seconds the catalog reads of opening may take at least
 
@@ -163,11 +166,16 @@ class PgStore:
                         self.conn.execute(statement)
                     self.conn.execute("ALTER TABLE vanban.documents ADD COLUMN IF NOT EXISTS issuer_name text "
                                       "NOT NULL DEFAULT ''")
+                if version is not None and 1 < version < 5:
+                    for statement in add_match_columns():
+                        self.conn.execute(statement)
                 for statement in ddl() + roles_sql():
                     self.conn.execute(statement)
                 if version is not None and version < 3:
                     self._fill_text_hashes()
                     self._migrate_to_v3()
+                if version is not None and version < 5:
+                    self._fill_match_columns()
                 this_year = dt.date.today().year
                 for year in (this_year, this_year + 1):
                     self._make_year(year)
@@ -235,6 +243,27 @@ class PgStore:
             with self.conn.cursor() as cursor:
                 cursor.executemany("UPDATE vanban.documents SET text_hash = %s WHERE id = %s",
                                    [(h, doc) for h, doc in hashes if h])
+            last = rows[-1][0]
+
+    def _fill_match_columns(self, batch: int = 500) -> None:
+        """Version 5's match columns of every row: ``terms`` from the row's own token
+        columns, the pairs from its title and text as the index tokenizes them."""
+        from ..analysis import presplit
+
+        last = 0
+        while True:
+            rows = self.conn.execute("SELECT id, year, clearance, record->>'title', full_text FROM vanban.documents "
+                                     "WHERE id > %s ORDER BY id LIMIT %s", (last, batch)).fetchall()
+            if not rows:
+                return
+            terms = " || ".join(SEARCH_FIELDS)
+            with self.conn.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE vanban.documents SET terms = pg_catalog.strip({terms}), "
+                    "title_pairs = %(title_pairs)s::pg_catalog.tsvector, body_pairs = %(body_pairs)s::pg_catalog.tsvector "
+                    "WHERE id = %(id)s AND year = %(year)s AND clearance = %(clearance)s",
+                    [{"id": doc, "year": year, "clearance": level, **pairs_row(presplit(title or ""), presplit(text or ""))}
+                     for doc, year, level, title, text in rows])
             last = rows[-1][0]
 
     def _migrate_to_v3(self) -> None:
@@ -306,7 +335,7 @@ class PgStore:
         row = dict(row)
         passages_of = row.pop("_passages", [])
         columns = list(row)
-        values = ", ".join(f"%({c})s::pg_catalog.tsvector" if c in TEXT_FIELDS else f"%({c})s" for c in columns)
+        values = ", ".join(f"%({c})s::pg_catalog.tsvector" if c in TOKEN_COLUMNS else f"%({c})s" for c in columns)
         with self.conn.transaction():
             self.conn.execute(settings_sql(local=True, timeout=0))
             self._lock_path(row["path"])
