@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from conftest import ROOT, new_database
 
 from index.postgres.ddl import PG_SCHEMA_VERSION
+from index.postgres.rows import SAMPLE_SQL
 from search_cli import cli
 
 SUFFIX = uuid.uuid4().hex[:6]  # roles are the cluster's: this session's own
@@ -239,9 +240,10 @@ def large_archive(pg_server, hostile):
     owner.conn.execute(
         "INSERT INTO vanban.documents (path, sha256, year, clearance, title_syl, title_fold, body_syl, body_fold, "
         "terms, record) "
-        "SELECT 'synthetic/' || i, 'x', 2015 + i % 10, ((i / 1000) % 20 = 0)::int, t, t, b, b, t || b, "
+        f"SELECT 'synthetic/' || i, 'x', 2015 + i % 10, ((i / 1000) % 20 = 0)::int, t, t, b, b, t || b || share, "
         "jsonb_build_object('path', 'synthetic/' || i) FROM ("
-        "  SELECT i, array_to_tsvector(ARRAY['w' || (i % 1000), 'common', 'quy']) AS t,"
+        f"  SELECT i, {SAMPLE_SQL.replace('(path)', '(' + chr(39) + 'synthetic/' + chr(39) + ' || i)')} AS share,"
+        "  array_to_tsvector(ARRAY['w' || (i % 1000), 'common', 'quy', 'n' || (2015 + i % 10)]) AS t,"
         "         array_to_tsvector(ARRAY(SELECT 'b' || ((i * 7 + k) % 5000) FROM generate_series(1, 300) k)) AS b"
         "  FROM generate_series(1, 20000) i) rows")
     owner.refresh_hot_postings()  # as an ingest ends
@@ -279,6 +281,26 @@ def test_a_reader_s_term_search_uses_the_gin_index_without_jit(large_archive):
                 assert f"Seq Scan on documents_c0_y{year} " not in plan, plan
             assert "JIT" not in plan and "enable_" not in plan, plan
         assert "documents_c1" not in reader and "documents_c1" in owner
+
+
+def test_a_common_word_is_counted_in_a_sample_share_of_every_year(large_archive, monkeypatch):
+    """Past FULL_COUNT matches a word is counted in one share of the archive (one
+    row in 16, of every year alike) and the count scaled, "about": near the truth
+    for a word of every document and for a word of the newest year alone (a sample
+    of the newest years counted it ten times over); a word of the oldest year,
+    none of whose matches are among the newest, is counted whole."""
+    from index.backends import open_archive as open_store
+    from index.postgres import search as pgquery
+
+    monkeypatch.setattr(pgquery, "SAMPLE_DOCS", 1000)
+    monkeypatch.setattr(pgquery, "FULL_COUNT", 500)
+    store = open_store(large_archive)  # the owner: 20,000 rows, 2,000 a year
+    for word in ("common", "n2024"):
+        results = store.search(word)
+        truth = 20000 if word == "common" else 2000
+        assert not results.exact and abs(results.total - truth) <= 0.1 * truth, (word, results.total)
+    assert (store.search("n2015").total, store.search("n2015").exact) == (2000, True)
+    assert (store.search("w7").total, store.search("w7").exact) == (20, True)
 
 
 def test_a_reader_s_open_transaction_blocks_no_ingest_and_an_ingest_no_search(hostile, tmp_path):

@@ -19,6 +19,9 @@ from index.postgres.store import PgStore
 from index.fields import make_schema
 from search_cli import cli
 
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_pg import PARITY_QUERIES, reader_url, under_load  # noqa: E402  (the bench asks them at scale)
+
 
 def run(*args, index):
     return CliRunner().invoke(cli, [*args, "--index", str(index)])
@@ -247,9 +250,6 @@ def test_two_ingests_and_eight_searchers_at_once(pg_server):
     """The load test, bounded (bench/bench_pg.py runs it at scale and times it): 2
     ingest processes on the same new folder and 8 searching processes, as a
     reader, together; afterwards every document is there exactly once."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    from bench_pg import reader_url, under_load
-
     need_shared(CORPUS / "vbpl" / "vbpl.jsonl")  # the vocabulary of the generated documents
     url = new_database(pg_server)
     assert run("init", index=url).exit_code == 0
@@ -259,11 +259,6 @@ def test_two_ingests_and_eight_searchers_at_once(pg_server):
     assert result["documents"] == 80 and result["searches"] == 40
     assert sorted(r["added"] + r["unchanged"] for r in result["ingest_processes"]) == [80, 80]
     assert sum(r["added"] for r in result["ingest_processes"]) == 80
-
-
-PARITY_QUERIES = ["quy định", "Quy dinh ve quan ly", "thuế OR phí", "hồ sơ NOT quyết", "bảo hiểm xã hội",
-                  "xu phat vi pham", "title_syl:quy", '"quy định về"', '"hanh chinh"', '"ngân hàng nhà nước" OR thuế',
-                  "ngân hàng AND NOT tín dụng", "chứng khoán"]
 
 
 @pytest.fixture(scope="module")
@@ -462,10 +457,24 @@ def _token_statistics(url: str) -> int:
             "WHERE n.nspname = 'vanban' AND a.atttypid = 'pg_catalog.tsvector'::pg_catalog.regtype").fetchone()[0]
 
 
-def test_init_migrates_a_version_4_archive_to_match_columns_and_no_token_statistics(pg_server):
-    """Version 5 finds documents by ``terms`` and the pairs columns: ``vanban init``
-    fills them for every row of a version 4 archive as an ingest writes them, drops
-    the statistics the planner misjudged by, and searches find what they found."""
+def _as_version_5(url: str) -> None:
+    """The archive as version 5 made it: no sample lexeme in ``terms``."""
+    from index.postgres.rows import SAMPLED
+
+    shares = [SAMPLED[:-1] + digit for digit in "0123456789abcdef"]
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE vanban.documents SET terms = pg_catalog.ts_delete(terms, %s::text[])", (shares,))
+        assert conn.execute("SELECT count(*) FROM vanban.documents WHERE terms @@ %s::tsquery",
+                            (f"'{SAMPLED}'",)).fetchone()[0] == 0
+        conn.execute("UPDATE vanban.meta SET value = '5' WHERE key = 'schema_version'")
+
+
+@pytest.mark.parametrize("version", [4, 5])
+def test_init_migrates_an_older_archive_to_the_match_columns_and_no_token_statistics(pg_server, version):
+    """Version 5 finds documents by ``terms`` and the pairs columns, version 6 by a
+    sample share too: ``vanban init`` fills them for every row of an older archive
+    as an ingest writes them, drops the statistics the planner misjudged by, and
+    searches find what they found."""
     url = new_database(pg_server)
     assert run("ingest", "--no-ocr", str(ROOT / "samples"), index=url).exit_code == 0
     assert _token_statistics(url) == 0  # a new archive keeps none
@@ -474,10 +483,10 @@ def test_init_migrates_a_version_4_archive_to_match_columns_and_no_token_statist
     assert all(before.values())
     with psycopg.connect(url) as conn:
         written = conn.execute(f"SELECT path, {', '.join(MATCH_COLUMNS)} FROM vanban.documents ORDER BY path").fetchall()
-    _as_version_4(url)
-    assert _token_statistics(url) > 0
+    (_as_version_4 if version == 4 else _as_version_5)(url)
+    assert _token_statistics(url) > (0 if version == 4 else -1)
     stale = run("search", "quy", index=url)
-    assert stale.exit_code == 1 and "schema version 4" in stale.output
+    assert stale.exit_code == 1 and f"schema version {version}" in stale.output
     assert run("init", index=url).exit_code == 0
     with psycopg.connect(url) as conn:
         assert conn.execute(f"SELECT path, {', '.join(MATCH_COLUMNS)} FROM vanban.documents "
@@ -486,3 +495,13 @@ def test_init_migrates_a_version_4_archive_to_match_columns_and_no_token_statist
     assert {"documents_terms", "documents_body_pairs"} <= indexes and "documents_body_syl" not in indexes
     assert _token_statistics(url) == 0
     assert {q: lines(run("search", "--json", "--limit", "50", q, index=url)) for q in queries} == before
+
+
+@pytest.mark.parametrize("path", ["samples/a.txt", "Lưu trữ/2024/Báo cáo số 32 – UBND.pdf", "x" * 300])
+def test_a_row_s_sample_share_is_the_same_in_python_and_in_sql(pg_server, path):
+    from index.postgres.rows import SAMPLE_SQL, sample_lexeme
+
+    with psycopg.connect(pg_server) as conn:
+        (lexemes,) = conn.execute(f"SELECT pg_catalog.tsvector_to_array({SAMPLE_SQL}) FROM (SELECT %s::text AS path) p",
+                                  (path,)).fetchone()
+    assert lexemes == [sample_lexeme(path)] and sample_lexeme(path)[:-1] == "~sample:"

@@ -19,6 +19,11 @@ Each part says whether it is exact, or near (inexact only by phrases found by
 their pairs, as on Whoosh); a part that cannot narrow (a negation of an inexact
 part) is left out, and the whole is then marked inexact: candidates are always
 all the matches, and more only where marked.
+
+The same condition in one sample share of the archive (``rows.SAMPLED``), which
+counts of common words are scaled from: the share's lexeme ANDed into every
+match outside a negation (``'quy' & '~sample:0'``), so the same index scans find
+the share's documents alone.
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ from whoosh import query as wq
 
 from ..analysis import phrase_pairs
 from ..fields import FOLDED_FIELDS, SEARCH_FIELDS, TEXT_FIELDS
-from .rows import quote_lexeme
+from .rows import SAMPLED, quote_lexeme
 from .sql import Translation, Unsupported, or_parts
 
 WORD_GROUPS = (frozenset(SEARCH_FIELDS), frozenset(FOLDED_FIELDS))  # how the parser asks a word typed
@@ -58,14 +63,33 @@ class Candidates:
 
     def __init__(self, schema, params: dict) -> None:
         self.sql = Translation(schema, prefix="c", params=params)
+        self.share = ""  # while the sample share's condition is made: its lexeme, ANDed
+        self.shared = 0  # the matches that carry it
 
-    def condition(self, node) -> tuple[str, bool, bool]:
-        """(SQL condition, exact, near) of the whole tree."""
+    def condition(self, node) -> tuple[str, str, bool, bool]:
+        """(SQL condition, the same in the sample share ``rows.SAMPLED``, exact,
+        near) of the whole tree. In the share's, every match on a match column
+        outside a negation ANDs the share's lexeme into its ``tsquery``: the same
+        index scans find the share's documents alone."""
         found = self.node(node)
-        return self.as_sql(found), found.exact, found.exact or found.near
+        whole = self.as_sql(found)
+        self.share, self.shared = quote_lexeme(SAMPLED), 0
+        try:
+            sampled = self.as_sql(self.node(node))
+        finally:
+            self.share = ""
+        if not self.shared:  # no match to join (a field's own index, a date): the share beside
+            sampled = f"({sampled}) AND terms @@ {self.sql.param(quote_lexeme(SAMPLED))}::pg_catalog.tsquery"
+        return whole, sampled, found.exact, found.exact or found.near
+
+    def shared_part(self, tsquery: str) -> str:
+        if not self.share:
+            return tsquery
+        self.shared += 1
+        return f"({tsquery}) & {self.share}"
 
     def as_sql(self, found: Found) -> str:
-        parts = [f"terms @@ {self.sql.param(found.words)}::pg_catalog.tsquery"] if found.words else []
+        parts = [f"terms @@ {self.sql.param(self.shared_part(found.words))}::pg_catalog.tsquery"] if found.words else []
         parts += [found.sql] if found.sql else []
         return " AND ".join(f"({p})" for p in parts) or "TRUE"
 
@@ -131,14 +155,20 @@ class Candidates:
         if not pairs:  # one word, or words apart: each of them
             return Found(words=" & ".join(quote_lexeme(w) for w in words), exact=False, near=False)
         tsquery = " & ".join(quote_lexeme(pair) for pair in dict.fromkeys(pairs))
-        return Found(sql=f"{PAIRS_OF[node.fieldname]} @@ {self.sql.param(tsquery)}::pg_catalog.tsquery",
-                     exact=False)
+        return Found(sql=f"{PAIRS_OF[node.fieldname]} @@ {self.sql.param(self.shared_part(tsquery))}"
+                         "::pg_catalog.tsquery", exact=False)
 
     def all_of(self, nodes: list) -> Found:
         words, sql, exact, near = [], [], True, True
         for child in nodes:
             negated = isinstance(child, wq.Not)
-            found = self.node(child.query if negated else child)
+            share, self.share = self.share, "" if negated else self.share  # NOT (a & s) is not NOT a & s
+            try:
+                found = self.node(child.query if negated else child)
+                excluded = (f"NOT ({self.as_sql(found)})" if negated and found.exact and not found.everything
+                            and (found.sql or not found.words) else "")
+            finally:
+                self.share = share
             if negated and not found.exact:
                 exact = near = False  # the negation of more than match would drop matches
                 continue
@@ -149,7 +179,7 @@ class Candidates:
             elif negated and found.words and not found.sql:
                 words.append(f"!({found.words})")  # the index applies it (GIN knows absence)
             elif negated:
-                sql.append(f"NOT ({self.as_sql(found)})")
+                sql.append(excluded)
             else:
                 words += [f"({found.words})"] if found.words else []
                 sql += [found.sql] if found.sql else []

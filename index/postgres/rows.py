@@ -6,6 +6,7 @@ the parse workers, on all cores (``PgStore.row_maker``).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 
 from ..fields import PASSAGE_FIELDS, POSITIONAL, SEARCH_FIELDS, TEXT_FIELDS, make_schema
@@ -18,6 +19,14 @@ MAX_POSITION, MAX_POSITIONS = 16383, 255
 # position: a long legal text passes both limits above. Passages overlap by this
 # many syllables, the longest phrase matched whole.
 PASSAGE_OVERLAP = 32
+# Every row's match columns (``ddl.MATCH_COLUMNS``) hold one lexeme more, naming
+# one of SAMPLE_SHARES shares of the archive by its path's MD5: a query's matches
+# in one share (``SAMPLED``), found by the same GIN scans, are a sample of them
+# all, spread over every year alike (a sample of the newest years counted '2026'
+# twice over). ``SAMPLE_SQL`` is the same in SQL.
+SAMPLE_SHARES = 16
+SAMPLED = "~sample:0"
+SAMPLE_SQL = "pg_catalog.array_to_tsvector(ARRAY['~sample:' || pg_catalog.substr(pg_catalog.md5(path), 1, 1)])"
 
 
 def quote_lexeme(text: str) -> str:
@@ -122,14 +131,21 @@ def table_row(record: dict) -> dict:
             searched += tokens
         if name in PASSAGE_FIELDS:
             row.setdefault("_passages", []).extend((name, tokens_tsvector(p)) for p in passages(tokens))
-    row["terms"] = tokens_tsvector(searched, positions=False)
-    row.update(pairs_row(fields["title_pairs"], fields["body_pairs"]))
+    row["terms"] = tokens_tsvector([*searched, [sample_lexeme(row["path"])]], positions=False)
+    row.update(pairs_row(fields["title_pairs"], fields["body_pairs"], row["path"]))
     return row
 
 
-def pairs_row(title: str, body: str) -> dict[str, str]:
+def sample_lexeme(path: str) -> str:
+    """The lexeme of a row's sample share (``SAMPLE_SQL`` of its path)."""
+    return "~sample:" + hashlib.md5(path.encode("utf-8")).hexdigest()[0]
+
+
+def pairs_row(title: str, body: str, path: str) -> dict[str, str]:
     """The pairs columns of a title and a body as tokenized for the index
-    (``rows.prepare``'s ``_syllables``), as tsvector literals without positions."""
+    (``rows.prepare``'s ``_syllables``), with the path's sample share, as tsvector
+    literals without positions."""
     schema = analysis_schema()
-    return {name: tokens_tsvector(_tokens(schema[name].analyzer, text), positions=False)
+    share = [sample_lexeme(path)]
+    return {name: tokens_tsvector([*_tokens(schema[name].analyzer, text), share], positions=False)
             for name, text in zip(PAIR_COLUMNS, (title, body))}

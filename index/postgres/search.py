@@ -4,7 +4,9 @@ each reading few rows whatever the archive's size.
 1. Candidates (``candidates.py``): the documents the GIN and b-tree indexes find,
    each row visited once for its text hash, identity, date and facet columns (no
    token list read): the count of documents (one per text, as on Whoosh), the
-   near-copies' margin, the facets, and the newest TITLE_BOUND of them.
+   near-copies' margin, the facets, and the newest TITLE_BOUND of them. In a
+   large archive a word in more than FULL_COUNT documents is counted in one
+   sample share of the archive (``rows.SAMPLED``) and the count scaled, "about".
 2. Confirmed, where the candidates may be more than the matches: the exact
    condition (``sql.Translation``) is read for the newest TITLE_BOUND candidates.
    Where those are all of them the count is exact; else it is scaled by the share
@@ -15,7 +17,8 @@ each reading few rows whatever the archive's size.
 3. The pool: up to RANK_ALL matches are ranked in full; beyond, the RANK_POOL
    best by their title fields among the newest TITLE_BOUND (``ts_rank`` reads a
    row's whole token list: ranking every match of a common word took seconds).
-4. Ranked: the pool's scores, the best file of each text, the window shown.
+4. Ranked: the pool's scores, the best file of each text, the window shown;
+   the records (the widest column) are read for the window's rows alone.
 
 No planner setting is forced: the token columns keep no statistics
 (``ddl._statistics``), so every match goes through its index. Rows are fetched
@@ -25,6 +28,7 @@ probed.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from ..duplicates import Copy, merge_near, record_identity, window_for
@@ -32,6 +36,7 @@ from ..fields import FACET_FIELDS
 from ..query import FEW_MATCHES, Results, make_hit, parse_query, relaxed
 from .candidates import Candidates
 from .connection import plain_error, settings_sql, shown_url
+from .rows import SAMPLE_SHARES
 from .sql import MAX_QUERY_MATCHES, MAX_QUERY_TERMS, SearchFailed, Translation, Unsupported, filters_sql
 
 RANK_ALL, RANK_POOL, TITLE_BOUND = 500, 200, 2000
@@ -53,14 +58,16 @@ CANDIDATE_COLUMNS = f"id, year, clearance, date, {COPY} AS copy, {IDENTITY} AS i
 class Plan:
     """What a search sends: the exact ``condition`` and ``score`` (and ``titles``,
     the score of the title fields alone), the candidates' condition ``find`` and
-    whether it is ``exact`` or ``near`` (more only by phrases' pairs); their
-    parameters in ``t.params``."""
+    whether it is ``exact`` or ``near`` (more only by phrases' pairs), and
+    ``sampled``, the candidates of the sample share; their parameters in
+    ``t.params``."""
     query: object
     t: Translation
     condition: str
     score: str
     titles: str
     find: str
+    sampled: str
     exact: bool
     near: bool
 
@@ -103,9 +110,10 @@ def translate(store, text, year=None, date_from=None, date_to=None, doc_type=Non
     condition = " AND ".join(f"({w})" for w in [where, *filters_sql(t, *filters)])
     titles = Translation(store.schema, titles_only=True, passages=store.passages).node(query)[1]  # same names
     candidates = Candidates(store.schema, t.params)
-    find, exact, near = candidates.condition(query)
-    find = " AND ".join(f"({w})" for w in [find, *filters_sql(candidates.sql, *filters)])
-    return Plan(query, t, condition, score, titles, find, exact, near)
+    find, sampled, exact, near = candidates.condition(query)
+    narrow = filters_sql(candidates.sql, *filters)
+    find, sampled = (" AND ".join(f"({w})" for w in [part, *narrow]) for part in (find, sampled))
+    return Plan(query, t, condition, score, titles, find, sampled, exact, near)
 
 
 def prepare_transaction(store) -> None:
@@ -182,22 +190,28 @@ def _run(store, plan: Plan, window: int, sort: str, facets: bool) -> tuple[list[
 
 
 def _matches(store, plan: Plan, bound: int, facets: bool) -> tuple[Found, bool]:
-    """What the candidates hold, and whether counted exactly. A word in much of a
-    large archive is counted in its newest partitions only (at least SAMPLE_DOCS
-    documents, by the catalog's row counts) and the count scaled to the archive,
-    "about" (visiting every row of 95,000 matches took half a second); the newest
-    candidates, which the ranking reads, are all in those partitions."""
+    """What the candidates hold, and whether counted exactly. In a large archive a
+    word's matches are first counted in the sample share (``rows.SAMPLED``, one in
+    SAMPLE_SHARES documents of every year); past FULL_COUNT, the count is the
+    share's scaled, "about" (visiting every row of 95,000 matches took half a
+    second), and the newest candidates, which the ranking reads, come from the
+    newest partitions holding SAMPLE_DOCS documents."""
     sizes = [] if facets else _partition_sizes(store)
     whole = sum(n for _, n in sizes)
     if whole <= 2 * SAMPLE_DOCS:
         return _summary(store, plan, plan.with_candidates(store, ""), {}, bound, facets), True
-    since, counted = _newest_years(sizes, SAMPLE_DOCS)
-    newest = _summary(store, plan, plan.with_candidates(store, "", also="year >= %(since)s"), {"since": since},
-                      bound, facets)
-    scale = whole / max(counted, 1)
-    if newest.files * scale <= FULL_COUNT or len(newest.newest) < bound:
-        return _summary(store, plan, plan.with_candidates(store, ""), {}, bound, facets), True
-    return Found(round(newest.files * scale), round(newest.texts * scale), newest.extras, newest.newest), False
+    files, texts = (n * SAMPLE_SHARES for n in store.conn.execute(
+        f"SELECT pg_catalog.count(*), pg_catalog.count(DISTINCT {COPY}) FROM {store.documents} "
+        f"WHERE {plan.sampled}", plan.t.params).fetchone())
+    if files > FULL_COUNT:
+        # the newest partitions that should hold twice the bound's matches
+        since, _ = _newest_years(sizes, min(SAMPLE_DOCS, math.ceil(2 * bound * whole / files)))
+        newest = store.conn.execute(
+            f"SELECT id, year, clearance FROM {store.documents} WHERE year >= %(since)s AND ({plan.find}) "
+            f"ORDER BY {DATE_ORDER} LIMIT {int(bound)}", {**plan.t.params, "since": since}).fetchall()
+        if len(newest) == bound:  # else the newest lie further back: all are read
+            return Found(files, texts, 0, [tuple(r) for r in newest]), False
+    return _summary(store, plan, plan.with_candidates(store, ""), {}, bound, facets), True
 
 
 def _partition_sizes(store) -> list[tuple[int, float]]:
@@ -268,19 +282,29 @@ def _ranked(store, plan: Plan, pool: list[tuple], window: int, sort: str, confir
     at, params = _at(pool)
     holds = plan.condition if confirm else "TRUE"
     rows = store.conn.execute(
-        # the record as text: decoded for the window shown only (a pool's took 50 ms)
-        f"SELECT id, ({plan.score})::pg_catalog.float8, record::text, {COPY}, date FROM {store.documents} "
+        f"SELECT id, ({plan.score})::pg_catalog.float8, {COPY}, date, year, clearance FROM {store.documents} "
         f"WHERE {at} AND ({holds})", {**plan.t.params, **params}).fetchall()
     if sort == "date":
-        rows.sort(key=lambda r: (r[4] is None, -(r[4].toordinal() if r[4] else 0), r[0]))
+        rows.sort(key=lambda r: (r[3] is None, -(r[3].toordinal() if r[3] else 0), r[0]))
     else:
         rows.sort(key=lambda r: (-(r[1] or 0.0), r[0]))
     best, seen = [], set()
-    for doc, value, record, copy, _ in rows:
-        if copy not in seen and len(best) < window:
-            seen.add(copy)
-            best.append((doc, value, _record(record)))
-    return best
+    for row in rows:
+        if row[2] not in seen and len(best) < window:
+            seen.add(row[2])
+            best.append(row)
+    return _with_records(store, best)
+
+
+def _with_records(store, rows: list[tuple]) -> list[tuple]:
+    """(id, score, record) of the rows kept: the records (whole JSON, the largest
+    column read) fetched for them alone (a pool's 200 took 50 ms to send)."""
+    if not rows:
+        return []
+    at, params = _at([(r[0], r[4], r[5]) for r in rows])
+    records = dict(store.conn.execute(f"SELECT id, record::text FROM {store.documents} WHERE {at}",
+                                      params).fetchall())
+    return [(r[0], r[1], _record(records[r[0]])) for r in rows]
 
 
 def _texts(store, docs: list[int]) -> dict[int, str]:

@@ -55,6 +55,8 @@ from .connection import (
 )
 from .ddl import (
     CLEARANCE_ROLES,
+    LEVELS,
+    MATCH_COLUMNS,
     PG_SCHEMA_VERSION,
     READER_ROLE,
     TOKEN_COLUMNS,
@@ -65,7 +67,7 @@ from .ddl import (
     roles_sql,
     year_partitions,
 )
-from .rows import analysis_schema, pairs_row, table_row
+from .rows import SAMPLE_SQL, analysis_schema, pairs_row, table_row
 from .search import search
 from .sql import like_pattern
 
@@ -96,8 +98,9 @@ class PgStore:
             raise SchemaMismatch(f"the archive in {shown_url(url)} has schema version {version}; "
                                  f"this vanban uses {PG_SCHEMA_VERSION}: run 'vanban init' to migrate it")
         self.levels = self._readable_levels()
-        self.documents = _union("documents", self.levels)
-        self.passages = _union("passages", self.levels)
+        whole = self.levels == list(LEVELS) and self._reads_parents()
+        self.documents = "vanban.documents AS documents" if whole else _union("documents", self.levels)
+        self.passages = "vanban.passages AS passages" if whole else _union("passages", self.levels)
 
     def _connect(self):
         import psycopg
@@ -144,9 +147,18 @@ class PgStore:
         """The clearance partitions this role may read: its clearance, as the server
         will enforce it (the owner reads them all)."""
         rows = self._read(
-            "SELECT level FROM pg_catalog.generate_series(0, 3) AS level WHERE pg_catalog.has_table_privilege("
+            f"SELECT level FROM pg_catalog.generate_series(0, {LEVELS[-1]}) AS level WHERE pg_catalog.has_table_privilege("
             "pg_catalog.format('vanban.documents_c%s', level), 'SELECT')", timeout=self._catalog_timeout())
         return [level for (level,) in rows] or [0]  # none: the server refuses, in one line
+
+    def _reads_parents(self) -> bool:
+        """Whether this role reads the partitioned tables themselves (the owner does;
+        readers are granted partitions only): a query of the parent is pruned to the
+        partitions of its clearance and years, where a union of every clearance's
+        tables is not (the owner's searches probed four times the partitions)."""
+        return bool(self._read("SELECT pg_catalog.has_table_privilege('vanban.documents', 'SELECT') AND "
+                               "pg_catalog.has_table_privilege('vanban.passages', 'SELECT')",
+                               timeout=self._catalog_timeout())[0][0])
 
     def init(self) -> list[str]:
         """Create (or bring up to date) the schema, the roles and the privileges, and
@@ -176,6 +188,9 @@ class PgStore:
                     self._migrate_to_v3()
                 if version is not None and version < 5:
                     self._fill_match_columns()
+                elif version == 5:
+                    self.conn.execute("UPDATE vanban.documents SET " + ", ".join(
+                        f"{name} = {name} || {SAMPLE_SQL}" for name in MATCH_COLUMNS))
                 this_year = dt.date.today().year
                 for year in (this_year, this_year + 1):
                     self._make_year(year)
@@ -246,24 +261,25 @@ class PgStore:
             last = rows[-1][0]
 
     def _fill_match_columns(self, batch: int = 500) -> None:
-        """Version 5's match columns of every row: ``terms`` from the row's own token
-        columns, the pairs from its title and text as the index tokenizes them."""
+        """The match columns of every row, each with the row's sample share: ``terms``
+        from the row's own token columns, the pairs from its title and text as the index tokenizes them."""
         from ..analysis import presplit
 
         last = 0
         while True:
-            rows = self.conn.execute("SELECT id, year, clearance, record->>'title', full_text FROM vanban.documents "
+            rows = self.conn.execute("SELECT id, year, clearance, record->>'title', full_text, path FROM vanban.documents "
                                      "WHERE id > %s ORDER BY id LIMIT %s", (last, batch)).fetchall()
             if not rows:
                 return
             terms = " || ".join(SEARCH_FIELDS)
             with self.conn.cursor() as cursor:
                 cursor.executemany(
-                    f"UPDATE vanban.documents SET terms = pg_catalog.strip({terms}), "
+                    f"UPDATE vanban.documents SET terms = pg_catalog.strip({terms}) || {SAMPLE_SQL}, "
                     "title_pairs = %(title_pairs)s::pg_catalog.tsvector, body_pairs = %(body_pairs)s::pg_catalog.tsvector "
                     "WHERE id = %(id)s AND year = %(year)s AND clearance = %(clearance)s",
-                    [{"id": doc, "year": year, "clearance": level, **pairs_row(presplit(title or ""), presplit(text or ""))}
-                     for doc, year, level, title, text in rows])
+                    [{"id": doc, "year": year, "clearance": level,
+                      **pairs_row(presplit(title or ""), presplit(text or ""), path)}
+                     for doc, year, level, title, text, path in rows])
             last = rows[-1][0]
 
     def _migrate_to_v3(self) -> None:
