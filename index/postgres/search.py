@@ -195,7 +195,8 @@ def _matches(store, plan: Plan, bound: int, facets: bool) -> tuple[Found, bool]:
     SAMPLE_SHARES documents of every year); past FULL_COUNT, the count is the
     share's scaled, "about" (visiting every row of 95,000 matches took half a
     second), and the newest candidates, which the ranking reads, come from the
-    newest partitions holding SAMPLE_DOCS documents."""
+    newest partitions that should hold twice as many (at most SAMPLE_DOCS
+    documents, by the catalog's row counts)."""
     sizes = [] if facets else _partition_sizes(store)
     whole = sum(n for _, n in sizes)
     if whole <= 2 * SAMPLE_DOCS:
