@@ -237,12 +237,13 @@ def large_archive(pg_server, hostile):
     with owner.conn.transaction():
         for year in YEARS:
             owner._make_year(year)
+    share = SAMPLE_SQL.replace("(path)", "('synthetic/' || i)")  # each row's, as an ingest writes it
     owner.conn.execute(
         "INSERT INTO vanban.documents (path, sha256, year, clearance, title_syl, title_fold, body_syl, body_fold, "
         "terms, record) "
         f"SELECT 'synthetic/' || i, 'x', 2015 + i % 10, ((i / 1000) % 20 = 0)::int, t, t, b, b, t || b || share, "
         "jsonb_build_object('path', 'synthetic/' || i) FROM ("
-        f"  SELECT i, {SAMPLE_SQL.replace('(path)', '(' + chr(39) + 'synthetic/' + chr(39) + ' || i)')} AS share,"
+        f"  SELECT i, {share} AS share,"
         "  array_to_tsvector(ARRAY['w' || (i % 1000), 'common', 'quy', 'n' || (2015 + i % 10)]) AS t,"
         "         array_to_tsvector(ARRAY(SELECT 'b' || ((i * 7 + k) % 5000) FROM generate_series(1, 300) k)) AS b"
         "  FROM generate_series(1, 20000) i) rows")

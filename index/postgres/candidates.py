@@ -27,6 +27,7 @@ the share's documents alone.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from whoosh import query as wq
@@ -73,14 +74,22 @@ class Candidates:
         index scans find the share's documents alone."""
         found = self.node(node)
         whole = self.as_sql(found)
-        self.share, self.shared = quote_lexeme(SAMPLED), 0
-        try:
+        self.shared = 0
+        with self.sharing(quote_lexeme(SAMPLED)):
             sampled = self.as_sql(self.node(node))
-        finally:
-            self.share = ""
         if not self.shared:  # no match to join (a field's own index, a date): the share beside
             sampled = f"({sampled}) AND terms @@ {self.sql.param(quote_lexeme(SAMPLED))}::pg_catalog.tsquery"
         return whole, sampled, found.exact, found.exact or found.near
+
+    @contextmanager
+    def sharing(self, share: str):
+        """The share's lexeme ANDed into the matches made inside ("": none, as
+        under a negation: NOT (a & s) is not (NOT a) & s)."""
+        before, self.share = self.share, share
+        try:
+            yield
+        finally:
+            self.share = before
 
     def shared_part(self, tsquery: str) -> str:
         if not self.share:
@@ -162,13 +171,8 @@ class Candidates:
         words, sql, exact, near = [], [], True, True
         for child in nodes:
             negated = isinstance(child, wq.Not)
-            share, self.share = self.share, "" if negated else self.share  # NOT (a & s) is not NOT a & s
-            try:
+            with self.sharing("" if negated else self.share):
                 found = self.node(child.query if negated else child)
-                excluded = (f"NOT ({self.as_sql(found)})" if negated and found.exact and not found.everything
-                            and (found.sql or not found.words) else "")
-            finally:
-                self.share = share
             if negated and not found.exact:
                 exact = near = False  # the negation of more than match would drop matches
                 continue
@@ -179,7 +183,8 @@ class Candidates:
             elif negated and found.words and not found.sql:
                 words.append(f"!({found.words})")  # the index applies it (GIN knows absence)
             elif negated:
-                sql.append(excluded)
+                with self.sharing(""):
+                    sql.append(f"NOT ({self.as_sql(found)})")
             else:
                 words += [f"({found.words})"] if found.words else []
                 sql += [found.sql] if found.sql else []

@@ -10,7 +10,7 @@ from ..fields import SEARCH_FIELDS, TEXT_FIELDS
 
 PG_SCHEMA_VERSION = 6  # 3: text_hash (duplicates.py), issuer_name (the body's name, counted by --facets);
                        # 4: corrections (index/corrections.py); 5: the match columns below;
-                       # 6: a sample share's lexeme in ``terms`` (rows.SAMPLE_SHARES)
+                       # 6: a sample share's lexeme in each match column (rows.SAMPLE_SHARES)
 # What searches find documents by (``sql.Candidates``), each with a GIN index:
 # ``terms``, every token of the six searched text fields in one set (no positions:
 # a word typed is one index scan, not six), and the adjacent folded syllables of

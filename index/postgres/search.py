@@ -206,7 +206,7 @@ def _matches(store, plan: Plan, bound: int, facets: bool) -> tuple[Found, bool]:
         f"WHERE {plan.sampled}", plan.t.params).fetchone())
     if files > FULL_COUNT:
         # the newest partitions that should hold twice the bound's matches
-        since, _ = _newest_years(sizes, min(SAMPLE_DOCS, math.ceil(2 * bound * whole / files)))
+        since = _newest_years(sizes, min(SAMPLE_DOCS, math.ceil(2 * bound * whole / files)))
         newest = store.conn.execute(
             f"SELECT id, year, clearance FROM {store.documents} WHERE year >= %(since)s AND ({plan.find}) "
             f"ORDER BY {DATE_ORDER} LIMIT {int(bound)}", {**plan.t.params, "since": since}).fetchall()
@@ -227,14 +227,14 @@ def _partition_sizes(store) -> list[tuple[int, float]]:
     return [(year, float(n)) for year, n in rows]
 
 
-def _newest_years(sizes: list[tuple[int, float]], docs: int) -> tuple[int, float]:
-    """The first year of the newest partitions that hold ``docs`` rows, and their rows."""
+def _newest_years(sizes: list[tuple[int, float]], docs: int) -> int:
+    """The first year of the newest partitions that hold ``docs`` rows."""
     counted = 0.0
     for year, rows in sizes:
         counted += rows
         if counted >= docs:
-            return year, counted
-    return 0, counted
+            return year
+    return 0
 
 
 def _summary(store, plan: Plan, head: str, params: dict, bound: int, facets: bool) -> Found:
